@@ -1,0 +1,33 @@
+// pitfall: string-concat-chunks
+import http from 'node:http';
+
+const url = process.argv[2];
+
+const req = http.get(url, (res) => {
+  const status = res.statusCode ?? 0;
+
+  if (status < 200 || status > 299) {
+    console.error(`HTTP ${status}`);
+    process.exitCode = 1;
+    res.resume();
+    return;
+  }
+
+  let body = '';
+  res.on('data', (chunk: Buffer) => {
+    body += chunk; // BUG: each chunk is decoded on its own: a character split between two chunks becomes U+FFFD
+  });
+  res.on('end', () => {
+    process.stdout.write(body);
+  });
+
+  res.on('error', (err) => {
+    console.error(`Error: ${err.message}`);
+    process.exitCode = 1;
+  });
+});
+
+req.on('error', (err) => {
+  console.error(`Error: ${err.message}`);
+  process.exitCode = 1;
+});

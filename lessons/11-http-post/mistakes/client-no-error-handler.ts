@@ -1,0 +1,45 @@
+// pitfall: client-no-error-handler
+import http from 'node:http';
+
+// httpdojo runs: client.js <url> <name>
+const url = process.argv[2];
+const name = process.argv[3];
+
+const body = JSON.stringify({ name });
+
+const req = http.request( // BUG: no req.on('error') listener: a refused connection crashes with "Unhandled 'error' event"
+  url,
+  {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      // Content-Length counts bytes, not characters: "Zoë 😀" has a string
+      // length of 6 but is 9 bytes long in UTF-8.
+      'Content-Length': Buffer.byteLength(body),
+    },
+  },
+  (res) => {
+    const status = res.statusCode ?? 0;
+
+    if (status < 200 || status > 299) {
+      console.error(`HTTP ${status}`);
+      process.exitCode = 1;
+      res.resume(); // read and discard the body so the socket is freed
+      return;
+    }
+
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => {
+      process.stdout.write(Buffer.concat(chunks).toString('utf8'));
+    });
+    res.on('error', (err) => {
+      console.error(`Error: ${err.message}`);
+      process.exitCode = 1;
+    });
+  },
+);
+
+// end() sends the body and then finishes the request. Until it is called,
+// Node keeps the request open in case more body is coming.
+req.end(body);

@@ -1,0 +1,57 @@
+// pitfall: abrupt-shutdown
+import http from 'node:http';
+
+// Every timeout below guards the *receiving* side of a connection.
+// Node checks headersTimeout and requestTimeout only once per
+// connectionsCheckingInterval (30 s by default), so that interval must come down too.
+const server = http.createServer(
+  {
+    headersTimeout: 2000, // the request's headers must be complete 2 s after it started
+    requestTimeout: 5000, // the whole request (headers + body) within 5 s
+    connectionsCheckingInterval: 500, // look for overdue connections twice a second
+    keepAliveTimeout: 1000, // an idle keep-alive connection is closed after ~1 s (+1 s that Node adds)
+  },
+  handle,
+);
+
+let shuttingDown = false;
+
+function send(res: http.ServerResponse, status: number, type: string, body: string): void {
+  // A response finished after SIGTERM tells the client this connection is done,
+  // so Node closes the socket right after it instead of keeping it alive.
+  if (shuttingDown) res.setHeader('Connection', 'close');
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+
+  if (req.method === 'GET' && url.pathname === '/') {
+    send(res, 200, 'text/plain; charset=utf-8', 'ok');
+    return;
+  }
+
+  if (req.method === 'GET' && url.pathname === '/work') {
+    const ms = Math.max(0, Math.min(Number(url.searchParams.get('ms')) || 0, 10_000));
+    const timer = setTimeout(() => {
+      send(res, 200, 'application/json', JSON.stringify({ done: true }));
+    }, ms);
+    // The client went away: no point finishing the work.
+    res.on('close', () => clearTimeout(timer));
+    return;
+  }
+
+  send(res, 404, 'application/json', JSON.stringify({ error: 'Not found' }));
+}
+
+process.on('SIGTERM', () => {
+  shuttingDown = true;
+  console.log('SIGTERM: closing the server');
+  server.close(); // stop accepting connections
+  process.exit(0); // BUG: exits at once: server.close() only starts the shutdown, and requests in flight never get their response
+});
+
+server.listen(3000, () => {
+  console.log('listening on http://localhost:3000');
+});

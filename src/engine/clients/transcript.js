@@ -1,0 +1,48 @@
+// Every byte a check sends and receives, in order, with times: the "wire" view
+// of a failed check (`httpdojo verify --wire`, the `w` key in watch mode).
+/** Bytes kept per direction per connection; a 128 MiB download is summarised, not stored. */
+const KEEP_BYTES = 16 * 1024;
+export class Transcript {
+    entries = [];
+    started = performance.now();
+    nextConnection = 1;
+    kept = new Map();
+    elided = new Map();
+    now() {
+        return Math.round(performance.now() - this.started);
+    }
+    newConnection() {
+        return this.nextConnection++;
+    }
+    record(connection, direction, extra = {}) {
+        if (extra.data) {
+            const key = `${connection}:${direction}`;
+            const kept = this.kept.get(key) ?? 0;
+            if (kept >= KEEP_BYTES) {
+                // Count what is not kept in one note per run of elided bytes.
+                const last = this.elided.get(key);
+                if (last && this.entries[this.entries.length - 1] === last.entry) {
+                    last.bytes += extra.data.length;
+                    last.entry.note = `… ${last.bytes} more bytes ${direction}`;
+                }
+                else {
+                    const entry = { connection, direction: 'note', atMs: this.now(), note: `… ${extra.data.length} more bytes ${direction}` };
+                    this.entries.push(entry);
+                    this.elided.set(key, { entry, bytes: extra.data.length });
+                }
+                return;
+            }
+            const room = KEEP_BYTES - kept;
+            const data = extra.data.length > room ? extra.data.subarray(0, room) : extra.data;
+            this.kept.set(key, kept + data.length);
+            this.entries.push({ connection, direction, atMs: this.now(), ...extra, data: Buffer.from(data) });
+            if (extra.data.length > room)
+                this.record(connection, direction, { data: extra.data.subarray(room) });
+            return;
+        }
+        this.entries.push({ connection, direction, atMs: this.now(), ...extra });
+    }
+    note(text) {
+        this.record(0, 'note', { note: text });
+    }
+}

@@ -1,0 +1,81 @@
+// The shapes of the events src/engine/probe/probe.ts writes to the channel.
+// The probe cannot import this file (it imports nothing of ours), so the two are
+// kept in step by hand and by the engine tests.
+
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface ResponseState {
+  headersSent: boolean;
+  ended: boolean;
+  finished: boolean;
+  destroyed: boolean;
+}
+
+interface Base {
+  /** Milliseconds since the probe loaded. */
+  ms: number;
+  /** Milliseconds since the engine started the process (added on arrival). */
+  receivedAt: number;
+}
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+  at: Location | null;
+}
+
+export type ProbeEvent = Base &
+  (
+    | { t: 'hello'; pid: number; node: string; argv: string[] }
+    | { t: 'listen'; server: number; http: boolean; port: number; host: string; requested: { port: unknown; host: unknown }; at: Location | null }
+    | { t: 'server-close'; server: number; at: Location | null }
+    | { t: 'req'; id: number; server: number | null; method: string; url: string; headers: Record<string, string | string[]>; remotePort: number | null }
+    | { t: 'handler-sync'; id: number; handlerMs: number }
+    | { t: 'req-end'; id: number }
+    | { t: 'req-close'; id: number; complete: boolean }
+    | { t: 'res-finish'; id: number }
+    | { t: 'res-close'; id: number; finished: boolean }
+    | ResponseCall
+    | ({ t: 'call-threw'; id: number; fn: string } & ErrorInfo)
+    | ({ t: 'res-error'; id: number | null; handled: boolean } & ErrorInfo)
+    | ({ t: 'uncaught'; origin: string } & ErrorInfo)
+    | { t: 'parse-error'; code?: string; message?: string; handled: boolean }
+    | { t: 'exit'; code: number }
+    | { t: 'client-req'; id: number; method: string; host: string; path: string; agent: { global: boolean; keepAlive: boolean; maxSockets: number } | null; inRequest: number | null; at: Location | null }
+    | { t: 'client-socket'; id: number; reused: boolean; localPort: number | null }
+    | { t: 'client-close'; id: number; ended: boolean; destroyed: boolean }
+    | ({ t: 'client-error'; id: number | null; handled: boolean } & ErrorInfo)
+    | { t: 'client-res'; id: number | null; status: number }
+    | { t: 'client-res-end'; id: number | null }
+    | { t: 'client-call'; id: number; fn: 'write' | 'end' | 'setHeader'; at: Location | null; bytes?: number; name?: string; value?: string }
+    | { t: 'fetch'; url: string; at: Location | null }
+    | { t: 'sync-call'; fn: string; ms: number; inRequest: number | null; at: Location | null; arg?: string }
+    | { t: 'read-file'; path: string; inRequest: number | null; at: Location | null }
+    | { t: 'tick'; lagMs: number; rss: number; resources: Record<string, number> }
+  );
+
+export interface ResponseCall {
+  t: 'call';
+  id: number;
+  fn: 'writeHead' | 'setHeader' | 'removeHeader' | 'write' | 'end' | 'flushHeaders' | 'statusCode';
+  nested: boolean;
+  state: ResponseState;
+  at: Location | null;
+  inRequest?: number | null;
+  status?: number;
+  headers?: Record<string, string> | string[];
+  name?: string;
+  value?: string | string[];
+  bytes?: number;
+  totalBytes?: number;
+  calls?: number;
+  preview?: string;
+}
+
+export type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;

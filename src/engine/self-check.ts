@@ -1,0 +1,126 @@
+// A course proves itself: every solution passes, every starter fails, every
+// mistake fails with exactly its declared pitfall and points at its `// BUG:`
+// line. `httpdojo dev check` and the test suite run this same code.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lesson } from '../course/lessons.js';
+import { loadPitfall } from '../course/pitfalls.js';
+import type { Verdict } from './verdict.js';
+import { verify } from './verify.js';
+
+export interface SelfCheckItem {
+  lesson: string;
+  role: 'solution' | 'starter' | 'mistake' | 'content';
+  file: string;
+  /** What the program must produce: "pass", "fail", or the pitfall id. */
+  expected: string;
+  ok: boolean;
+  /** Why it is not ok, in one sentence. */
+  problem: string | null;
+  verdict: Verdict | null;
+}
+
+export interface Mistake {
+  file: string;
+  pitfall: string;
+  /** 1-based lines carrying a `// BUG:` comment. */
+  bugLines: number[];
+}
+
+export function readMistake(file: string): Mistake | null {
+  const text = readFileSync(file, 'utf8');
+  const declared = /^\s*(?:\/\/|#)\s*pitfall:\s*([a-z0-9-]+)/m.exec(text.split('\n').slice(0, 3).join('\n'));
+  if (!declared) return null;
+  const bugLines = text.split('\n').flatMap((line, index) => (/\/\/\s*BUG:/.test(line) ? [index + 1] : []));
+  return { file, pitfall: declared[1], bugLines };
+}
+
+export function programFile(lesson: Lesson, name: 'solution' | 'starter'): string | null {
+  return ['.ts', '.mts', '.js', '.mjs', '.cjs'].map((ext) => join(lesson.dir, name + ext)).find(existsSync) ?? null;
+}
+
+export function mistakeFiles(lesson: Lesson): string[] {
+  const dir = join(lesson.dir, 'mistakes');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => /\.(m|c)?(t|j)s$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+/** Structure: pitfall pages exist, hints are three, the task is stated. */
+export function contentProblems(lesson: Lesson, lessonsDir: string): string[] {
+  const problems: string[] = [];
+  for (const id of lesson.pitfalls) if (!loadPitfall(lessonsDir, id)) problems.push(`pitfall page pitfalls/${id}.md is missing`);
+  const hints = join(lesson.dir, 'hints.md');
+  if (!existsSync(hints)) problems.push('hints.md is missing');
+  else {
+    const count = (readFileSync(hints, 'utf8').match(/^## Hint \d+/gm) ?? []).length;
+    if (count !== 3) problems.push(`hints.md has ${count} hints, expected 3`);
+  }
+  const text = readFileSync(join(lesson.dir, 'lesson.md'), 'utf8');
+  if (!/^## Your task/m.test(text)) problems.push('lesson.md has no "## Your task" section');
+  if (!lesson.checkFile) problems.push('check.ts is missing');
+  if (!programFile(lesson, 'solution')) problems.push('solution.ts is missing');
+  if (!programFile(lesson, 'starter')) problems.push('starter.ts is missing');
+  const declared = new Set(mistakeFiles(lesson).map((file) => readMistake(file)?.pitfall));
+  for (const id of lesson.pitfalls) if (!declared.has(id)) problems.push(`no mistake program declares pitfall ${id}`);
+  return problems;
+}
+
+export interface SelfCheckOptions {
+  lessonsDir: string;
+  compiledChecksDir?: string;
+  onItem?: (item: SelfCheckItem) => void;
+}
+
+export async function selfCheckLesson(lesson: Lesson, options: SelfCheckOptions): Promise<SelfCheckItem[]> {
+  const items: SelfCheckItem[] = [];
+  const add = (item: SelfCheckItem) => {
+    items.push(item);
+    options.onItem?.(item);
+  };
+  const problems = contentProblems(lesson, options.lessonsDir);
+  add({ lesson: lesson.id, role: 'content', file: lesson.dir, expected: 'complete', ok: problems.length === 0, problem: problems.join('; ') || null, verdict: null });
+  if (!lesson.checkFile) return items;
+  const run = (file: string) => verify(lesson, file, { compiledChecksDir: options.compiledChecksDir });
+
+  const solution = programFile(lesson, 'solution');
+  if (solution) {
+    const verdict = await run(solution);
+    const failed = verdict.checks.find((check) => check.status === 'failed');
+    add({ lesson: lesson.id, role: 'solution', file: solution, expected: 'pass', ok: verdict.passed, problem: verdict.passed ? null : `the solution fails "${failed?.title}" (${failed?.pitfall}): ${failed?.message}`, verdict });
+  }
+  const starter = programFile(lesson, 'starter');
+  if (starter) {
+    const verdict = await run(starter);
+    add({ lesson: lesson.id, role: 'starter', file: starter, expected: 'fail', ok: !verdict.passed, problem: verdict.passed ? 'the starter passes every check' : null, verdict });
+  }
+  for (const file of mistakeFiles(lesson)) {
+    const mistake = readMistake(file);
+    if (!mistake) {
+      add({ lesson: lesson.id, role: 'mistake', file, expected: '?', ok: false, problem: 'no "// pitfall: <id>" line at the top', verdict: null });
+      continue;
+    }
+    const verdict = await run(file);
+    add({ lesson: lesson.id, role: 'mistake', file, expected: mistake.pitfall, ...judgeMistake(mistake, verdict), verdict });
+  }
+  return items;
+}
+
+export function judgeMistake(mistake: Mistake, verdict: Verdict): { ok: boolean; problem: string | null } {
+  if (verdict.passed) return { ok: false, problem: `passes every check; expected ${mistake.pitfall}` };
+  if (verdict.pitfalls.length !== 1 || verdict.pitfalls[0] !== mistake.pitfall) {
+    const first = verdict.checks.find((check) => check.status === 'failed');
+    return { ok: false, problem: `diagnosed as [${verdict.pitfalls.join(', ')}], expected exactly [${mistake.pitfall}] (first failure: ${first?.message})` };
+  }
+  if (mistake.bugLines.length > 0) {
+    const first = verdict.checks.find((check) => check.status === 'failed');
+    const line = first?.location?.file === mistake.file ? first.location.line : null;
+    if (line === null || !mistake.bugLines.includes(line)) {
+      return { ok: false, problem: `points at ${line === null ? 'no line of the file' : `line ${line}`}, expected the // BUG: line ${mistake.bugLines.join(' or ')}` };
+    }
+  }
+  return { ok: true, problem: null };
+}

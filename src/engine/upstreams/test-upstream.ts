@@ -1,0 +1,81 @@
+// A test server for client and proxy lessons: it records what arrives (method,
+// path, headers, body and when each part came), counts connections and requests
+// in flight, and lets the check's handler decide how to answer.
+
+import http from 'node:http';
+import type net from 'node:net';
+import type { Upstream, UpstreamHandler, UpstreamRequest } from '../check-api.js';
+
+export async function startUpstream(handler: UpstreamHandler): Promise<Upstream> {
+  const started = performance.now();
+  const now = () => Math.round(performance.now() - started);
+  const received: UpstreamRequest[] = [];
+  const sockets = new Set<net.Socket>();
+  let inFlight = 0;
+  const upstream: Upstream = {
+    port: 0,
+    origin: '',
+    received,
+    connections: 0,
+    maxInFlight: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+        // close() waits for connections; they were destroyed above, but stay bounded.
+        setTimeout(resolve, 1000).unref();
+      }),
+  };
+  const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    const record: UpstreamRequest = {
+      method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0),
+      headAtMs: now(), firstBodyAtMs: null, endAtMs: null, aborted: false, remotePort: req.socket.remotePort ?? 0,
+    };
+    received.push(record);
+    inFlight++;
+    upstream.maxInFlight = Math.max(upstream.maxInFlight, inFlight);
+    const parts: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      record.firstBodyAtMs ??= now();
+      parts.push(chunk);
+      record.body = Buffer.concat(parts);
+    });
+    req.on('end', () => {
+      record.endAtMs = now();
+    });
+    req.on('error', () => {});
+    res.on('error', () => {});
+    res.on('close', () => {
+      inFlight--;
+      if (!res.writableFinished) record.aborted = true;
+    });
+    Promise.resolve()
+      .then(() => handler(req, res, record))
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+  });
+  server.on('connection', (socket) => {
+    upstream.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as net.AddressInfo;
+  upstream.port = address.port;
+  upstream.origin = `http://127.0.0.1:${address.port}`;
+  return upstream;
+}
+
+/** A loopback port with nothing listening on it (bound, then released). */
+export async function refusedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

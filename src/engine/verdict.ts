@@ -1,0 +1,68 @@
+// The Verdict: what verify returns (VERDICT.md). The engine builds it; report/
+// turns it into terminal text or the JSON document.
+
+import type { WireEntry } from './clients/transcript.js';
+import type { Location } from './probe-events.js';
+
+export const VERDICT_SCHEMA = 'httpdojo.verdict/1';
+
+export type CheckStatus = 'passed' | 'failed' | 'skipped';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** A pitfall id on failed checks; null otherwise. */
+  pitfall: string | null;
+  /** What was sent and what came back, in one or two sentences. */
+  message: string | null;
+  location: Location | null;
+  durationMs: number;
+  /** The check's wire transcript (kept for failed checks). */
+  wire: WireEntry[];
+  /** The learner's error, when the program crashed during the check. */
+  error: { name: string; message: string; code?: string } | null;
+  /** The last lines of the program's stderr, when they explain the failure. */
+  stderrTail: string | null;
+}
+
+export interface Verdict {
+  schema: typeof VERDICT_SCHEMA;
+  lesson: string;
+  file: string;
+  passed: boolean;
+  pitfalls: string[];
+  checks: CheckResult[];
+  durationMs: number;
+  node: string;
+  version: string;
+}
+
+/** Raised when verify cannot run at all (exit code 2 territory). */
+export class VerifyError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'missing-file' | 'bad-check-module' | 'internal',
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown by ctx.fail and by expectations; carries the diagnosis. */
+export class CheckFailure extends Error {
+  constructor(
+    readonly pitfall: string,
+    message: string,
+    readonly location: Location | null = null,
+    /** For expectations: where to look once the probe's events are in. */
+    readonly locate: (() => Promise<Location | null>) | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export function distinctPitfalls(checks: CheckResult[]): string[] {
+  const seen: string[] = [];
+  for (const check of checks) if (check.status === 'failed' && check.pitfall && !seen.includes(check.pitfall)) seen.push(check.pitfall);
+  return seen;
+}

@@ -1,0 +1,645 @@
+// verify(lesson, file) -> Verdict. Runs the learner's program under the probe,
+// runs the lesson's checks against it one by one, and always comes back: every
+// wait has a deadline, a crash ends only the check it happened in (the program
+// is restarted for the next), and the program and everything it started are gone
+// when this returns, whatever happened.
+
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Check, CheckContext, CrashInfo, LessonChecks, ProgramRun, ProgramView, ResponseRecord, SourceView, Upstream, UpstreamHandler } from './check-api.js';
+import { NoResponseError, type BodyPart } from './clients/connection.js';
+import { HttpClient, type HttpResponse } from './clients/http-client.js';
+import { Transcript } from './clients/transcript.js';
+import { LearnerProcess, type ExitInfo } from './learner-process.js';
+import { openFiles } from './platform.js';
+import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
+import { findFrameworkImport } from './static-imports.js';
+import { startUpstream } from './upstreams/test-upstream.js';
+import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
+import { packageVersion } from './version.js';
+import type { Lesson } from '../course/lessons.js';
+
+/** CURRICULUM.md: a server must be listening 5 s after start. */
+const LISTEN_DEADLINE_MS = 5000;
+const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+export interface VerifyOptions {
+  /** Program arguments instead of the lesson's. */
+  args?: string[];
+  /** Aborting stops the checks and cleans up (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Called as each check finishes, for live output. */
+  onCheck?: (result: CheckResult, index: number, total: number) => void;
+  /** Where the compiled checks of the built-in course live (dist/lessons). */
+  compiledChecksDir?: string;
+}
+
+export async function verify(lesson: Lesson, fileArgument: string, options: VerifyOptions = {}): Promise<Verdict> {
+  const started = performance.now();
+  const file = resolve(fileArgument);
+  if (!existsSync(file)) throw new VerifyError(`no such file: ${file}`, 'missing-file');
+  const module = await loadChecks(lesson, options.compiledChecksDir);
+  const run = new VerifyRun(lesson, file, module, options);
+  try {
+    await run.execute();
+  } finally {
+    await run.cleanup();
+  }
+  const checks = run.results;
+  return {
+    schema: VERDICT_SCHEMA,
+    lesson: lesson.id,
+    file,
+    passed: checks.length > 0 && checks.every((check) => check.status === 'passed'),
+    pitfalls: distinctPitfalls(checks),
+    checks,
+    durationMs: Math.round(performance.now() - started),
+    node: process.version,
+    version: packageVersion(),
+  };
+}
+
+/** The lesson's check module: precompiled JavaScript for the built-in course, else TypeScript through tsx. */
+export async function loadChecks(lesson: Lesson, compiledChecksDir?: string): Promise<LessonChecks> {
+  if (!lesson.checkFile) throw new VerifyError(`lesson ${lesson.id} has no check.ts`, 'bad-check-module');
+  let loaded: unknown;
+  try {
+    const compiled = compiledChecksDir ? join(compiledChecksDir, lesson.id, 'check.js') : null;
+    if (compiled && existsSync(compiled)) {
+      loaded = await import(pathToFileURL(compiled).href);
+    } else if (/\.m?js$/.test(lesson.checkFile)) {
+      loaded = await import(pathToFileURL(lesson.checkFile).href);
+    } else {
+      // tsx's API starts a loader thread: a few hundred ms, paid only by courses
+      // that are not precompiled (an instructor's own).
+      const { tsImport } = await import('tsx/esm/api');
+      loaded = await tsImport(pathToFileURL(lesson.checkFile).href, import.meta.url);
+    }
+  } catch (error) {
+    throw new VerifyError(`could not load ${lesson.checkFile}: ${(error as Error).message}`, 'bad-check-module');
+  }
+  // A CommonJS-interpreted module nests the default export one level deeper.
+  const candidates = [(loaded as { default?: unknown }).default, ((loaded as { default?: { default?: unknown } }).default)?.default];
+  const checks = candidates.find((value): value is LessonChecks => Boolean(value && Array.isArray((value as LessonChecks).checks)));
+  if (!checks) throw new VerifyError(`${lesson.checkFile} must export default { checks: [...] }`, 'bad-check-module');
+  return checks;
+}
+
+class VerifyRun {
+  readonly results: CheckResult[] = [];
+  private program: LearnerProcess | null = null;
+  private port = 0;
+  private args: string[];
+  private tempDir: string;
+  private setupData: unknown = undefined;
+  private readonly lessonUpstreams: Upstream[] = [];
+  private readonly deadlineAt: number;
+  private readonly sourceText: string;
+
+  constructor(
+    private readonly lesson: Lesson,
+    private readonly file: string,
+    private readonly module: LessonChecks,
+    private readonly options: VerifyOptions,
+  ) {
+    this.args = options.args ?? lesson.args;
+    this.tempDir = mkdtempSync(join(tmpdir(), 'httpdojo-'));
+    this.deadlineAt = performance.now() + lesson.deadlineMs;
+    this.sourceText = readFileSync(file, 'utf8');
+  }
+
+  private get total(): number {
+    return this.module.checks.length + (this.lesson.kind === 'client' ? 0 : 1);
+  }
+
+  private push(result: CheckResult): void {
+    this.results.push(result);
+    this.options.onCheck?.(result, this.results.length - 1, this.total);
+  }
+
+  private skipRest(from: number, reason: string): void {
+    for (const check of this.module.checks.slice(from)) this.push(skipped(check, reason));
+  }
+
+  async execute(): Promise<void> {
+    const framework = findFrameworkImport(this.file);
+    if (framework) {
+      this.push({
+        ...blank('node-builtins-only', "the program uses only Node's built-in modules"),
+        status: 'failed',
+        pitfall: 'uses-a-framework',
+        message: `Your program imports "${framework.specifier}"${framework.file !== this.file ? ` (in ${framework.file})` : ''}; this course is about what such packages do for you, so only node: modules are allowed.`,
+        location: framework.location,
+      });
+      this.skipRest(0, 'the program imports a web framework');
+      return;
+    }
+
+    if (this.module.setup) {
+      const prepared = await this.module.setup({ tempDir: this.tempDir, upstream: (handler) => this.trackUpstream(handler, this.lessonUpstreams) });
+      if (prepared?.args) this.args = prepared.args;
+      this.setupData = prepared?.data;
+    }
+
+    if (this.lesson.kind !== 'client') {
+      const startedAt = performance.now();
+      const failure = await this.startServer();
+      const listens: CheckResult = { ...blank('listens', 'the program starts and listens within 5 s'), durationMs: Math.round(performance.now() - startedAt) };
+      if (failure) {
+        this.push({ ...listens, ...failure, status: 'failed' });
+        this.skipRest(0, 'the server never listened');
+        return;
+      }
+      this.push({ ...listens, status: 'passed' });
+    }
+
+    for (const [index, check] of this.module.checks.entries()) {
+      if (this.options.signal?.aborted) {
+        this.skipRest(index, 'verify was interrupted');
+        return;
+      }
+      if (performance.now() >= this.deadlineAt) {
+        this.skipRest(index, `not run: the lesson's ${this.lesson.deadlineMs / 1000} s deadline was reached`);
+        return;
+      }
+      const blocker = check.needs?.find((id) => this.results.some((r) => r.id === id && r.status !== 'passed'));
+      if (blocker) {
+        this.push(skipped(check, `skipped because "${blocker}" did not pass`));
+        continue;
+      }
+      this.push(await this.runCheck(check));
+    }
+  }
+
+  /** Starts (or restarts) the server and waits for it to listen; a failure result when it does not. */
+  private async startServer(): Promise<Partial<CheckResult> | null> {
+    if (this.program?.running) await this.program.stop();
+    const program = new LearnerProcess({ file: this.file, args: this.args });
+    this.program = program;
+    const remaining = Math.max(500, Math.min(LISTEN_DEADLINE_MS, this.deadlineAt - performance.now()));
+    const listen = await program.waitForEvent('listen', { timeoutMs: remaining, signal: this.options.signal, where: (event) => event.http || true });
+    if (listen) {
+      // Prefer the first HTTP server when the program opens several listeners.
+      const httpListen = program.events.find((event): event is EventOf<'listen'> => event.t === 'listen' && event.http) ?? listen;
+      this.port = httpListen.port;
+      return null;
+    }
+    if (!program.running || (await program.waitForExit(100))) {
+      const crash = this.crashInfo(program);
+      if (crash.error) return this.crashResult(crash, 'while starting, before it listened');
+      return {
+        pitfall: 'never-listens',
+        message: `Your program exited (${describeExit(crash.exit)}) ${(crash.exit.atMs / 1000).toFixed(1)} s after starting, without calling listen(), so no request could reach it.`,
+        location: this.findInSource(/createServer\s*\(/) ?? { file: this.file, line: 1, column: 1 },
+        stderrTail: crash.stderrTail || null,
+      };
+    }
+    const ticks = program.events.filter((event) => event.t === 'tick');
+    // The probe's heartbeat stops when the loop is blocked (a `while (true)` at start-up).
+    const blocked = ticks.length === 0 || ticks[ticks.length - 1].receivedAt < program.elapsed() - 1000;
+    return {
+      pitfall: 'never-listens',
+      message: `Your program was still running ${(remaining / 1000).toFixed(1)} s after starting but never called listen()${blocked ? ', and its event loop was blocked (a loop that never yields?)' : ''}.`,
+      location: this.findInSource(/\.listen\s*\(/) ?? this.findInSource(/createServer\s*\(/),
+    };
+  }
+
+  private async runCheck(check: Check): Promise<CheckResult> {
+    const began = performance.now();
+    const base = blank(check.id, check.title);
+    if (this.lesson.kind !== 'client' && !this.program?.running) {
+      const failure = await this.startServer();
+      if (failure) return { ...base, ...failure, status: 'failed', durationMs: Math.round(performance.now() - began) };
+    }
+    const program = this.program;
+    const transcript = new Transcript();
+    const timeoutMs = Math.min(check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, Math.max(1000, this.deadlineAt - performance.now()));
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort();
+    this.options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const checkUpstreams: Upstream[] = [];
+    const clientRuns: LearnerProcess[] = [];
+    let exitExpected = false;
+    const eventsFrom = program?.events.length ?? 0;
+    const context = this.context(check, transcript, controller.signal, checkUpstreams, clientRuns, eventsFrom, () => {
+      exitExpected = true;
+    });
+
+    let outcome: { failure?: CheckFailure; error?: unknown; timedOut?: boolean } = {};
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(() => check.run(context)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            reject(new CheckTimeout(timeoutMs));
+          }, timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      if (error instanceof CheckFailure) outcome = { failure: error };
+      else if (error instanceof CheckTimeout) outcome = { timedOut: true };
+      else outcome = { error };
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+      this.options.signal?.removeEventListener('abort', onOuterAbort);
+      await Promise.all(checkUpstreams.map((upstream) => upstream.close()));
+      await Promise.all(clientRuns.map((client) => client.stop()));
+    }
+
+    const durationMs = Math.round(performance.now() - began);
+    // A server that is gone after the check died during it (it was running when the
+    // check began); client programs are meant to exit.
+    const endProgram = this.program;
+    const crash = this.lesson.kind !== 'client' && endProgram && !endProgram.running && !exitExpected ? this.crashInfo(endProgram) : null;
+    const result: CheckResult = { ...base, durationMs, wire: transcript.entries };
+
+    if (outcome.failure) {
+      // A check's own diagnosis wins, unless the program crashed and the check only saw the symptom.
+      const generic = GENERIC_IDS.has(outcome.failure.pitfall);
+      if (crash && generic && outcome.failure.pitfall !== 'never-listens') return { ...result, ...this.crashResult(crash, describeSent(outcome.failure)), status: 'failed' };
+      const location = outcome.failure.location ?? (outcome.failure.locate ? await outcome.failure.locate() : null);
+      return { ...result, status: 'failed', pitfall: outcome.failure.pitfall, message: outcome.failure.message, location, ...(crash ? crashEvidence(crash) : {}) };
+    }
+    if (crash) return { ...result, ...this.crashResult(crash, describeSent(outcome.error)), status: 'failed' };
+    if (outcome.timedOut) {
+      return { ...result, status: 'failed', pitfall: 'timeout', message: `This check did not finish within ${(timeoutMs / 1000).toFixed(1)} s: the program kept us waiting.`, location: null };
+    }
+    if (outcome.error instanceof NoResponseError) return { ...result, ...(await this.diagnoseNoResponse(outcome.error, context.server)), status: 'failed' };
+    if (outcome.error) {
+      throw new VerifyError(`check "${check.id}" of ${this.lesson.id} failed inside httpdojo: ${(outcome.error as Error)?.stack ?? String(outcome.error)}`, 'internal');
+    }
+    return { ...result, status: 'passed', wire: [] };
+  }
+
+  /** No complete response: a handler that never ended it, or just silence. */
+  private async diagnoseNoResponse(error: NoResponseError, server: ProgramView): Promise<Partial<CheckResult>> {
+    const request = (error as NoResponseError & { request?: { method: string; target: string } }).request;
+    const sent = request ? `We sent ${request.method} ${request.target}` : 'We sent a request';
+    if (error.reason === 'timeout' && request) {
+      await new Promise((r) => setTimeout(r, 30));
+      const record = server.request({ method: request.method, url: request.target });
+      if (record && !record.ended) {
+        const calls = record.calls.filter((call) => !call.nested).map((call) => call.fn);
+        return {
+          pitfall: 'missing-res-end',
+          message: `${sent}; your server received it, ${calls.length ? `called ${[...new Set(calls)].join(', ')}` : 'called nothing on the response'}, and never called res.end(): ${error.message}.`,
+          location: record.lastCallAt ?? this.findInSource(/createServer\s*\(/),
+        };
+      }
+    }
+    const pitfall = error.reason === 'timeout' || error.reason === 'aborted' ? 'timeout' : 'wrong-status';
+    return { pitfall, message: `${sent}; ${error.message}.`, location: null };
+  }
+
+  private crashInfo(program: LearnerProcess): CrashInfo {
+    const error = [...program.events].reverse().find((event): event is EventOf<'uncaught'> => event.t === 'uncaught') ?? null;
+    return { exit: program.exitInfo ?? { code: null, signal: null, killedBy: null, atMs: program.elapsed() }, error, stderrTail: tail(program.stderr.text(), 12) };
+  }
+
+  private crashResult(crash: CrashInfo, when: string): Partial<CheckResult> {
+    const error = crash.error;
+    const mapped = error ? (this.module.crashes?.[error.code ?? ''] ?? this.module.crashes?.[error.name]) : undefined;
+    if (crash.exit.killedBy === 'memory-cap') {
+      return { pitfall: mapped ?? 'crash', message: `Your program used more memory than httpdojo allows (${when}) and was stopped.`, location: null, error: null, stderrTail: crash.stderrTail || null };
+    }
+    const what = error ? `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}` : `it exited (${describeExit(crash.exit)})`;
+    return {
+      pitfall: mapped ?? 'crash',
+      message: `${capitalize(when)}: your program crashed with ${what}`,
+      location: error?.at ?? null,
+      ...crashEvidence(crash),
+    };
+  }
+
+  private findInSource(pattern: RegExp): Location | null {
+    return sourceView(this.file, this.sourceText).find(pattern);
+  }
+
+  private async trackUpstream(handler: UpstreamHandler, list: Upstream[]): Promise<Upstream> {
+    const upstream = await startUpstream(handler);
+    list.push(upstream);
+    return upstream;
+  }
+
+  private context(check: Check, transcript: Transcript, signal: AbortSignal, upstreams: Upstream[], clientRuns: LearnerProcess[], eventsFrom: number, expectExit: () => void): CheckContext {
+    const run = this;
+    const currentProgram = () => run.program;
+    const checkEvents = () => {
+      const program = currentProgram();
+      if (!program) return [];
+      // After a restart within the check, all of the new program's events count.
+      return program === startProgram ? program.events.slice(eventsFrom) : program.events.slice();
+    };
+    const startProgram = currentProgram();
+    const server: ProgramView = {
+      get port() {
+        return run.port;
+      },
+      get origin() {
+        return `http://127.0.0.1:${run.port}`;
+      },
+      file: this.file,
+      events: checkEvents,
+      eventsOf: <T extends ProbeEvent['t']>(type: T) => checkEvents().filter((event): event is EventOf<T> => event.t === type),
+      requests: () => buildRecords(checkEvents()),
+      request: (match = {}) => {
+        const records = buildRecords(checkEvents()).filter((record) =>
+          (!match.method || record.method === match.method) &&
+          (match.url === undefined || (typeof match.url === 'function' ? match.url(record.url) : record.url === match.url || record.url.startsWith(match.url))));
+        return records[records.length - 1];
+      },
+      waitFor: (type, options = {}) => {
+        const program = currentProgram();
+        if (!program) return Promise.resolve(null);
+        return program.waitForEvent(type, { timeoutMs: options.timeoutMs ?? 2000, since: program === startProgram ? eventsFrom : 0, signal, where: options.where });
+      },
+      crash: () => {
+        const program = currentProgram();
+        return program && !program.running ? run.crashInfo(program) : null;
+      },
+      get listenAt() {
+        const listen = currentProgram()?.events.find((event): event is EventOf<'listen'> => event.t === 'listen');
+        return listen?.at ?? null;
+      },
+      stdout: () => currentProgram()?.stdout.text() ?? '',
+      stderr: () => currentProgram()?.stderr.text() ?? '',
+      memory: () => {
+        const program = currentProgram();
+        const ticks = program?.events.filter((event): event is EventOf<'tick'> => event.t === 'tick') ?? [];
+        return { rss: ticks.length ? ticks[ticks.length - 1].rss : null, peak: Math.max(program?.peakRss ?? 0, ...ticks.map((tick) => tick.rss)) };
+      },
+      openFiles: () => {
+        const pid = currentProgram()?.pid;
+        return pid ? openFiles(pid) : null;
+      },
+    };
+    const http = new HttpClient(() => run.port, transcript, signal);
+    return {
+      http,
+      server,
+      program: {
+        restart: async (options = {}) => {
+          if (options.args) run.args = options.args;
+          const failure = await run.startServer();
+          if (failure) throw new CheckFailure(failure.pitfall ?? 'never-listens', failure.message ?? 'the program did not start again', failure.location ?? null);
+        },
+        signal: (name) => {
+          currentProgram()?.signal(name);
+        },
+        waitForExit: (timeoutMs) => currentProgram()?.waitForExit(timeoutMs) ?? Promise.resolve(null),
+        expectExit,
+        run: (args, options = {}) => run.runClient(args, options.timeoutMs ?? 5000, clientRuns, signal),
+      },
+      expect: (response) => expectResponse(response, server),
+      fail: (pitfall, message, location = null) => {
+        throw new CheckFailure(pitfall, message, location);
+      },
+      note: (text) => transcript.note(text),
+      sleep: (ms) => sleep(ms, signal),
+      signal,
+      upstream: (handler) => run.trackUpstream(handler, upstreams),
+      body: bodyBuilders,
+      tempDir: this.tempDir,
+      data: this.setupData,
+      source: sourceView(this.file, this.sourceText),
+    };
+  }
+
+  /** Client lessons: run the program to its end (or the deadline) and report what it did. */
+  private async runClient(args: string[], timeoutMs: number, clientRuns: LearnerProcess[], signal: AbortSignal): Promise<ProgramRun> {
+    const began = performance.now();
+    const program = new LearnerProcess({ file: this.file, args });
+    clientRuns.push(program);
+    this.program = program;
+    const onAbort = () => program.killNow('httpdojo');
+    signal.addEventListener('abort', onAbort, { once: true });
+    let exit: ExitInfo | null;
+    try {
+      exit = await program.waitForExit(timeoutMs);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    const timedOut = exit === null;
+    if (timedOut) exit = await program.stop();
+    return {
+      exitCode: timedOut ? null : exit!.code,
+      signal: timedOut ? null : exit!.signal,
+      stdout: program.stdout.text(),
+      stderr: program.stderr.text(),
+      timedOut,
+      durationMs: Math.round(performance.now() - began),
+      events: program.events.slice(),
+      error: [...program.events].reverse().find((event): event is EventOf<'uncaught'> => event.t === 'uncaught') ?? null,
+    };
+  }
+
+  async cleanup(): Promise<void> {
+    await this.program?.stop();
+    await Promise.all(this.lessonUpstreams.map((upstream) => upstream.close()));
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}
+
+class CheckTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`check timed out after ${timeoutMs} ms`);
+  }
+}
+
+const GENERIC_IDS = new Set(['crash', 'never-listens', 'wrong-status', 'wrong-header', 'wrong-body', 'timeout', 'wrong-content-type']);
+
+function blank(id: string, title: string): CheckResult {
+  return { id, title, status: 'passed', pitfall: null, message: null, location: null, durationMs: 0, wire: [], error: null, stderrTail: null };
+}
+
+function skipped(check: Check, reason: string): CheckResult {
+  return { ...blank(check.id, check.title), status: 'skipped', message: reason };
+}
+
+function crashEvidence(crash: CrashInfo): Partial<CheckResult> {
+  return {
+    error: crash.error ? { name: crash.error.name, message: crash.error.message, ...(crash.error.code ? { code: crash.error.code } : {}) } : null,
+    stderrTail: crash.stderrTail || null,
+  };
+}
+
+function describeSent(error: unknown): string {
+  const request = (error as { request?: { method: string; target: string } } | undefined)?.request;
+  return request ? `when we sent ${request.method} ${request.target}` : 'during this check';
+}
+
+function describeExit(exit: ExitInfo): string {
+  if (exit.killedBy) return 'stopped by httpdojo';
+  if (exit.signal) return `killed by ${exit.signal}`;
+  return `exit code ${exit.code}`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The probe's per-request events folded into one record per request. */
+export function buildRecords(events: ProbeEvent[]): ResponseRecord[] {
+  const records = new Map<number, ResponseRecord>();
+  for (const event of events) {
+    if (event.t === 'req') {
+      records.set(event.id, {
+        id: event.id, method: event.method, url: event.url, calls: [], ended: false, finished: false, closed: false,
+        bodyRead: false, requestClosed: false, requestComplete: null, errors: [], lastCallAt: null,
+      });
+      continue;
+    }
+    const id = 'id' in event ? event.id : null;
+    const record = typeof id === 'number' ? records.get(id) : undefined;
+    if (!record) continue;
+    switch (event.t) {
+      case 'call':
+        record.calls.push(event);
+        if (event.fn === 'end') record.ended = true;
+        if (event.at && !event.nested) record.lastCallAt = event.at;
+        break;
+      case 'res-finish':
+        record.finished = true;
+        break;
+      case 'res-close':
+        record.closed = true;
+        break;
+      case 'req-end':
+        record.bodyRead = true;
+        break;
+      case 'req-close':
+        record.requestClosed = true;
+        record.requestComplete = event.complete;
+        break;
+      case 'res-error':
+      case 'call-threw':
+        record.errors.push(event);
+        break;
+    }
+  }
+  return [...records.values()];
+}
+
+export function sourceView(file: string, text: string): SourceView {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const locate = (index: number): Location => {
+    let line = 0;
+    while (line + 1 < lineStarts.length && lineStarts[line + 1] <= index) line++;
+    return { file, line: line + 1, column: index - lineStarts[line] + 1 };
+  };
+  return {
+    text,
+    find: (pattern) => {
+      const match = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(text);
+      return match ? locate(match.index) : null;
+    },
+    findAll: (pattern) => [...text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'))].map((match) => locate(match.index ?? 0)),
+  };
+}
+
+const bodyBuilders: CheckContext['body'] = {
+  splitInside(text, inside, options = {}) {
+    const bytes = Buffer.from(text, 'utf8');
+    const at = text.indexOf(inside);
+    if (at < 0 || Buffer.byteLength(inside) < 2) throw new Error(`splitInside: "${inside}" is not a multi-byte character of the text`);
+    const cut = Buffer.byteLength(text.slice(0, at)) + 1;
+    return [bytes.subarray(0, cut), { pauseMs: options.pauseMs ?? 50 }, bytes.subarray(cut)];
+  },
+  pieces(text, size, options = {}) {
+    const bytes = Buffer.from(text, 'utf8');
+    const parts: BodyPart[] = [];
+    for (let offset = 0; offset < bytes.length; offset += size) {
+      if (offset > 0) parts.push({ pauseMs: options.pauseMs ?? 20 });
+      parts.push(bytes.subarray(offset, offset + size));
+    }
+    return parts;
+  },
+  sized: (size, fill) => ({ size, fill }),
+};
+
+/** Expectations on a response; a mismatch fails with a generic id and points at the learner's call. */
+export function expectResponse(response: HttpResponse, server: ProgramView) {
+  const sent = `We sent ${response.request.method} ${response.request.target}${response.request.bodyBytes ? ` with body ${response.request.bodyPreview}` : ''}`;
+  const record = () => server.request({ method: response.request.method, url: response.request.target });
+  const callWhere = (predicate: (call: ResponseCall) => boolean) => async () => {
+    const found = record() ?? (await server.waitFor('res-finish', { timeoutMs: 200 }), record());
+    const calls = found?.calls.filter((call) => call.at && !call.nested) ?? [];
+    return calls.filter(predicate).pop()?.at ?? found?.lastCallAt ?? null;
+  };
+  const statusCall = callWhere((call) => call.fn === 'writeHead' || call.fn === 'statusCode');
+  const headerCall = (name: string) => callWhere((call) =>
+    (call.fn === 'setHeader' && String(call.name).toLowerCase() === name.toLowerCase()) ||
+    (call.fn === 'writeHead' && call.headers !== undefined && JSON.stringify(call.headers).toLowerCase().includes(`"${name.toLowerCase()}"`)) ||
+    call.fn === 'writeHead');
+  const bodyCall = callWhere((call) => call.fn === 'end' || call.fn === 'write');
+  const got = () => `status ${response.status}, ${response.headers['content-type'] ? `Content-Type ${response.headers['content-type']}` : 'no Content-Type'}, body ${quote(response.text)}`;
+  const expectation = {
+    status(code: number) {
+      if (response.status !== code) throw new CheckFailure('wrong-status', `${sent}; expected status ${code}, got ${got()}.`, null, statusCall);
+      return expectation;
+    },
+    contentType(mediaType: string) {
+      const actual = response.headers['content-type'];
+      const media = actual?.split(';')[0].trim().toLowerCase();
+      if (media !== mediaType.toLowerCase()) {
+        throw new CheckFailure('wrong-content-type', `${sent}; expected Content-Type ${mediaType}, got ${actual === undefined ? 'no Content-Type header at all' : JSON.stringify(actual)}.`, null, headerCall('content-type'));
+      }
+      return expectation;
+    },
+    header(name: string, value: string | RegExp) {
+      const actual = response.headers[name.toLowerCase()];
+      const ok = actual !== undefined && (typeof value === 'string' ? actual === value : value.test(actual));
+      if (!ok) throw new CheckFailure('wrong-header', `${sent}; expected header ${name}: ${String(value)}, got ${actual === undefined ? 'no such header' : JSON.stringify(actual)}.`, null, headerCall(name));
+      return expectation;
+    },
+    json(value: unknown) {
+      if (response.json === undefined || !deepEqual(response.json, value)) {
+        throw new CheckFailure('wrong-body', `${sent}; expected JSON ${JSON.stringify(value)}, got ${response.json === undefined ? `a body that is not JSON: ${quote(response.text)}` : JSON.stringify(response.json)}.`, null, bodyCall);
+      }
+      return expectation;
+    },
+    text(value: string) {
+      if (response.text !== value) throw new CheckFailure('wrong-body', `${sent}; expected the body ${quote(value)}, got ${quote(response.text)}.`, null, bodyCall);
+      return expectation;
+    },
+  };
+  return expectation;
+}
+
+export function quote(text: string, max = 120): string {
+  if (text === '') return 'empty';
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+/** Deep equality for JSON values: key order does not matter. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((item, i) => deepEqual(item, (b as unknown[])[i]));
+  const keysA = Object.keys(a as object);
+  const keysB = Object.keys(b as object);
+  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b as object, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
