@@ -1,0 +1,25 @@
+// Compiles the built-in course's lessons/*/check.ts to dist/lessons/<id>/check.js
+// at build time, so verify imports plain JavaScript instead of starting tsx's
+// loader thread (~400 ms) on every run. Each file is transpiled on its own: a
+// check module imports only types, which transpiling erases. Type errors are the
+// type check's job (npm run typecheck), not this script's.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+
+const root = new URL('..', import.meta.url).pathname;
+const lessonsDir = join(root, 'lessons');
+let count = 0;
+for (const entry of readdirSync(lessonsDir, { withFileTypes: true })) {
+  const source = join(lessonsDir, entry.name, 'check.ts');
+  if (!entry.isDirectory() || !existsSync(source)) continue;
+  const output = ts.transpileModule(readFileSync(source, 'utf8'), {
+    fileName: source,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: false },
+  });
+  const outDir = join(root, 'dist', 'lessons', entry.name);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'check.js'), output.outputText);
+  count++;
+}
+console.log(`compiled ${count} check modules`);
