@@ -4,20 +4,20 @@ import http from 'node:http';
 // Part 1: the framework. Nothing in here knows about users.
 // ============================================================================
 
-export interface Request extends http.IncomingMessage {
+interface Request extends http.IncomingMessage {
   path: string; // URL path without the query string
   query: URLSearchParams;
   params: Record<string, string>; // filled from ":name" segments of the route
   body: unknown; // set by the json() middleware
 }
 
-export type Response = http.ServerResponse;
-export type Next = (err?: unknown) => void;
+type Response = http.ServerResponse;
+type Next = (err?: unknown) => void;
 // A handler may return a promise: a rejection is handled like a throw.
-export type Handler = (req: Request, res: Response, next: Next) => void | Promise<void>;
+type Handler = (req: Request, res: Response, next: Next) => void | Promise<void>;
 
 /** An error that carries the status and the message the client should see. */
-export class HttpError extends Error {
+class HttpError extends Error {
   status: number;
   constructor(status: number, message: string) {
     super(message);
@@ -25,7 +25,7 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: Response, status: number, value: unknown): void {
+function sendJson(res: Response, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
@@ -61,7 +61,7 @@ function match(route: Route, pathSegments: string[]): Record<string, string> | n
   return params;
 }
 
-export function createApp() {
+function createApp() {
   const middleware: Handler[] = [];
   const routes: Route[] = [];
 
@@ -124,8 +124,13 @@ export function createApp() {
 
   function handle(incoming: http.IncomingMessage, res: Response): void {
     const req = incoming as Request;
-    // Parse against a fixed base: the Host header is not ours to trust.
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      // Parse against a fixed base: the Host header is not ours to trust.
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return handleError(new HttpError(400, 'Bad request'), res);
+    }
     req.path = url.pathname;
     req.query = url.searchParams;
     req.params = {};
@@ -157,7 +162,7 @@ export function createApp() {
  * Reads the body as JSON into req.body. At most `limit` bytes: a longer body
  * gets 413 as soon as we know, while the client is still sending.
  */
-export function json({ limit }: { limit: number }): Handler {
+function json({ limit }: { limit: number }): Handler {
   return (req, res, next) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) return refuseBody(req, next);

@@ -4,7 +4,7 @@
 // is restarted for the next), and the program and everything it started are gone
 // when this returns, whatever happened.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -67,7 +67,8 @@ export async function loadChecks(lesson: Lesson, compiledChecksDir?: string): Pr
   let loaded: unknown;
   try {
     const compiled = compiledChecksDir ? join(compiledChecksDir, lesson.id, 'check.js') : null;
-    if (compiled && existsSync(compiled)) {
+    // A compiled check older than its source (edited since the build) is stale.
+    if (compiled && existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(lesson.checkFile).mtimeMs) {
       loaded = await import(pathToFileURL(compiled).href);
     } else if (/\.m?js$/.test(lesson.checkFile)) {
       loaded = await import(pathToFileURL(lesson.checkFile).href);
