@@ -72,17 +72,23 @@ function createApp() {
   /** Runs the handlers one after another; each continues the chain by calling next(). */
   function run(handlers: Handler[], req: Request, res: Response, done: Next): void {
     let index = 0;
+    let finished = false;
+    const finish: Next = (err) => {
+      if (finished) return; // e.g. a handler that calls next(err) and then throws
+      finished = true;
+      done(err);
+    };
     const next: Next = (err) => {
-      if (err !== undefined) return done(err);
+      if (err !== undefined) return finish(err);
       const handler = handlers[index++];
-      if (!handler) return done();
+      if (!handler) return finish();
       try {
         const result = handler(req, res, next);
         // An async handler returns a promise: catch its rejection too,
         // or it becomes an unhandled rejection and Node 20 exits.
-        if (result instanceof Promise) result.catch((error) => done(error ?? new Error('rejected')));
+        if (result instanceof Promise) result.catch((error) => finish(error ?? new Error('rejected')));
       } catch (error) {
-        done(error); // a synchronous throw
+        finish(error); // a synchronous throw
       }
     };
     next();
@@ -200,16 +206,17 @@ function refuseBody(req: Request, next: Next): void {
   next(new HttpError(413, 'Payload too large'));
   // Closing the socket right away would reset the connection, and the client,
   // still busy sending, might never read the 413. Read and drop a bounded
-  // amount first, then cut the connection if the client is still going.
+  // amount first (megabytes may already be in flight in the kernels' buffers),
+  // then cut the connection if the client is still going.
   let drained = 0;
   const hangUp = () => {
     clearTimeout(timer);
     if (!req.complete) req.socket.destroy();
   };
-  const timer = setTimeout(hangUp, 1000);
+  const timer = setTimeout(hangUp, 2000);
   req.on('data', (chunk: Buffer) => {
     drained += chunk.length;
-    if (drained > 8 * 1024 * 1024) hangUp();
+    if (drained > 64 * 1024 * 1024) hangUp();
   });
   req.on('close', () => clearTimeout(timer));
   req.resume();
@@ -245,7 +252,7 @@ app.get('/api/users', (req, res) => {
 app.post('/api/users', json({ limit: ONE_MIB }), (req, res) => {
   const input = req.body as { name?: unknown } | null;
   if (typeof input !== 'object' || input === null || typeof input.name !== 'string' || input.name === '') {
-    throw new HttpError(400, 'Invalid user');
+    return sendJson(res, 400, { error: 'Invalid user' });
   }
   const user = { id: nextId++, name: input.name };
   users.push(user);
@@ -254,7 +261,7 @@ app.post('/api/users', json({ limit: ONE_MIB }), (req, res) => {
 
 app.get('/api/users/:id', (req, res) => {
   const user = users.find((u) => String(u.id) === req.params.id);
-  if (!user) throw new HttpError(404, 'Not found');
+  if (!user) return sendJson(res, 404, { error: 'Not found' });
   sendJson(res, 200, user);
 });
 

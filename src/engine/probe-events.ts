@@ -67,6 +67,8 @@ export interface ResponseCall {
   nested: boolean;
   state: ResponseState;
   at: Location | null;
+  /** When the call came through the learner's own helpers: the lines it was called from, nearest first (up to 4). */
+  via?: Location[];
   inRequest?: number | null;
   status?: number;
   headers?: Record<string, string> | string[];

@@ -12,7 +12,7 @@ import type { Check, CheckContext, CrashInfo, LessonChecks, ProgramRun, ProgramV
 import { NoResponseError, type BodyPart } from './clients/connection.js';
 import { HttpClient, type HttpResponse } from './clients/http-client.js';
 import { Transcript } from './clients/transcript.js';
-import { LearnerProcess, type ExitInfo } from './learner-process.js';
+import { killAllLearnerProcesses, LearnerProcess, type ExitInfo } from './learner-process.js';
 import { openFiles } from './platform.js';
 import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
 import { findFrameworkImport } from './static-imports.js';
@@ -107,6 +107,7 @@ class VerifyRun {
   ) {
     this.args = options.args ?? lesson.args;
     this.tempDir = mkdtempSync(join(tmpdir(), 'httpdojo-'));
+    trackTempDir(this.tempDir);
     this.deadlineAt = performance.now() + lesson.deadlineMs;
     this.sourceText = readFileSync(file, 'utf8');
   }
@@ -189,6 +190,21 @@ class VerifyRun {
     }
     if (!program.running || (await program.waitForExit(100))) {
       const crash = this.crashInfo(program);
+      if (crash.error && !crash.error.at) {
+        // A syntax error is reported by tsx or esbuild with their own stack (no learner
+        // frame, "Parse error ...:1:1" for .mjs): without this the report showed
+        // httpdojo's machinery as "your stderr" and pointed at no line.
+        const syntax = await syntaxErrorIn(this.file, this.sourceText);
+        if (syntax) {
+          return {
+            pitfall: 'crash',
+            message: `Your program has a syntax error, so it never started: ${syntax.message}`,
+            location: syntax.location,
+            error: { name: 'SyntaxError', message: syntax.message },
+            stderrTail: null,
+          };
+        }
+      }
       if (crash.error) return this.crashResult(crash, 'while starting, before it listened');
       return {
         pitfall: 'never-listens',
@@ -443,7 +459,29 @@ class VerifyRun {
     await this.program?.stop();
     await Promise.all(this.lessonUpstreams.map((upstream) => upstream.close()));
     rmSync(this.tempDir, { recursive: true, force: true });
+    liveTempDirs.delete(this.tempDir);
   }
+}
+
+// Ctrl-C ends httpdojo with process.exit(130) while a check is running, so
+// cleanup() above never runs: the run's temp folder is also removed on exit
+// (synchronously, as 'exit' handlers must be), like the learner process is.
+const liveTempDirs = new Set<string>();
+function trackTempDir(dir: string): void {
+  if (liveTempDirs.size === 0 && !process.listeners('exit').includes(removeLiveTempDirs)) process.on('exit', removeLiveTempDirs);
+  liveTempDirs.add(dir);
+}
+function removeLiveTempDirs(): void {
+  // The programs go first, so none of them is still writing into a folder being removed.
+  killAllLearnerProcesses();
+  for (const dir of liveTempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // Nothing more can be done while exiting.
+    }
+  }
+  liveTempDirs.clear();
 }
 
 class CheckTimeout extends Error {
@@ -540,6 +578,20 @@ export function buildRecords(events: ProbeEvent[]): ResponseRecord[] {
     }
   }
   return [...records.values()];
+}
+
+/** The first syntax error of a JavaScript or TypeScript file (TypeScript's parser, loaded only when needed), or null. */
+export async function syntaxErrorIn(file: string, text: string): Promise<{ message: string; location: Location } | null> {
+  try {
+    const { default: ts } = await import('typescript');
+    const output = ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { allowJs: true } });
+    const diagnostic = output.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error && d.file && d.start !== undefined);
+    if (!diagnostic?.file || diagnostic.start === undefined) return null;
+    const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    return { message: ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '), location: { file, line: line + 1, column: character + 1 } };
+  } catch {
+    return null;
+  }
 }
 
 export function sourceView(file: string, text: string): SourceView {

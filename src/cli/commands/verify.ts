@@ -42,13 +42,16 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
 
   // Ctrl-C: stop the checks, kill the learner's program, then exit 130.
   const controller = new AbortController();
-  const onInterrupt = () => {
+  const onInterrupt = (signal: NodeJS.Signals) => {
     controller.abort();
     killAllLearnerProcesses();
-    process.exit(EXIT.interrupted);
+    process.exit(signal === 'SIGHUP' ? 129 : EXIT.interrupted);
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  // Closing the terminal sends SIGHUP, whose default action skips 'exit' handlers;
+  // the learner runs in its own process group, so it would be left running.
+  process.on('SIGHUP', onInterrupt);
 
   const live = !flags.json && process.stdout.isTTY;
   const style = styleFor(process.stdout);
@@ -64,5 +67,6 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
+    process.off('SIGHUP', onInterrupt);
   }
 }

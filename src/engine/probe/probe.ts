@@ -73,8 +73,15 @@ function install(fd: number): void {
 
   /** The learner's frame nearest the top of a stack: not Node's, not a package's, not ours. */
   function learnerFrame(stack: string | undefined): Location | null {
-    if (!stack) return null;
+    return learnerFrames(stack, 1)[0] ?? null;
+  }
+
+  /** The learner's frames of a stack, nearest the top first, at most `max`. */
+  function learnerFrames(stack: string | undefined, max: number): Location[] {
+    const frames: Location[] = [];
+    if (!stack) return frames;
     for (const raw of stack.split('\n')) {
+      if (frames.length >= max) break;
       const match = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?\s*$/.exec(raw.trim());
       if (!match || !raw.trim().startsWith('at ')) continue;
       let file = match[1];
@@ -88,17 +95,28 @@ function install(fd: number): void {
       }
       if (PROBE_FILES.has(file) || file.includes('/node_modules/') || file.includes('\\node_modules\\')) continue;
       if (!file.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(file)) continue;
-      return { file, line: Number(match[2]), column: Number(match[3]) };
+      frames.push({ file, line: Number(match[2]), column: Number(match[3]) });
     }
-    return null;
+    return frames;
   }
 
   function here(): Location | null {
+    return hereAndCallers(1)[0] ?? null;
+  }
+
+  /** The learner's frame of this call and up to `max - 1` learner frames it was called from. */
+  function hereAndCallers(max: number): Location[] {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 40;
     const stack = new Error().stack;
     Error.stackTraceLimit = limit;
-    return learnerFrame(stack);
+    return learnerFrames(stack, max);
+  }
+
+  /** `at` and, when the call came through learner helpers, `via`: the callers' lines, nearest first. */
+  function callSite(): { at: Location | null; via?: Location[] } {
+    const frames = hereAndCallers(5);
+    return frames.length > 1 ? { at: frames[0], via: frames.slice(1) } : { at: frames[0] ?? null };
   }
 
   function describeError(error: unknown): Record<string, unknown> {
@@ -219,7 +237,7 @@ function install(fd: number): void {
       enumerable: true,
       get: () => statusCode,
       set: (value: number) => {
-        if (depth === 0) emit({ t: 'call', id, fn: 'statusCode', status: value, state: stateOf(res), at: here() });
+        if (depth === 0) emit({ t: 'call', id, fn: 'statusCode', status: value, state: stateOf(res), ...callSite() });
         statusCode = value;
       },
     });
@@ -281,7 +299,8 @@ function install(fd: number): void {
           else count.events += 1;
         }
         if (record) {
-          event.at = depth > 0 ? null : here();
+          if (depth > 0) event.at = null;
+          else Object.assign(event, callSite());
           event.inRequest = currentRequest.getStore() ?? null;
           emit(event);
         }

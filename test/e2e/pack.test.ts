@@ -1,0 +1,32 @@
+// The published package works on its own: `npm pack`, install the tarball into an
+// empty folder, and verify a lesson there. Catches files missing from "files",
+// a dev dependency needed at run time, or a probe/tsx path that only resolves in
+// the repository.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'httpdojo-pack-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+it('the packed tarball installs into an empty folder and verifies lesson 1 there', { timeout: 180_000 }, () => {
+  // --ignore-scripts: the build already ran (npm test builds first); prepack would rebuild.
+  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: root, stdio: 'ignore', timeout: 60_000 });
+  const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+  expect(tarball).toBeDefined();
+  const project = join(work, 'learner');
+  execFileSync('mkdir', ['-p', project]);
+  writeFileSync(join(project, 'package.json'), '{"name":"learner","private":true,"type":"module"}\n');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', join(work, tarball!)], { cwd: project, stdio: 'ignore', timeout: 150_000 });
+  copyFileSync(join(root, 'lessons/01-hello-server/solution.ts'), join(project, 'server.ts'));
+  const run = spawnSync(join(project, 'node_modules/.bin/httpdojo'), ['verify', '1', '--file', 'server.ts', '--json'], { cwd: project, encoding: 'utf8', timeout: 30_000 });
+  expect(run.stderr).toBe('');
+  const verdict = JSON.parse(run.stdout) as { passed: boolean; lesson: string };
+  expect(verdict).toMatchObject({ passed: true, lesson: '01-hello-server' });
+  expect(run.status).toBe(0);
+});
