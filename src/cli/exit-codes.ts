@@ -3,11 +3,13 @@
 //   1  a check failed (verify, dev check)
 //   2  the command could not run: unknown lesson, missing file, bad flag
 // 130  interrupted (Ctrl-C), after cleaning up
+// 129  the terminal hung up (SIGHUP), after cleaning up
 
 import { CourseError } from '../course/lessons.js';
 import { VerifyError } from '../engine/verdict.js';
+import { WorkspaceError } from '../workspace/workspace.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130, hangup: 129 } as const;
 
 /** A one-line, expected error: shown without a stack trace. */
 export class CliError extends Error {
@@ -28,6 +30,7 @@ export interface ExitReport {
 
 export function exitReportFor(error: unknown): ExitReport {
   if (error instanceof CliError) return { exitCode: error.exitCode, code: error.code, message: error.message };
+  if (error instanceof WorkspaceError) return { exitCode: EXIT.usage, code: error.code, message: error.message };
   if (error instanceof CourseError) return { exitCode: EXIT.usage, code: error.code, message: error.message };
   if (error instanceof VerifyError) {
     return { exitCode: EXIT.usage, code: error.code, message: error.code === 'internal' ? `internal error (please report it): ${error.message.split('\n')[0]}` : error.message };

@@ -3,7 +3,7 @@
 // so `--help`, `--version` and `list` start fast.
 
 import { Command, Option } from 'commander';
-import { EXIT, exitReportFor } from './exit-codes.js';
+import { CliError, EXIT, exitReportFor } from './exit-codes.js';
 import { packageVersion } from '../engine/version.js';
 
 interface CommandSpec {
@@ -17,9 +17,31 @@ interface CommandSpec {
 
 const COMMANDS: CommandSpec[] = [
   {
+    name: 'init',
+    summary: 'create a workspace (no questions asked)',
+    args: ['[dir]'],
+    options: [['--lang <js|ts>', 'the language you write in (default: js)']],
+    example: 'httpdojo init my-httpdojo --lang ts',
+    load: () => import('./commands/init.js'),
+  },
+  {
+    name: 'watch',
+    summary: 'the lesson, checked again on every save',
+    args: ['[lesson]'],
+    example: 'httpdojo watch 3',
+    load: () => import('./commands/watch.js'),
+  },
+  {
+    name: 'read',
+    summary: 'show a lesson (in a workspace, open it)',
+    args: ['[lesson]'],
+    example: 'httpdojo read 2',
+    load: () => import('./commands/read.js'),
+  },
+  {
     name: 'verify',
     summary: 'run a lesson\'s checks against your program',
-    args: ['<lesson>'],
+    args: ['[lesson]'],
     options: [
       ['--file <path>', 'the program to check (default: the lesson\'s file in this workspace)'],
       ['--json', 'print exactly one JSON verdict on stdout (see VERDICT.md)'],
@@ -29,22 +51,70 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/verify.js'),
   },
   {
+    name: 'hint',
+    summary: 'the next hint for a lesson (three, graduated)',
+    args: ['[lesson]'],
+    options: [['--all', 'show every hint at once']],
+    example: 'httpdojo hint 1',
+    load: () => import('./commands/hint.js'),
+  },
+  {
+    name: 'solution',
+    summary: 'the reference solution (once you pass)',
+    args: ['[lesson]'],
+    options: [
+      ['--yes', 'show it even though the lesson has not passed'],
+      ['--lang <js|ts>', 'the language to show it in (default: the workspace\'s, else js)'],
+    ],
+    example: 'httpdojo solution 1',
+    load: () => import('./commands/solution.js'),
+  },
+  {
+    name: 'reset',
+    summary: 'restore the starter (after a backup)',
+    args: ['[lesson]'],
+    options: [['--yes', 'do not ask (needed without a terminal)']],
+    example: 'httpdojo reset 2 --yes',
+    load: () => import('./commands/reset.js'),
+  },
+  {
+    name: 'run',
+    summary: 'start your program to try it with curl',
+    args: ['[lesson]', '[args...]'],
+    options: [['--file <path>', 'the program to run (default: the lesson\'s file in this workspace)']],
+    example: 'httpdojo run 1        # then, in another terminal: curl -i http://localhost:3000/',
+    load: () => import('./commands/run.js'),
+  },
+  {
+    name: 'next',
+    summary: 'open the next lesson once this one passed',
+    example: 'httpdojo next',
+    load: () => import('./commands/next.js'),
+  },
+  {
+    name: 'progress',
+    summary: 'your progress in this workspace',
+    options: [['--json', 'print the progress as JSON']],
+    example: 'httpdojo progress --json',
+    load: () => import('./commands/progress.js'),
+  },
+  {
     name: 'list',
-    summary: 'list the lessons',
+    summary: 'the lessons, their status and your files',
     options: [['--json', 'print the list as JSON']],
     example: 'httpdojo list',
     load: () => import('./commands/list.js'),
   },
   {
     name: 'explain',
-    summary: 'explain a pitfall: symptom, why Node does it, the fix',
+    summary: 'a pitfall: why Node does it, and the fix',
     args: ['[pitfall]'],
     example: 'httpdojo explain missing-res-end',
     load: () => import('./commands/explain.js'),
   },
   {
     name: 'dev',
-    summary: 'course author tools: `dev check` proves a course sound',
+    summary: 'for authors: `dev check` proves a course',
     args: ['<task>'],
     options: [['--only <lessons>', 'comma-separated lessons to check (default: all)']],
     example: 'httpdojo dev check --lessons ./my-course',
@@ -57,6 +127,7 @@ export function buildProgram(): Command {
     .description("Learn Node's raw http module by doing: write a server, and httpdojo fires real requests at it.")
     .version(packageVersion(), '-v, --version')
     .addOption(new Option('--lessons <dir>', 'use the course in this folder instead of the built-in one'))
+    .addHelpText('after', '\nWith no command, in a terminal: the watch screen (and, the first time, two\nquestions to set up a workspace).\n\nExample:\n  $ npx httpdojo init my-httpdojo --lang js && cd my-httpdojo && npx httpdojo')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: () => {} });
@@ -67,13 +138,40 @@ export function buildProgram(): Command {
     command.addHelpText('after', `\nExample:\n  $ ${spec.example}`);
     command.action(async (...received: unknown[]) => {
       const commandObject = received[received.length - 1] as Command;
-      const args = received.slice(0, -2).map(String);
+      // Positional arguments in order; a missing optional one is '', a variadic one is spread.
+      const args = received.slice(0, -2).flatMap((value) => (Array.isArray(value) ? value.map(String) : [value === undefined ? '' : String(value)]));
       const options = { ...program.opts(), ...commandObject.opts() };
       const { run } = await spec.load();
       process.exitCode = await run(args, options);
     });
   }
+  // No command: the watch screen, the first-run questions, or (without a terminal) what to run.
+  program.allowExcessArguments(true).action(async (_options: unknown, commandObject: Command) => {
+    const [unknown] = commandObject.args;
+    if (unknown !== undefined) throw new CliError(unknownCommandMessage(unknown));
+    const { run } = await import('./commands/start.js');
+    process.exitCode = await run([], program.opts());
+  });
   return program;
+}
+
+function unknownCommandMessage(name: string): string {
+  const names = COMMANDS.map((spec) => spec.name);
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  const close = names.filter((candidate) => distance(name, candidate) <= Math.max(1, Math.floor(candidate.length / 3)));
+  return `unknown command "${name}"${close.length ? ` (did you mean ${close.join(' or ')}?)` : ''}; httpdojo --help lists them`;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -83,6 +181,12 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const report = exitReportFor(error);
     if (report.message) process.stderr.write(`httpdojo: ${report.message}\n`);
+    // VERDICT.md: `verify --json` prints one document even when the command cannot
+    // run; a bad flag or a missing argument is rejected here, before verify runs.
+    if (report.exitCode === EXIT.usage && argv.includes('--json') && argv.find((arg, i) => !arg.startsWith('-') && argv[i - 1] !== '--lessons') === 'verify') {
+      const { errorJson } = await import('../report/verdict-json.js');
+      process.stdout.write(errorJson(report.code, report.message, packageVersion()) + '\n');
+    }
     process.exitCode = report.exitCode;
   }
 }

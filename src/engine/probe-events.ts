@@ -47,6 +47,10 @@ export type ProbeEvent = Base &
     | ({ t: 'uncaught'; origin: string } & ErrorInfo)
     | { t: 'parse-error'; code?: string; message?: string; handled: boolean }
     | { t: 'exit'; code: number }
+    // A client request was made (from its constructor, so also one that is never
+    // ended); `at` is the learner's http.request/http.get line. Its later events
+    // (client-req once it is finished and sent, client-call, client-res) share the id.
+    | { t: 'client-create'; id: number; method: string; host: string; path: string; inRequest: number | null; at: Location | null }
     | { t: 'client-req'; id: number; method: string; host: string; path: string; agent: { global: boolean; keepAlive: boolean; maxSockets: number } | null; inRequest: number | null; at: Location | null }
     | { t: 'client-socket'; id: number; reused: boolean; localPort: number | null }
     | { t: 'client-close'; id: number; ended: boolean; destroyed: boolean }
@@ -55,8 +59,15 @@ export type ProbeEvent = Base &
     | { t: 'client-res-end'; id: number | null }
     | { t: 'client-call'; id: number; fn: 'write' | 'end' | 'setHeader'; at: Location | null; bytes?: number; name?: string; value?: string }
     | { t: 'fetch'; url: string; at: Location | null }
-    | { t: 'sync-call'; fn: string; ms: number; inRequest: number | null; at: Location | null; arg?: string }
+    // `ms` is the Base timestamp like on every event; the call's duration is `durationMs`.
+    | { t: 'sync-call'; fn: string; ms: number; durationMs?: number; inRequest: number | null; at: Location | null; arg?: string }
     | { t: 'read-file'; path: string; inRequest: number | null; at: Location | null }
+    // fs.createReadStream (sid numbers the streams) and its 'close'.
+    | { t: 'file-stream'; sid: number; path: string; inRequest: number | null; at: Location | null }
+    | { t: 'file-stream-close'; sid: number }
+    // A readable piped into a response (id): `sid` and `path` when it is a file stream;
+    // `viaPipeline` when stream.pipeline() made the call.
+    | { t: 'pipe'; id: number | null; sid: number | null; path?: string; viaPipeline: boolean; at: Location | null }
     | { t: 'tick'; lagMs: number; rss: number; resources: Record<string, number> }
   );
 

@@ -3,7 +3,7 @@
 // only ever adds evidence (a framework import fails the lesson by contract:
 // CURRICULUM.md, "Only node built-ins").
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Location } from './probe-events.js';
 
@@ -40,7 +40,9 @@ export function findImports(entry: string, maxFiles = 50): ImportFound[] {
     for (const pattern of IMPORT_PATTERNS) {
       for (const match of code.matchAll(pattern)) {
         const specifier = match[1];
-        const index = (match.index ?? 0) + match[0].indexOf(specifier);
+        // lastIndexOf: the specifier ends the match; `import express from 'express'`
+        // has the same word earlier, as the binding.
+        const index = (match.index ?? 0) + match[0].lastIndexOf(specifier);
         found.push({ specifier, file, location: locate(file, text, index) });
         if (specifier.startsWith('.')) {
           const local = resolveLocal(dirname(file), specifier);
@@ -59,7 +61,8 @@ export function findFrameworkImport(entry: string): ImportFound | null {
 function resolveLocal(dir: string, specifier: string): string | null {
   const base = resolve(dir, specifier);
   const candidates = [base, ...['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'].map((ext) => base + ext), base.replace(/\.js$/, '.ts'), resolve(base, 'index.js'), resolve(base, 'index.ts')];
-  return candidates.find((candidate) => existsSync(candidate) && !candidate.endsWith('/')) ?? null;
+  // Files only: `./lib` names a folder (which exists too) when it means lib/index.js.
+  return candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile()) ?? null;
 }
 
 /** Comments replaced by spaces (same length), so `// import express` is not an import. */

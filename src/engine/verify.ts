@@ -20,6 +20,7 @@ import { startUpstream } from './upstreams/test-upstream.js';
 import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
 import type { Lesson } from '../course/lessons.js';
+import type * as TS from 'typescript';
 
 /** CURRICULUM.md: a server must be listening 5 s after start. */
 const LISTEN_DEADLINE_MS = 5000;
@@ -583,7 +584,8 @@ export function buildRecords(events: ProbeEvent[]): ResponseRecord[] {
 /** The first syntax error of a JavaScript or TypeScript file (TypeScript's parser, loaded only when needed), or null. */
 export async function syntaxErrorIn(file: string, text: string): Promise<{ message: string; location: Location } | null> {
   try {
-    const { default: ts } = await import('typescript');
+    const module = (await import('typescript')) as unknown as { default?: typeof TS } & typeof TS;
+    const ts = module.default ?? module;
     const output = ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { allowJs: true } });
     const diagnostic = output.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error && d.file && d.start !== undefined);
     if (!diagnostic?.file || diagnostic.start === undefined) return null;

@@ -3,6 +3,8 @@
 
 import type { WireEntry } from '../engine/clients/transcript.js';
 
+const REPLACEMENT_CHARACTER = Buffer.from([0xef, 0xbf, 0xbd]);
+
 /** Bytes as text: valid UTF-8 as characters, CR/LF/TAB as \r \n \t, everything else as \xNN. */
 export function escapeBytes(data: Buffer): string {
   let out = '';
@@ -16,7 +18,11 @@ export function escapeBytes(data: Buffer): string {
     else {
       const length = byte >= 0xf0 && byte < 0xf8 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 && byte < 0xe0 ? 2 : 0;
       const sequence = length > 0 && i + length <= data.length ? data.subarray(i, i + length) : null;
-      const valid = sequence && [...sequence.subarray(1)].every((b) => (b & 0xc0) === 0x80) && !sequence.toString('utf8').includes('\uFFFD');
+      // Node decodes an invalid sequence (overlong, surrogate, > U+10FFFF) to U+FFFD; but
+      // EF BF BD *is* U+FFFD, validly encoded — what a server sends after mangling a split
+      // character — and shows as the character, as the verdict's message does.
+      const valid = sequence && [...sequence.subarray(1)].every((b) => (b & 0xc0) === 0x80) &&
+        (!sequence.toString('utf8').includes('\uFFFD') || sequence.equals(REPLACEMENT_CHARACTER));
       if (valid) {
         out += sequence.toString('utf8');
         i += length;

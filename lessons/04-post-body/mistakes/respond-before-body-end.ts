@@ -10,14 +10,21 @@ const users: User[] = [
 ];
 let nextId = 3;
 
-function sendJson(res: http.ServerResponse, status: number, data: unknown, headers: http.OutgoingHttpHeaders = {}): void {
-  const body = JSON.stringify(data);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    ...headers,
-  });
-  res.end(body);
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  data: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(JSON.stringify(data));
+}
+
+// Only digits make an id: Number('') is 0 and Number('0x2') is 2, so test first.
+function findUser(idText: string): User | undefined {
+  if (!/^\d+$/.test(idText)) return undefined;
+  const id = Number(idText);
+  return users.find((user) => user.id === id);
 }
 
 // POST /api/users: collect the chunks of the body, then decode, parse and answer.
@@ -50,29 +57,33 @@ function createUser(req: http.IncomingMessage, res: http.ServerResponse): void {
 }
 
 const server = http.createServer((req, res) => {
-  // A fixed base: the Host header is not ours to trust.
+  // Route on the pathname only: the query string never changes which route runs.
   const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  const idMatch = /^\/api\/users\/([^/]+)$/.exec(pathname);
 
-  if (pathname === '/api/users') {
-    if (req.method === 'GET') return sendJson(res, 200, users);
-    if (req.method === 'POST') return createUser(req, res);
-    return sendJson(res, 405, { error: 'Method not allowed' }, { Allow: 'GET, POST' });
-  }
-
-  const match = /^\/api\/users\/([^/]+)$/.exec(pathname);
-  if (match) {
-    if (req.method !== 'GET') {
-      return sendJson(res, 405, { error: 'Method not allowed' }, { Allow: 'GET' });
+  if (pathname !== '/api/users' && !idMatch) {
+    // Not one of our resources, whatever the method.
+    sendJson(res, 404, { error: 'Not found' });
+  } else if (!idMatch && req.method === 'POST') {
+    // The body is still on its way: createUser answers once it has all of it.
+    createUser(req, res);
+  } else if (req.method !== 'GET') {
+    // The resource exists, but not for this method. RFC 9110 §15.5.6: a 405
+    // must list the methods the resource does support in an Allow header.
+    sendJson(res, 405, { error: 'Method not allowed' }, { Allow: idMatch ? 'GET' : 'GET, POST' });
+  } else if (!idMatch) {
+    sendJson(res, 200, users);
+  } else {
+    const user = findUser(idMatch[1]);
+    // Every branch answers: a missing else here would leave the client hanging.
+    if (user) {
+      sendJson(res, 200, user);
+    } else {
+      sendJson(res, 404, { error: 'Not found' });
     }
-    const id = /^\d+$/.test(match[1]) ? Number(match[1]) : NaN;
-    const user = users.find((u) => u.id === id);
-    if (!user) return sendJson(res, 404, { error: 'Not found' });
-    return sendJson(res, 200, user);
   }
-
-  sendJson(res, 404, { error: 'Not found' });
 });
 
 server.listen(3000, () => {
-  console.log('Listening on http://localhost:3000');
+  console.log('Listening on http://localhost:3000/api/users');
 });

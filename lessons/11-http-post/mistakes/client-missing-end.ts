@@ -7,7 +7,7 @@ const name = process.argv[3];
 
 const body = JSON.stringify({ name });
 
-const req = http.request(
+const req = http.request( // BUG: this request is written to but never ended
   url,
   {
     method: 'POST',

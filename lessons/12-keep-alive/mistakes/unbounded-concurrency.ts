@@ -4,7 +4,6 @@ import http from 'node:http';
 // httpdojo runs: client.js <base-url>   (e.g. http://127.0.0.1:PORT)
 const base = process.argv[2].replace(/\/$/, '');
 const COUNT = 20;
-const LIMIT = 4;
 
 // One agent for every request: keepAlive reuses connections.
 const agent = new http.Agent({ keepAlive: true }); // BUG: no maxSockets: the agent opens as many connections as there are requests

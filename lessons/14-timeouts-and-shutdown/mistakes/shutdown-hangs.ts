@@ -8,7 +8,7 @@ const server = http.createServer(
   {
     headersTimeout: 2000, // the request's headers must be complete 2 s after it started
     requestTimeout: 5000, // the whole request (headers + body) within 5 s
-    connectionsCheckingInterval: 500, // look for overdue connections twice a second
+    connectionsCheckingInterval: 250, // look for overdue connections four times a second
     keepAliveTimeout: 1000, // an idle keep-alive connection is closed after ~1 s (+1 s that Node adds)
   },
   handle,

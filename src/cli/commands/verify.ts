@@ -1,8 +1,8 @@
 // httpdojo verify <lesson> [--file <path>] [--json] [--wire]   (VERDICT.md)
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { loadCourse, resolveLesson } from '../../course/lessons.js';
+import { relative, resolve } from 'node:path';
+import { resolveLesson } from '../../course/lessons.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
 import { verify } from '../../engine/verify.js';
 import { errorJson, verdictJson } from '../../report/verdict-json.js';
@@ -10,8 +10,10 @@ import { checkLine, formatVerdict } from '../../report/pretty.js';
 import { columns, styleFor } from '../../report/style.js';
 import { packageVersion } from '../../engine/version.js';
 import { findLearnerFile } from '../../workspace/locate.js';
-import { compiledChecksDir, lessonsDirFrom } from '../context.js';
+import { lessonFile, recordVerdict, writeReferenceSolution } from '../../workspace/workspace.js';
+import { compiledChecksDir } from '../context.js';
 import { CliError, EXIT, exitReportFor } from '../exit-codes.js';
+import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
 
 interface VerifyFlags {
   lessons?: string;
@@ -34,18 +36,27 @@ export async function run([lessonName]: string[], flags: VerifyFlags): Promise<n
 }
 
 async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<number> {
-  const lessonsDir = lessonsDirFrom(flags);
-  const lesson = resolveLesson(loadCourse(lessonsDir), lessonName);
-  const file = flags.file ? resolve(flags.file) : findLearnerFile(lesson, process.cwd());
+  // In a workspace: the lesson defaults to the current one, the file to the
+  // workspace's, and the result is recorded (attempts, passed, timestamps).
+  const context = learnerContext(flags);
+  const { lessonsDir, workspace } = context;
+  if (!lessonName && !workspace) throw new CliError(`which lesson? ${selfCommand()} verify <lesson> (outside a workspace the lesson is required)`);
+  const lesson = lessonName ? resolveLesson(context.lessons, lessonName) : pickLesson(context, undefined);
+  const workspaceFile = workspace ? lessonFile(workspace, lesson) : null;
+  const file = flags.file ? resolve(flags.file) : (workspaceFile ?? findLearnerFile(lesson, process.cwd()));
   if (!file) throw new CliError(`no --file given and no ${lesson.fileStem}.js or ${lesson.fileStem}.ts for ${lesson.id} here; pass --file <path>`, 'missing-file');
-  if (!existsSync(file)) throw new CliError(`no such file: ${file}`, 'missing-file');
+  if (!existsSync(file)) {
+    const hint = workspace && file === workspaceFile ? ` (open the lesson first: ${selfCommand()} read ${lesson.number})` : '';
+    throw new CliError(`no such file: ${file}${hint}`, 'missing-file');
+  }
+  const recording = workspace && workspaceFile === file ? workspace : null;
 
   // Ctrl-C: stop the checks, kill the learner's program, then exit 130.
   const controller = new AbortController();
   const onInterrupt = (signal: NodeJS.Signals) => {
     controller.abort();
     killAllLearnerProcesses();
-    process.exit(signal === 'SIGHUP' ? 129 : EXIT.interrupted);
+    process.exit(signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
@@ -61,8 +72,26 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
       compiledChecksDir: compiledChecksDir(lessonsDir),
       onCheck: live ? (result) => process.stderr.write(`${checkLine(result, styleFor(process.stderr))}\n`) : undefined,
     });
+    let reference: string | null = null;
+    if (recording && !controller.signal.aborted) {
+      try {
+        recordVerdict(recording, lesson, verdict.passed);
+        if (verdict.passed) reference = await writeReferenceSolution(recording, lesson);
+      } catch (error) {
+        process.stderr.write(`httpdojo: could not record the result in ${recording.root}/.httpdojo (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+      }
+    }
     if (flags.json) process.stdout.write(verdictJson(verdict) + '\n');
-    else process.stdout.write(formatVerdict(verdict, { style, width: columns(), lessonsDir, wire: flags.wire }) + '\n');
+    else {
+      process.stdout.write(formatVerdict(verdict, { style, width: columns(), lessonsDir, wire: flags.wire }) + '\n');
+      if (recording && verdict.passed) {
+        const self = selfCommand();
+        const lines = [`\n${style.green.bold(`Lesson ${lesson.number} passed.`)}`];
+        if (reference) lines.push(`The reference solution, to compare: ${style.cyan(relative(process.cwd(), reference) || reference)}`);
+        lines.push(`Next: ${style.bold(`${self} next`)}  ${style.dim('(or ' + self + ' read ' + lesson.number + ' for other ways to write it)')}`);
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+    }
     return verdict.passed ? EXIT.ok : EXIT.failed;
   } finally {
     process.off('SIGINT', onInterrupt);

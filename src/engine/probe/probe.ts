@@ -16,6 +16,7 @@ import childProcess from 'node:child_process';
 import http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
+import stream from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const channelFd = Number(process.env.HTTPDOJO_PROBE_FD);
@@ -330,18 +331,46 @@ function install(fd: number): void {
   // ---- outgoing requests (client lessons, proxies) ------------------------
   const clientIds = new WeakMap<object, number>();
   let nextClientId = 1;
+  // ---- where each client request was made (lessons 10-12; additive) ---------
+  // 'http.client.request.start' is published from ClientRequest._finish, i.e.
+  // only once end() was called, and usually on a later tick: its stack has no
+  // learner frame, a request that is never ended never shows up, and write()/
+  // end()/setHeader() on a new request came before it had an id (so no
+  // 'client-call' was recorded). Every request passes through Agent#addRequest
+  // inside its constructor, on the learner's stack (also for `agent: false`,
+  // which makes a fresh Agent): the id and the learner's line are taken there.
+  // Only reads the stack; the request and the agent are untouched.
+  const clientCreatedAt = new WeakMap<object, Location | null>();
+  const agentProto = http.Agent.prototype as unknown as { addRequest: (...a: unknown[]) => unknown };
+  const originalAddRequest = agentProto.addRequest;
+  agentProto.addRequest = function patchedAddRequest(this: http.Agent, ...args: unknown[]) {
+    const request = args[0];
+    if (request instanceof http.ClientRequest && !clientIds.has(request)) {
+      const id = nextClientId++;
+      clientIds.set(request, id);
+      const at = here();
+      clientCreatedAt.set(request, at);
+      emit({ t: 'client-create', id, method: request.method, host: request.host, path: request.path, inRequest: currentRequest.getStore() ?? null, at });
+    }
+    return originalAddRequest.apply(this, args);
+  };
   diagnosticsChannel.subscribe('http.client.request.start', (message) => {
     const request = (message as { request: http.ClientRequest }).request;
-    const id = nextClientId++;
+    // The id given at creation, when the request went through addRequest above.
+    const id = clientIds.get(request) ?? nextClientId++;
     clientIds.set(request, id);
     emit({
       t: 'client-req', id, method: request.method, host: request.host, path: request.path,
-      agent: describeAgent(request), inRequest: currentRequest.getStore() ?? null, at: here(),
+      agent: describeAgent(request), inRequest: currentRequest.getStore() ?? null, at: here() ?? clientCreatedAt.get(request) ?? null,
     });
     request.once('close', () => emit({ t: 'client-close', id, ended: request.writableEnded, destroyed: request.destroyed }));
-    request.once('socket', (socket: net.Socket) => {
+    const onSocket = (socket: net.Socket) => {
       emit({ t: 'client-socket', id, reused: Boolean((request as unknown as { reusedSocket?: boolean }).reusedSocket), localPort: socket.localPort ?? null });
-    });
+    };
+    // This channel fires from _finish, by which time the request usually has its
+    // socket and 'socket' was already emitted: listening for it alone never saw it.
+    if (request.socket) onSocket(request.socket);
+    else request.once('socket', onSocket);
   });
   diagnosticsChannel.subscribe('http.client.request.error', (message) => {
     const { request, error } = message as { request: http.ClientRequest; error: unknown };
@@ -401,7 +430,9 @@ function install(fd: number): void {
           const inRequest = currentRequest.getStore();
           const ms = performance.now() - begun;
           if (inRequest !== undefined || ms >= 50) {
-            emit({ t: 'sync-call', fn: `${owner}.${name}`, ms: Math.round(ms), inRequest: inRequest ?? null, at: here(), arg: typeof args[0] === 'string' ? args[0].slice(0, 200) : undefined });
+            // emit() stamps every event with `ms` (time since the probe loaded), which
+            // overwrites the `ms` given here; `durationMs` carries the call's duration.
+            emit({ t: 'sync-call', fn: `${owner}.${name}`, ms: Math.round(ms), durationMs: Math.round(ms), inRequest: inRequest ?? null, at: here(), arg: typeof args[0] === 'string' ? args[0].slice(0, 200) : undefined });
           }
         }
       };
@@ -422,6 +453,42 @@ function install(fd: number): void {
     emit({ t: 'read-file', path: String(args[0]).slice(0, 300), inRequest: currentRequest.getStore() ?? null, at: here() });
     return (originalPromisesReadFile as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof fs.promises.readFile;
+  // ---- file streams (lesson 08; additive) -----------------------------------
+  // An unhandled 'error' of a file stream (ENOENT) crashes with a stack that has
+  // no learner frame ("Emitted 'error' event on ReadStream instance"), and a file
+  // stream left open after its client left is a leaked descriptor. Only the place
+  // the stream was made, or piped, names the learner's line, so both are recorded.
+  // The 'close' listener never changes a stream's flow or its error handling.
+  let nextFileStreamId = 1;
+  const fileStreamIds = new WeakMap<object, number>();
+  const originalCreateReadStream = fs.createReadStream;
+  (fs as unknown as Record<string, unknown>).createReadStream = function patchedCreateReadStream(this: unknown, ...args: unknown[]) {
+    const created = (originalCreateReadStream as (...a: unknown[]) => fs.ReadStream).apply(this, args);
+    const sid = nextFileStreamId++;
+    fileStreamIds.set(created, sid);
+    emit({ t: 'file-stream', sid, path: String(args[0]).slice(0, 300), inRequest: currentRequest.getStore() ?? null, at: here() });
+    created.once('close', () => emit({ t: 'file-stream-close', sid }));
+    return created;
+  };
+  // A readable piped into a response: `.pipe()` leaves the source open when the
+  // client goes away, pipeline() (which calls pipe() itself) does not.
+  const originalPipe = stream.Readable.prototype.pipe;
+  stream.Readable.prototype.pipe = function patchedPipe(this: stream.Readable, destination: NodeJS.WritableStream, options?: { end?: boolean }) {
+    if (destination instanceof http.ServerResponse) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 40;
+      const stack = new Error().stack ?? '';
+      Error.stackTraceLimit = limit;
+      const source = this as stream.Readable & { path?: unknown };
+      emit({
+        t: 'pipe', id: requestIds.get(destination) ?? null, sid: fileStreamIds.get(this) ?? null,
+        path: typeof source.path === 'string' ? source.path.slice(0, 300) : undefined,
+        viaPipeline: /internal\/streams\/pipeline/.test(stack), at: learnerFrame(stack),
+      });
+    }
+    return originalPipe.call(this, destination, options) as never;
+  } as typeof stream.Readable.prototype.pipe;
+
   // ESM named imports (`import { readFileSync } from 'node:fs'`) see the patches only after this.
   syncBuiltinESMExports();
 

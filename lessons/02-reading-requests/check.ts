@@ -1,0 +1,387 @@
+// Lesson 02: every request gets 200 JSON {method, path, query, userAgent}:
+// path as URL.pathname gives it (escapes kept), query decoded as URLSearchParams
+// decodes it, userAgent the header or null; and the server answers, without
+// crashing, whatever the Host header holds.
+//
+// Every expected description is computed here with URL and URLSearchParams
+// themselves, so "what the lesson means" and "what Node does" cannot drift apart.
+import type { CheckContext, CrashInfo, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
+
+const BASE = 'http://localhost';
+const AGENT = 'httpdojo-check/1.0';
+
+interface Description {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  userAgent: string | null;
+}
+
+/** What a correct server answers for this request. */
+function describe(method: string, target: string, userAgent: string | null): Description {
+  const url = new URL(target, BASE);
+  return { method, path: url.pathname, query: Object.fromEntries(url.searchParams), userAgent };
+}
+
+export default {
+  // A URL built from the Host header throws this for an empty or malformed Host;
+  // decodeURIComponent throws URIError on a broken escape (hand-decoding).
+  crashes: { ERR_INVALID_URL: 'host-header-url-base', URIError: 'url-string-split' },
+  checks: [
+    {
+      id: 'describes-request',
+      title: 'GET /search?q=node gets 200 JSON with the method, path, query and User-Agent',
+      async run(ctx) {
+        await expectDescription(ctx, 'GET', '/search?q=node', { 'User-Agent': AGENT });
+      },
+    },
+    {
+      id: 'method',
+      title: 'the method is reported as sent (DELETE, PATCH, POST)',
+      async run(ctx) {
+        await expectDescription(ctx, 'DELETE', '/items/7?soft=1', { 'User-Agent': AGENT });
+        await expectDescription(ctx, 'PATCH', '/items/7?draft=1', { 'User-Agent': AGENT });
+        await expectDescription(ctx, 'POST', '/items?draft=0', { 'User-Agent': AGENT }, 'name=ignored');
+      },
+    },
+    {
+      id: 'query-decoded',
+      title: 'query values are decoded: + and %20 are spaces, %E2%9C%93 is ✓',
+      async run(ctx) {
+        await expectDescription(ctx, 'GET', '/search?q=a+b%20c&lang=en%20GB&mark=%E2%9C%93', { 'User-Agent': AGENT });
+      },
+    },
+    {
+      id: 'query-names-decoded',
+      title: 'query names are decoded too, and a name without = has the value ""',
+      async run(ctx) {
+        await expectDescription(ctx, 'GET', '/search?n%61me=Zo%C3%AB&sort+by=date&flag', { 'User-Agent': AGENT });
+      },
+    },
+    {
+      id: 'question-mark-in-query',
+      title: 'only the first ? starts the query: /ask?q=why?&x=1 has q "why?"',
+      async run(ctx) {
+        await expectDescription(ctx, 'GET', '/ask?q=why?&x=1', { 'User-Agent': AGENT });
+      },
+    },
+    {
+      id: 'path-escapes-kept',
+      title: 'the path keeps its percent-escapes, as URL.pathname gives it (/caf%C3%A9/a%2Fb)',
+      async run(ctx) {
+        await expectDescription(ctx, 'GET', '/caf%C3%A9/a%2Fb?x=1', { 'User-Agent': AGENT });
+      },
+    },
+    {
+      id: 'no-query',
+      title: 'a path without a query, or with an empty one (/search?), gets query {}',
+      async run(ctx) {
+        // Only this check sends targets without "?" (every other target has a
+        // query), so a crash on them is about handling a target without "?".
+        // The same path with a query first: if only the query-less one fails,
+        // the failure is about handling a target without "?".
+        await expectDescription(ctx, 'GET', '/plain/path?x=1', { 'User-Agent': AGENT });
+        await expectDescription(ctx, 'GET', '/plain/path', { 'User-Agent': AGENT }, undefined, {
+          crashPitfall: 'url-string-split',
+          crashHint: 'the same path with ?x=1 was answered, so the crash comes from handling a target without "?"; new URL(req.url, base) handles both',
+        });
+        await expectDescription(ctx, 'GET', '/search?', { 'User-Agent': AGENT }, undefined, {
+          crashPitfall: 'url-string-split',
+          crashHint: 'an empty query is legal; url.searchParams is simply empty for it',
+        });
+      },
+    },
+    {
+      id: 'broken-escape',
+      title: 'a broken percent-escape in the query (%E0%A4%A) is decoded leniently, not a crash',
+      async run(ctx) {
+        await expectDescription(ctx, 'GET', '/search?q=%E0%A4%A&ok=1', { 'User-Agent': AGENT }, undefined, {
+          crashPitfall: 'url-string-split',
+          crashHint: 'decodeURIComponent throws on a broken escape; URLSearchParams never throws on input',
+          refusalPitfall: 'url-string-split',
+        });
+      },
+    },
+    {
+      id: 'user-agent',
+      title: 'userAgent is the User-Agent header whatever the case of its name, or null when there is none',
+      async run(ctx) {
+        await expectDescription(ctx, 'GET', '/whoami?loud=1', { 'USER-AGENT': 'Shouty/2.0' });
+        ctx.note('this request has no User-Agent header at all');
+        await expectDescription(ctx, 'GET', '/whoami?anonymous=1', { 'User-Agent': null });
+      },
+    },
+    {
+      id: 'empty-host',
+      title: 'a request with an empty Host header is answered like any other',
+      async run(ctx) {
+        await expectHostAnswered(ctx, '', 'an empty Host header');
+      },
+    },
+    {
+      id: 'malformed-host',
+      title: 'a request with a malformed Host header (a b, localhost:99999) is answered like any other',
+      async run(ctx) {
+        await expectHostAnswered(ctx, 'a b', 'the Host header "a b"');
+        await expectHostAnswered(ctx, 'localhost:99999', 'the Host header "localhost:99999" (port out of range)');
+      },
+    },
+  ],
+} satisfies LessonChecks;
+
+interface Special {
+  /** The pitfall a crash on this request means, when the program crashed. */
+  crashPitfall?: string;
+  crashHint?: string;
+  /** The pitfall a non-200 answer to this request means. */
+  refusalPitfall?: string;
+}
+
+/** Sends one request and checks the answer describes it exactly. */
+async function expectDescription(
+  ctx: CheckContext,
+  method: string,
+  target: string,
+  headers: Record<string, string | null>,
+  body?: string,
+  special: Special = {},
+): Promise<void> {
+  const agentHeader = Object.entries(headers).find(([name]) => name.toLowerCase() === 'user-agent');
+  const want = describe(method, target, agentHeader?.[1] ?? null);
+  const res = await send(ctx, method, target, { headers, body }, special);
+  judge(ctx, res, want, special);
+}
+
+/** A request whose crash or silence is explained here when the check knows why. */
+async function send(
+  ctx: CheckContext,
+  method: string,
+  target: string,
+  options: { headers?: Record<string, string | null>; body?: string },
+  special: Special,
+  describeSent = `We sent ${method} ${target}`,
+): Promise<HttpResponse> {
+  try {
+    const res = await ctx.http.request(method, target, options);
+    await probeCaughtUp(ctx, method, target);
+    return res;
+  } catch (error) {
+    const crash = isNoResponse(error) && error.reason !== 'timeout' ? await crashAfter(ctx) : null;
+    if (crash?.error && special.crashPitfall) {
+      ctx.fail(special.crashPitfall, `${describeSent}; your program crashed with ${errorText(crash)}: ${special.crashHint}.`, crash.error.at);
+    }
+    throw error;
+  }
+}
+
+/** Status, media type, then each field with the pitfall that explains a mismatch. */
+function judge(ctx: CheckContext, res: HttpResponse, want: Description, special: Special): void {
+  const sent = `We sent ${res.request.method} ${res.request.target}`;
+  if (res.status !== 200 && special.refusalPitfall) {
+    ctx.fail(special.refusalPitfall, `${sent}; you answered ${res.status} ${quoteBody(res)}, but URLSearchParams decodes a broken escape without complaint (q is ${JSON.stringify(want.query.q)}): decoding by hand rejected it.`, splitLocation(ctx, res));
+  }
+  ctx.expect(res).status(200).contentType('application/json');
+  const got = res.json;
+  if (!isPlainObject(got)) {
+    ctx.expect(res).json(want);
+    return;
+  }
+
+  if (got.path !== want.path) {
+    const path = got.path;
+    if (typeof path === 'string' && path.includes('?')) {
+      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, but the path ends before the first "?": URL.pathname gives ${JSON.stringify(want.path)}.`, splitLocation(ctx, res));
+    }
+    if (typeof path === 'string' && path === safeDecode(want.path)) {
+      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, decoded, but URL.pathname keeps percent-escapes as sent: ${JSON.stringify(want.path)} (an escaped %2F is not a real /).`, splitLocation(ctx, res));
+    }
+    ctx.fail('wrong-body', `${sent}; you answered path ${JSON.stringify(path)}, expected ${JSON.stringify(want.path)} (URL.pathname).`, fieldLocation(ctx, res, /\bpath\s*:|pathname/));
+  }
+
+  if (!deepEqual(got.query, want.query)) {
+    const symptom = splitSymptom(got.query, want.query);
+    const answered = `${sent}; you answered query ${JSON.stringify(got.query ?? null)}`;
+    if (symptom) ctx.fail('url-string-split', `${answered}, but ${symptom}: ${JSON.stringify(want.query)}.`, splitLocation(ctx, res));
+    ctx.fail('wrong-body', `${answered}, expected ${JSON.stringify(want.query)}: every parameter of url.searchParams, as a plain object (Object.fromEntries(url.searchParams)).`, fieldLocation(ctx, res, /searchParams|\bquery\s*:/));
+  }
+
+  if (!Object.hasOwn(got, 'userAgent')) {
+    const without = want.userAgent === null;
+    ctx.fail('wrong-body', `${sent}${without ? ' without a User-Agent header' : ''}; your JSON has no "userAgent" property at all${without ? ': JSON.stringify drops a property whose value is undefined, so send null (req.headers[\'user-agent\'] ?? null)' : ''}.`, fieldLocation(ctx, res, /user-agent|userAgent/i));
+  }
+  if (got.userAgent !== want.userAgent) {
+    const given = want.userAgent === null ? 'without a User-Agent header' : `with ${Object.keys(res.request.headers).find((name) => name.toLowerCase() === 'user-agent')}: ${want.userAgent}`;
+    ctx.fail('wrong-body', `${sent} ${given}; you answered userAgent ${JSON.stringify(got.userAgent)}, expected ${JSON.stringify(want.userAgent)}${want.userAgent === null ? '' : ' (header names are lowercase in req.headers)'}.`, fieldLocation(ctx, res, /user-agent|userAgent/i));
+  }
+  if (got.method !== want.method) {
+    ctx.fail('wrong-body', `${sent}; you answered method ${JSON.stringify(got.method)}, expected ${JSON.stringify(want.method)} (req.method).`, fieldLocation(ctx, res, /\.method\b|\bmethod\s*:/));
+  }
+  // Anything else (extra properties) is a plain mismatch.
+  ctx.expect(res).json(want);
+}
+
+/**
+ * Why a query object looks hand-parsed, in words, or null when it does not:
+ * undecoded escapes or +, empty names from splitting, a value cut at a "?", a
+ * valueless name lost.
+ */
+function splitSymptom(gotQuery: unknown, want: Record<string, string>): string | null {
+  if (!isPlainObject(gotQuery)) return null;
+  const got = gotQuery;
+  const raw = /\+|%[0-9A-Fa-f]{2}/;
+  const undecoded = new Set<string>();
+  for (const [name, value] of Object.entries(got)) {
+    if (raw.test(name) && !Object.hasOwn(want, name)) undecoded.add(name);
+    if (typeof value === 'string' && raw.test(value) && !Object.values(want).includes(value)) undecoded.add(value);
+  }
+  if (undecoded.size > 0) {
+    const examples = [...undecoded].slice(0, 3).map((piece) => `${JSON.stringify(piece)} is ${JSON.stringify(decodeQueryPiece(piece))}`);
+    return `URLSearchParams decodes names and values, + and %XX escapes alike (${examples.join(', ')})`;
+  }
+  if (Object.hasOwn(got, '') && !Object.hasOwn(want, '')) return 'splitting an empty query gives an empty name; url.searchParams has no parameter at all';
+  for (const [name, value] of Object.entries(want)) {
+    if (value.includes('?') && typeof got[name] === 'string' && got[name] !== value && value.startsWith(got[name] as string)) {
+      return 'only the first "?" starts the query, and a later "?" is part of a value';
+    }
+    if (value === '' && Object.keys(got).length > 0 && (!Object.hasOwn(got, name) || got[name] === null || got[name] === undefined)) {
+      return `a name without "=" has the value "" in URLSearchParams (${JSON.stringify(name)} is missing or null in yours)`;
+    }
+  }
+  return null;
+}
+
+/** Empty Host, "a b", "localhost:99999": the same answer as with a normal Host, and no crash. */
+async function expectHostAnswered(ctx: CheckContext, host: string, what: string): Promise<void> {
+  const target = `/where?from=${host === '' ? 'empty-host' : 'odd-host'}`;
+  const want = describe('GET', target, AGENT);
+  // The same request with an ordinary Host first: if that is wrong, the Host is not the reason.
+  const control = await send(ctx, 'GET', target, { headers: { 'User-Agent': AGENT } }, {});
+  judge(ctx, control, want, {});
+
+  ctx.note(`the next request carries ${what}`);
+  const sent = `We sent GET ${target} with ${what}`;
+  let res: HttpResponse;
+  try {
+    res = await ctx.http.request('GET', target, { headers: { Host: host, 'User-Agent': AGENT } });
+    await probeCaughtUp(ctx, 'GET', target);
+  } catch (error) {
+    const crash = isNoResponse(error) && error.reason !== 'timeout' ? await crashAfter(ctx) : null;
+    if (crash) {
+      const invalidUrl = crash.error?.code === 'ERR_INVALID_URL';
+      ctx.fail(
+        'host-header-url-base',
+        `${sent}; your program crashed with ${errorText(crash)}${invalidUrl ? `: a URL base built from Host ("http://${host}") is not a valid URL` : ''}. Parse with a fixed base such as new URL(req.url, 'http://localhost').`,
+        crash.error?.at ?? hostLocation(ctx),
+      );
+    }
+    if (isNoResponse(error)) {
+      ctx.fail('host-header-url-base', `${sent}; ${error.message}, while the same request with a normal Host was answered at once. Parse with a fixed base, not with Host.`, hostLocation(ctx) ?? lastCall(ctx, target));
+    }
+    throw error;
+  }
+  if (res.status !== 200 || !deepEqual(res.json, want)) {
+    ctx.fail(
+      'host-header-url-base',
+      `${sent}; you answered ${res.status} ${quoteBody(res)}, but with a normal Host the same request gets 200 ${JSON.stringify(want)}: the answer must not depend on Host. Parse with a fixed base such as 'http://localhost'.`,
+      hostLocation(ctx) ?? lastCall(ctx, target),
+    );
+  }
+}
+
+// ---- evidence and locations ------------------------------------------------
+
+function isNoResponse(error: unknown): error is Error & { reason: string; waitedMs: number } {
+  return error instanceof Error && typeof (error as { reason?: unknown }).reason === 'string' && 'receivedBytes' in error;
+}
+
+/** The crash, if the program died; its exit follows a closed connection closely. */
+async function crashAfter(ctx: CheckContext): Promise<CrashInfo | null> {
+  await ctx.program.waitForExit(1000);
+  return ctx.server.crash();
+}
+
+function errorText(crash: CrashInfo): string {
+  const error = crash.error;
+  if (!error) return `exit code ${crash.exit.code}`;
+  return `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}`;
+}
+
+function quoteBody(res: HttpResponse): string {
+  const text = res.text.length > 120 ? `${res.text.slice(0, 120)}…` : res.text;
+  return text === '' ? '(empty body)' : text;
+}
+
+/**
+ * The response reached us; the probe's report of the calls that made it travels
+ * on another pipe and may be a moment behind. Wait (briefly) for it, so that a
+ * failure points at the learner's line.
+ */
+async function probeCaughtUp(ctx: CheckContext, method: string, target: string): Promise<void> {
+  const seen = ctx.server.eventsOf('req').filter((event) => event.method === method && event.url === target).pop();
+  const req = seen ?? (await ctx.server.waitFor('req', { timeoutMs: 200, where: (event) => event.method === method && event.url === target }));
+  if (req) await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === req.id });
+}
+
+/** The first match of `pattern` in the learner's code that is not inside a // comment. */
+function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
+  const lines = ctx.source.text.split('\n');
+  for (const location of ctx.source.findAll(pattern)) {
+    const line = lines[location.line - 1] ?? '';
+    const before = line.slice(0, location.column - 1);
+    if (/^\s*(\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(before)) continue;
+    return location;
+  }
+  return null;
+}
+
+function lastCall(ctx: CheckContext, target: string): Location | null {
+  return ctx.server.request({ url: (url) => url === target })?.lastCallAt ?? null;
+}
+
+/** Where the target is taken apart by hand, else where req.url is read, else the response. */
+function splitLocation(ctx: CheckContext, res: HttpResponse): Location | null {
+  return (
+    findCode(ctx, /\.url\b[^\n]*\.(split|indexOf|slice|substring|substr)\(/) ??
+    findCode(ctx, /\burl\b[^\n]*\.split\(/i) ??
+    findCode(ctx, /\.split\(\s*['"`][?&=]/) ??
+    findCode(ctx, /decodeURIComponent\s*\(/) ??
+    findCode(ctx, /\breq(uest)?\.url\b|\burl\s*[,}]/) ??
+    lastCall(ctx, res.request.target)
+  );
+}
+
+function fieldLocation(ctx: CheckContext, res: HttpResponse, pattern: RegExp): Location | null {
+  return findCode(ctx, pattern) ?? lastCall(ctx, res.request.target);
+}
+
+function hostLocation(ctx: CheckContext): Location | null {
+  return findCode(ctx, /headers\s*(\.\s*host\b|\[\s*['"`]host['"`]\s*\])/i) ?? findCode(ctx, /new\s+URL\s*\(/);
+}
+
+// ---- JSON values -----------------------------------------------------------
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+}
+
+/** A query name or value decoded the way URLSearchParams decodes it. */
+function decodeQueryPiece(piece: string): string {
+  return new URLSearchParams(`x=${piece.replace(/&/g, '%26')}`).get('x') ?? piece;
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}

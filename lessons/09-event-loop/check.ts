@@ -1,0 +1,236 @@
+// Lesson 09: waiting and working without blocking the event loop.
+// - GET /slow?ms=N answers 200 {"waited": N} after N ms; eight at once finish
+//   together, not one after another;
+// - GET /hash?password=P answers 200 {"hash": H}, H the hex of
+//   pbkdf2(P, "httpdojo", 1,000,000, 32, "sha256");
+// - GET /health answers 200 {"ok": true} at once, also while /slow and /hash
+//   requests are pending.
+//
+// Timing bounds are generous on purpose (each is measured, with its margin, next
+// to its constant): a correct server on a loaded 2-core machine stays far below
+// them, a blocking one far above. When a bound is missed, the probe says whether
+// the loop was blocked (sync calls, handlers that ran long, late heartbeats) and
+// where; without that evidence the failure is a plain `timeout`.
+//
+// Not sent on purpose: an invalid ms, a missing password.
+import { pbkdf2 } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { CheckContext, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
+
+const SALT = 'httpdojo';
+const ITERATIONS = 1_000_000;
+const KEY_BYTES = 32;
+const DIGEST = 'sha256';
+const PASSWORDS = ['hunter2', 'alpha', 'bravo', 'charlie', 'delta'];
+
+/**
+ * /health while four /hash requests are computing. Measured on a 2-core machine:
+ * 2–14 ms with async pbkdf2 (also with a second verify running beside it); 0.8–1.4 s
+ * with pbkdf2Sync, which makes /health wait for the hashes queued before it. Even
+ * on a machine three times faster, pbkdf2Sync keeps it above 250 ms.
+ */
+const HEALTH_LIMIT_MS = 200;
+/** Eight concurrent /slow?ms=400: ~410 ms with timers, 3.2 s with a busy wait. */
+const SLOW_MS = 400;
+const SLOW_COUNT = 8;
+const SLOW_LIMIT_MS = 1600;
+/**
+ * A /hash response may take longer than the usual 2 s: four concurrent pbkdf2 of
+ * 1,000,000 iterations took up to 1.6 s on a loaded 2-core machine, and four
+ * pbkdf2Sync in a row longer still; a blocking server must still finish so that
+ * the check can say how long the loop was blocked.
+ */
+const HASH_TIMEOUT_MS = 8000;
+/** A busy-waiting server answers eight /slow?ms=400 one after another (3.2 s). */
+const SLOW_TIMEOUT_MS = 6000;
+
+interface Data {
+  /** The expected hashes, computed (off this process's loop) while the server starts. */
+  hashes: Promise<Map<string, string>>;
+}
+
+export default {
+  setup() {
+    const hashes = Promise.all(PASSWORDS.map((password) => hashOf(password).then((hex) => [password, hex] as const))).then((pairs) => new Map(pairs));
+    hashes.catch(() => {});
+    return { data: { hashes } satisfies Data };
+  },
+  checks: [
+    {
+      id: 'health',
+      title: 'GET /health gets 200 {"ok": true} as JSON',
+      async run(ctx) {
+        const res = await ctx.http.request('GET', '/health');
+        ctx.expect(res).status(200).contentType('application/json').json({ ok: true });
+      },
+    },
+    {
+      id: 'slow',
+      title: 'GET /slow?ms=300 gets 200 {"waited": 300} after 300 ms; /slow?ms=0 gets {"waited": 0}',
+      async run(ctx) {
+        const { res, ms } = await timed(ctx, '/slow?ms=300', 3000);
+        ctx.expect(res).status(200).contentType('application/json').json({ waited: 300 });
+        // Node's timers may fire a millisecond early; 20 ms of slack covers that.
+        if (ms < 280) {
+          ctx.fail('wrong-body', `We sent GET /slow?ms=300; your server answered {"waited":300} after only ${Math.round(ms)} ms: it must wait the 300 ms it reports (setTimeout) before answering.`, await lastCall(ctx, '/slow?ms=300'));
+        }
+        const zero = await ctx.http.request('GET', '/slow?ms=0');
+        ctx.expect(zero).status(200).contentType('application/json').json({ waited: 0 });
+      },
+    },
+    {
+      id: 'slow-concurrent',
+      title: `eight concurrent GET /slow?ms=${SLOW_MS} all finish within ${SLOW_LIMIT_MS} ms, and /health answers meanwhile`,
+      timeoutMs: 15_000,
+      async run(ctx) {
+        const target = `/slow?ms=${SLOW_MS}`;
+        // Each open connection listens on the check's signal: nine at once pass Node's default warning mark.
+        setMaxListeners(64, ctx.signal);
+        ctx.note(`${SLOW_COUNT} requests sent at once, then /health 100 ms later`);
+        const started = performance.now();
+        const slow = Array.from({ length: SLOW_COUNT }, () => timed(ctx, target, SLOW_TIMEOUT_MS));
+        await ctx.sleep(100);
+        const health = timed(ctx, '/health', SLOW_TIMEOUT_MS);
+        const settled = await Promise.allSettled(slow);
+        const healthResult = await Promise.allSettled([health]).then(([result]) => result);
+        const times = settled.map((result) => (result.status === 'fulfilled' ? result.value.ms + result.value.startedAfter(started) : null));
+        const finished = times.filter((ms): ms is number => ms !== null);
+        const slowest = Math.max(0, ...finished);
+        const unfinished = times.length - finished.length;
+        const healthMs = healthResult.status === 'fulfilled' ? healthResult.value.ms : null;
+        if (unfinished > 0 || slowest > SLOW_LIMIT_MS || healthMs === null || healthMs > HEALTH_LIMIT_MS) {
+          const spread = finished.length ? `the answers came after ${finished.sort((a, b) => a - b).map((ms) => (ms / 1000).toFixed(2)).join(', ')} s${unfinished ? ` and ${unfinished} never came` : ''}` : 'no answer came';
+          const healthText = healthMs === null ? '/health got no answer' : `/health, sent 100 ms after them, took ${Math.round(healthMs)} ms`;
+          const sent = `We sent ${SLOW_COUNT} GET ${target} at once; ${spread} (all should be done by ${(SLOW_LIMIT_MS / 1000).toFixed(1)} s), and ${healthText} (we allow ${HEALTH_LIMIT_MS} ms).`;
+          await failSlow(ctx, sent, target);
+        }
+        for (const result of settled) {
+          if (result.status === 'rejected') throw result.reason;
+          ctx.expect(result.value.res).status(200).contentType('application/json').json({ waited: SLOW_MS });
+        }
+        if (healthResult.status === 'rejected') throw healthResult.reason;
+        ctx.expect(healthResult.value.res).status(200).json({ ok: true });
+      },
+    },
+    {
+      id: 'hash',
+      title: 'GET /hash?password=hunter2 gets 200 {"hash": H}, H the hex of pbkdf2(password, "httpdojo", 1000000, 32, "sha256")',
+      timeoutMs: 15_000,
+      async run(ctx) {
+        const expected = await (ctx.data as Data).hashes;
+        const res = await ctx.http.request('GET', '/hash?password=hunter2', { timeoutMs: HASH_TIMEOUT_MS });
+        ctx.expect(res).status(200).contentType('application/json').json({ hash: expected.get('hunter2') });
+      },
+    },
+    {
+      id: 'health-while-hashing',
+      title: `GET /health answers within ${HEALTH_LIMIT_MS} ms while four /hash requests are being computed`,
+      timeoutMs: 20_000,
+      async run(ctx) {
+        const expected = await (ctx.data as Data).hashes;
+        const passwords = ['alpha', 'bravo', 'charlie', 'delta'];
+        ctx.note('four /hash requests sent at once, then /health as soon as the server has the first of them');
+        const hashes = passwords.map((password) => ctx.http.request('GET', `/hash?password=${password}`, { timeoutMs: HASH_TIMEOUT_MS }));
+        for (const pending of hashes) pending.catch(() => {});
+        await ctx.server.waitFor('req', { timeoutMs: 2000, where: (event) => event.url.startsWith('/hash') });
+        await ctx.sleep(20);
+        const health = await Promise.allSettled([timed(ctx, '/health', HASH_TIMEOUT_MS)]).then(([result]) => result);
+        const healthMs = health.status === 'fulfilled' ? health.value.ms : null;
+        if (healthMs === null || healthMs > HEALTH_LIMIT_MS) {
+          await Promise.allSettled(hashes);
+          const sent = `We sent 4 GET /hash requests at once, then GET /health; /health ${healthMs === null ? 'got no answer' : `took ${Math.round(healthMs)} ms to answer`} (we allow ${HEALTH_LIMIT_MS} ms).`;
+          await failSlow(ctx, sent, '/hash');
+        }
+        ctx.expect((health as PromiseFulfilledResult<{ res: HttpResponse }>).value.res).status(200).contentType('application/json').json({ ok: true });
+        for (const [i, pending] of hashes.entries()) {
+          const res = await pending;
+          ctx.expect(res).status(200).contentType('application/json').json({ hash: expected.get(passwords[i]) });
+        }
+      },
+    },
+  ],
+} satisfies LessonChecks;
+
+function hashOf(password: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    pbkdf2(password, SALT, ITERATIONS, KEY_BYTES, DIGEST, (error, key) => (error ? reject(error) : resolve(key.toString('hex'))));
+  });
+}
+
+interface Timed {
+  res: HttpResponse;
+  /** From just before the request was sent to its complete response. */
+  ms: number;
+  /** How long after `origin` this request was sent. */
+  startedAfter: (origin: number) => number;
+}
+
+async function timed(ctx: CheckContext, target: string, timeoutMs: number): Promise<Timed> {
+  const began = performance.now();
+  const res = await ctx.http.request('GET', target, { timeoutMs });
+  const ms = performance.now() - began;
+  return { res, ms, startedAfter: (origin) => began - origin };
+}
+
+/**
+ * A timing bound was missed. With evidence that the loop was blocked, that is
+ * blocking-event-loop, located at the blocking call (or busy loop); without it,
+ * a plain timeout.
+ */
+async function failSlow(ctx: CheckContext, sent: string, route: string): Promise<never> {
+  // The last heartbeat after a long block arrives just after it ends.
+  await ctx.sleep(50);
+  const block = blockingEvidence(ctx, route);
+  if (block) ctx.fail('blocking-event-loop', `${sent} ${block.text}`, block.at);
+  ctx.fail('timeout', `${sent} The probe saw no blocked event loop (no synchronous call, handler or heartbeat over 100 ms), so something else held the answers back.`, await lastCall(ctx, route));
+}
+
+/** How long, and where, the probe saw the event loop held during this check. */
+function blockingEvidence(ctx: CheckContext, route: string): { text: string; at: Location | null } | null {
+  const BLOCKED_MS = 100;
+  const lag = Math.max(0, ...ctx.server.eventsOf('tick').map((tick) => tick.lagMs));
+  // durationMs: how long the call took (`ms` on every event is its timestamp).
+  const syncCalls = ctx.server.eventsOf('sync-call')
+    .filter((call) => call.inRequest !== null && call.durationMs !== undefined && call.durationMs >= 20)
+    .map((call) => ({ fn: call.fn, at: call.at, ms: call.durationMs ?? 0 }));
+  const handlers = ctx.server.eventsOf('handler-sync');
+  const longestSync = Math.max(0, ...syncCalls.map((call) => call.ms));
+  const longestHandler = Math.max(0, ...handlers.map((handler) => handler.handlerMs));
+  if (Math.max(lag, longestSync, longestHandler) < BLOCKED_MS) return null;
+  const loop = lag >= BLOCKED_MS ? ` The event loop was blocked for up to ${lag} ms at a time.` : '';
+
+  if (longestSync >= BLOCKED_MS / 2) {
+    // The *Sync function that took longest in request handlers, and how often it ran.
+    const byFn = new Map<string, typeof syncCalls>();
+    for (const call of syncCalls) byFn.set(call.fn, [...(byFn.get(call.fn) ?? []), call]);
+    const [fn, calls] = [...byFn.entries()].sort((a, b) => total(b[1]) - total(a[1]))[0];
+    const average = Math.round(total(calls) / calls.length);
+    const longest = calls.reduce((a, b) => (b.ms > a.ms ? b : a));
+    return {
+      text: `${fn}() ran ${calls.length === 1 ? 'once' : `${calls.length} times`} inside your request handlers, ${average} ms each${calls.length > 1 ? ` (longest ${longest.ms} ms)` : ''}: while it runs, no other request, timer or response is served.${loop}`,
+      at: longest.at,
+    };
+  }
+
+  // No *Sync call: a busy-wait or a long computation in JavaScript.
+  const requests = ctx.server.requests();
+  const worst = handlers.length ? handlers.reduce((a, b) => (b.handlerMs > a.handlerMs ? b : a)) : null;
+  const record = worst ? requests.find((r) => r.id === worst.id) : requests.find((r) => r.url.startsWith(route));
+  const where = record ? `Your handler for ${record.method} ${record.url}` : 'Your server';
+  const text = worst
+    ? `${where} kept the event loop busy for ${worst.handlerMs} ms before returning${handlers.length > 1 ? ` (${handlers.length} requests did so)` : ''}: nothing else is served while a handler runs, so the requests were answered one after another.${loop}`
+    : `The event loop was blocked for up to ${lag} ms at a time while ${where.charAt(0).toLowerCase() + where.slice(1)} worked: nothing else is served until it yields.`;
+  const busyLoop = ctx.source.find(/\b(?:while|for)\s*\([^)\n]*(?:Date\.now|performance\.now|hrtime|new Date)/) ?? ctx.source.find(/\bwhile\s*\(\s*(?:true|1)\s*\)|\bfor\s*\(\s*;\s*;\s*\)/);
+  // Without a busy-wait to point at, the handler itself: the probe cannot see which line spun.
+  return { text, at: busyLoop ?? ctx.source.find(/createServer\s*\(/) ?? ctx.server.listenAt };
+}
+
+function total(calls: Array<{ ms: number }>): number {
+  return calls.reduce((sum, call) => sum + call.ms, 0);
+}
+
+async function lastCall(ctx: CheckContext, route: string): Promise<Location | null> {
+  await ctx.server.waitFor('res-finish', { timeoutMs: 200 });
+  const record = ctx.server.request({ url: route });
+  return record?.lastCallAt ?? ctx.server.listenAt;
+}

@@ -1,0 +1,164 @@
+// httpdojo run [lesson] [-- args...]
+// Starts the learner's program as it is (no probe, no port rebinding) so it can
+// be tried with curl. Its arguments: the ones given after --, else what the
+// lesson's checks would give it (a folder of files to serve, the URL of a test
+// server for a client), else the lesson's. Ctrl-C sends the program SIGINT, as a
+// terminal would, then kills it and everything it started; then exits 130.
+
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Lesson } from '../../course/lessons.js';
+import type { Upstream } from '../../engine/check-api.js';
+import { killProcessTree, ownProcessGroup } from '../../engine/platform.js';
+import { styleFor } from '../../report/style.js';
+import { findLearnerFile } from '../../workspace/locate.js';
+import { lessonFile } from '../../workspace/workspace.js';
+import { compiledChecksDir } from '../context.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+
+interface RunFlags {
+  lessons?: string;
+  file?: string;
+}
+
+export async function run([name, ...programArgs]: string[], flags: RunFlags): Promise<number> {
+  const context = learnerContext(flags);
+  const lesson = pickLesson(context, name || undefined);
+  const file = flags.file ? resolve(flags.file) : context.workspace ? lessonFile(context.workspace, lesson) : findLearnerFile(lesson, process.cwd());
+  if (!file || !existsSync(file)) {
+    throw new CliError(file ? `no such file: ${file}` : `no ${lesson.fileStem}.js or ${lesson.fileStem}.ts for ${lesson.id} here; pass --file <path>`, 'missing-file');
+  }
+  const style = styleFor(process.stdout);
+  const self = selfCommand();
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const args = programArgs.filter((arg) => arg !== '').length > 0 ? programArgs.filter((arg) => arg !== '') : await argumentsFromChecks(lesson, context.lessonsDir, cleanups);
+
+  const tag = randomUUID();
+  const typescript = /\.[mc]?ts$/.test(file);
+  const nodeArgs = [...(typescript ? ['--import', import.meta.resolve('tsx')] : []), file, ...args];
+  const shownFile = relative(process.cwd(), file) || file;
+  process.stdout.write(`${style.bold(`Running ${shownFile}`)}${args.length ? style.dim(` ${args.join(' ')}`) : ''}  ${style.dim('(Ctrl-C stops it)')}\n`);
+  const child = spawn(process.execPath, nodeArgs, {
+    cwd: dirname(file),
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: ownProcessGroup,
+    env: { ...process.env, HTTPDOJO_RUN: tag },
+    windowsHide: true,
+  });
+  const pid = child.pid ?? -1;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
+    child.once('exit', (code, signal) => resolveExit({ code, signal }));
+    child.once('error', () => resolveExit({ code: null, signal: null }));
+  });
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+  const killAll = () => killProcessTree(pid, tag);
+  process.on('exit', killAll);
+
+  const cleanUp = async () => {
+    if (running) killAll();
+    for (const cleanup of cleanups) await cleanup();
+  };
+
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      // Second Ctrl-C: no more waiting.
+      killAll();
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    try {
+      if (ownProcessGroup) process.kill(-pid, signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+      else child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+    // Give a graceful shutdown (lesson 14) two seconds, then kill the tree.
+    const timer = setTimeout(killAll, 2000);
+    void exited.then(async () => {
+      clearTimeout(timer);
+      await cleanUp();
+      process.stdout.write(style.dim(`\nStopped ${shownFile}.\n`));
+      process.exit(EXIT.interrupted);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  if (lesson.kind !== 'client') void announceUrl(file, style, () => running);
+  const exit = await exited;
+  if (interrupted) await new Promise(() => {}); // onSignal exits
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGHUP', onSignal);
+  await cleanUp();
+  process.off('exit', killAll);
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  process.stdout.write(style.dim(`\nYour program ${how}.`) + (lesson.kind === 'client' ? '' : style.dim(` A server should keep running; ${self} verify ${lesson.number} says why it did not.`)) + '\n');
+  return exit.code === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/** The port the program listens on, from its source: `listen(3000)` or `PORT = 3000`; 3000 otherwise. */
+export function guessPort(source: string): number {
+  const match = /\.listen\(\s*(\d{2,5})\b/.exec(source) ?? /\bPORT\b[^=\n]*=\s*(?:[^\n]*\?\?\s*)?(\d{2,5})\b/.exec(source);
+  return match ? Number(match[1]) : 3000;
+}
+
+async function announceUrl(file: string, style: ReturnType<typeof styleFor>, running: () => boolean): Promise<void> {
+  const port = guessPort(readFileSync(file, 'utf8'));
+  const deadline = Date.now() + 5000;
+  while (running() && Date.now() < deadline) {
+    if (await accepts(port)) {
+      process.stdout.write(`${style.green('Listening.')} Try it in another terminal:  ${style.bold(`curl -i http://localhost:${port}/`)}\n`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (running()) process.stdout.write(style.yellow(`Nothing accepts connections on port ${port} yet; is listen() called?\n`));
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolveAccepts) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolveAccepts(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(500, () => done(false));
+  });
+}
+
+/** What verify would pass the program: the check module's setup (files to serve, a test server's URL), or the lesson's args. */
+async function argumentsFromChecks(lesson: Lesson, lessonsDir: string, cleanups: Array<() => Promise<void> | void>): Promise<string[]> {
+  if (!lesson.checkFile) return lesson.args;
+  try {
+    const { loadChecks } = await import('../../engine/verify.js');
+    const checks = await loadChecks(lesson, compiledChecksDir(lessonsDir));
+    if (!checks.setup) return lesson.args;
+    const tempDir = mkdtempSync(join(tmpdir(), 'httpdojo-run-'));
+    cleanups.push(() => rmSync(tempDir, { recursive: true, force: true }));
+    const { startUpstream } = await import('../../engine/upstreams/test-upstream.js');
+    const prepared = await checks.setup({
+      tempDir,
+      upstream: async (handler) => {
+        const upstream: Upstream = await startUpstream(handler);
+        cleanups.push(() => upstream.close());
+        return upstream;
+      },
+    });
+    return prepared?.args ?? lesson.args;
+  } catch {
+    return lesson.args;
+  }
+}
