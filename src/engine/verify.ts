@@ -207,9 +207,11 @@ class VerifyRun {
         }
       }
       if (crash.error) return this.crashResult(crash, 'while starting, before it listened');
+      // A "listening on :3000" line printed by a program that never listened is the classic sign.
+      const printed = program.stdout.text().trim().split('\n').filter(Boolean).pop();
       return {
         pitfall: 'never-listens',
-        message: `Your program exited (${describeExit(crash.exit)}) ${(crash.exit.atMs / 1000).toFixed(1)} s after starting, without calling listen(), so no request could reach it.`,
+        message: `Your program exited (${describeExit(crash.exit)}) ${(crash.exit.atMs / 1000).toFixed(1)} s after starting${printed ? `, after printing ${quote(printed, 80)},` : ''} without calling listen(), so no request could reach it.`,
         location: this.findInSource(/createServer\s*\(/) ?? { file: this.file, line: 1, column: 1 },
         stderrTail: crash.stderrTail || null,
       };
