@@ -15,7 +15,8 @@ for (const entry of readdirSync(lessonsDir, { withFileTypes: true })) {
   if (!entry.isDirectory() || !existsSync(source)) continue;
   const output = ts.transpileModule(readFileSync(source, 'utf8'), {
     fileName: source,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: false },
+    // Lesson 15 reuses lessons 03-05 checks: `../05-body-limit/check.ts` becomes `.js` here.
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: false, rewriteRelativeImportExtensions: true },
   });
   const outDir = join(root, 'dist', 'lessons', entry.name);
   mkdirSync(outDir, { recursive: true });

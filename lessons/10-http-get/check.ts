@@ -91,7 +91,10 @@ async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResp
     for (const part of parts) {
       if (res.destroyed || ctx.signal.aborted) return;
       if (typeof part === 'number') await ctx.sleep(part);
-      else res.write(part);
+      else {
+        res.write(part);
+        ctx.note(`our server wrote ${part.length} bytes: ${escapeBytes(part)}`);
+      }
       server.touch();
     }
     if (end && !res.destroyed) res.end();
@@ -99,6 +102,25 @@ async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResp
     server.sending--;
     server.touch();
   }
+}
+
+/** Bytes as text: whole UTF-8 characters as themselves, \n as \\n, anything else (half a character) as \\xNN. */
+function escapeBytes(bytes: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const byte = bytes[i];
+    const length = byte < 0x80 ? 1 : byte >= 0xf0 && byte < 0xf8 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 && byte < 0xe0 ? 2 : 0;
+    const sequence = length > 0 && i + length <= bytes.length ? bytes.subarray(i, i + length) : null;
+    if (sequence && (length === 1 || [...sequence.subarray(1)].every((b) => (b & 0xc0) === 0x80))) {
+      out += length === 1 && (byte < 0x20 || byte === 0x7f) ? JSON.stringify(String.fromCharCode(byte)).slice(1, -1) : sequence.toString('utf8');
+      i += length;
+    } else {
+      out += `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
 }
 
 /** The text's bytes cut inside each of the given multi-byte characters, with a pause between pieces. */
@@ -254,7 +276,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
  * node:http, an error nobody handled, a crash, a program that would not exit.
  * `sent` says what our server did, as the start of the message.
  */
-function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
+function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
   const fetched = eventsOf(result, 'fetch')[0];
   if (fetched) {
     ctx.fail('not-using-http-module', `${sent}; your program made its request with fetch(), Node's built-in undici client, not with node:http (http.get or http.request).`, fetched.at ?? findInSource(ctx, /\bfetch\s*\(/));
@@ -283,14 +305,22 @@ function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer,
     }
     ctx.fail('crash', `${sent}; your program crashed with ${crash.name}${crash.code ? ` [${crash.code}]` : ''}: ${crash.message} (${exitText(result)}).`, crash.at ?? requestLine(result));
   }
-  if (!result.exited) failLingering(ctx, result, sent, `was still running ${seconds(result.idleMs)} after anything happened`);
-  if (result.exitAfterMs !== null && result.exitAfterMs > EXIT_WITHIN_MS) {
-    failLingering(ctx, result, sent, `exited only ${seconds(result.exitAfterMs)} after our last response`);
+  const late = !result.exited
+    ? `was still running ${seconds(result.idleMs)} after anything had happened`
+    : result.exitAfterMs !== null && result.exitAfterMs > EXIT_WITHIN_MS ? `exited only ${seconds(result.exitAfterMs)} after our last response` : null;
+  if (late) {
+    if (clientRequests(result).length === 0 && server.upstream.received.length === 0) {
+      ctx.fail('timeout', `${sent}; your program never made a request: it ${late}${result.exited ? '' : ', and we stopped it'} (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`, findInSource(ctx, /\bhttp\s*\.\s*(?:get|request)\s*\(/));
+    }
+    failUnended(ctx, result, sent, late);
   }
+  // A wrong request (a lesson's own checks) explains a hang better than the hang does.
+  beforeLingering?.();
+  if (late) failLingering(ctx, result, sent, late);
 }
 
-/** A program that did not exit within 2 s of its last response: say which loose end kept it alive. */
-function failLingering(ctx: CheckContext, result: ClientResult, sent: string, what: string): never {
+/** A request the program never ended kept it alive. */
+function failUnended(ctx: CheckContext, result: ClientResult, sent: string, what: string): void {
   const requests = clientRequests(result);
   const sentIds = new Set(eventsOf(result, 'client-req').map((event) => event.id));
   const calls = eventsOf(result, 'client-call');
@@ -308,6 +338,12 @@ function failLingering(ctx: CheckContext, result: ClientResult, sent: string, wh
       writes[writes.length - 1]?.at ?? unended.at,
     );
   }
+}
+
+/** A program that did not exit within 2 s of its last response: say which loose end kept it alive. */
+function failLingering(ctx: CheckContext, result: ClientResult, sent: string, what: string): never {
+  failUnended(ctx, result, sent, what);
+  const requests = clientRequests(result);
   const finishedIds = new Set(eventsOf(result, 'client-res-end').map((event) => event.id));
   const unread = eventsOf(result, 'client-res').filter((event) => !finishedIds.has(event.id));
   if (unread.length) {
@@ -324,6 +360,45 @@ function failLingering(ctx: CheckContext, result: ClientResult, sent: string, wh
     `${sent}; your program ${what}${result.exited ? '' : ', and we stopped it'}; a client must exit within 2 s of its last response (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`,
     requestLine(result),
   );
+}
+
+/** A 2xx answer: exactly `text` on stdout (one extra trailing newline allowed), exit code 0. After failCommon. */
+function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: string, text: string, aside = ''): void {
+  if (!sameOutput(result.stdout, text)) {
+    if (result.stdout.includes('\uFFFD') && !text.includes('\uFFFD')) {
+      ctx.fail(
+        'string-concat-chunks',
+        `${sent}; your program printed ${show(result.stdout)}: the characters we cut in two between pieces became U+FFFD (�), because each chunk was decoded to a string on its own.`,
+        findInSource(ctx, /\+=|\.concat\(\s*[\w$]+\.toString|\+\s*[\w$]+\.toString\(/, /\.on\(\s*['"]data['"]/) ?? findInSource(ctx, /\.on\(\s*['"]data['"]/) ?? requestLine(result),
+      );
+    }
+    ctx.fail('wrong-body', `${sent}; expected exactly that body on stdout, but ${outcome(result)}${aside}.`, requestLine(result));
+  }
+  if (result.code !== 0) ctx.fail('wrong-status', `${sent}; your program printed the body but ${exitText(result)}; a 2xx answer must end with exit code 0 (stderr ${show(result.stderr)}).`, requestLine(result));
+}
+
+/** A non-2xx answer: nothing on stdout, `HTTP <status>` on stderr, exit code 1, in time. */
+function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string): void {
+  failCommon(ctx, result, server, sent);
+  const printed = result.stdout.trim();
+  const printedBody = printed !== '' && (printed.includes(body.trim().slice(0, 12)) || body.includes(printed));
+  if (printedBody || result.code === 0) {
+    ctx.fail(
+      'ignores-status-code',
+      `${sent}; ${outcome(result)}: ${printedBody ? 'the error answer was printed like a result' : 'the failure ended with exit code 0, like a success'}. Check res.statusCode before using the body.`,
+      requestLine(result),
+    );
+  }
+  if (result.stdout !== '') ctx.fail('wrong-body', `${sent}; expected nothing on stdout, but ${outcome(result)}.`, requestLine(result));
+  if (!new RegExp(`\\bHTTP ${status}\\b`).test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected "HTTP ${status}" on stderr, but ${outcome(result)}.`, requestLine(result));
+  if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
+}
+
+/** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
+function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
+  failCommon(ctx, result, server, sent);
+  if (!/^Error:/m.test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected a line starting with "Error:" on stderr, but ${outcome(result)}.`, requestLine(result));
+  if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
 }
 
 /** stdout equals the text, allowing one extra trailing newline. */
@@ -351,19 +426,9 @@ const PIECES_CUT = ['ü', 'ö', 'ë', '東', '→', '😀', 'Ç', '½', '€'];
 /** A 2xx check: the body on stdout exactly, exit 0, in time. */
 function expectBody(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, text: string, target: string): void {
   failCommon(ctx, result, server, sent);
-  if (!sameOutput(result.stdout, text)) {
-    if (result.stdout.includes('\uFFFD') && !text.includes('\uFFFD')) {
-      ctx.fail(
-        'string-concat-chunks',
-        `${sent}; your program printed ${show(result.stdout)}: the characters we cut in two between pieces became U+FFFD (�), because each chunk was decoded to a string on its own.`,
-        findInSource(ctx, /\+=|\.concat\(\s*[\w$]+\.toString|\+\s*[\w$]+\.toString\(/, /\.on\(\s*['"]data['"]/) ?? findInSource(ctx, /\.on\(\s*['"]data['"]/) ?? requestLine(result),
-      );
-    }
-    const requested = server.upstream.received[0];
-    const wrongTarget = requested && (requested.url !== target || requested.method !== 'GET') ? ` (it requested ${requested.method} ${requested.url}, which our server answered with 404)` : '';
-    ctx.fail('wrong-body', `${sent}; expected exactly that on stdout, but ${outcome(result)}${wrongTarget}.`, requestLine(result));
-  }
-  if (result.code !== 0) ctx.fail('wrong-status', `${sent}; your program printed the body but ${exitText(result)}; a 2xx answer must end with exit code 0 (stderr ${show(result.stderr)}).`, requestLine(result));
+  const requested = server.upstream.received[0];
+  const wrongTarget = requested && (requested.url !== target || requested.method !== 'GET') ? ` (it requested ${requested.method} ${requested.url}, which our server answered with 404)` : '';
+  expectSuccessOutput(ctx, result, sent, text, wrongTarget);
 }
 
 /** Serves `text` at exactly `target` (a 404 for anything else), in the given pieces. */
@@ -430,21 +495,7 @@ export default {
             await sendPieces(ctx, srv, res, [bytes.subarray(0, 8), 30, bytes.subarray(8)]);
           });
           const result = await runClient(ctx, server, [`${server.origin}${answer.target}`]);
-          const sent = `We answered GET ${answer.target} with ${answer.status} and the body ${show(answer.body)}`;
-          failCommon(ctx, result, server, sent);
-          const printedBody = result.stdout.trim() !== '' && (result.stdout.includes(answer.body.trim().slice(0, 12)) || answer.body.includes(result.stdout.trim()));
-          if (printedBody || result.code === 0) {
-            ctx.fail(
-              'ignores-status-code',
-              `${sent}; ${outcome(result)}: ${printedBody ? 'the error page was printed like a result' : 'the failure ended with exit code 0, like a success'}. Check res.statusCode before using the body.`,
-              requestLine(result),
-            );
-          }
-          if (result.stdout !== '') ctx.fail('wrong-body', `${sent}; expected nothing on stdout, but ${outcome(result)}.`, requestLine(result));
-          if (!new RegExp(`\\bHTTP ${answer.status}\\b`).test(result.stderr)) {
-            ctx.fail('wrong-body', `${sent}; expected "HTTP ${answer.status}" on stderr, but ${outcome(result)}.`, requestLine(result));
-          }
-          if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
+          expectFailureStatus(ctx, result, server, `We answered GET ${answer.target} with ${answer.status} and the body ${show(answer.body)}`, answer.status, answer.body);
         }
       },
     },
@@ -499,10 +550,3 @@ export default {
     },
   ],
 } satisfies LessonChecks;
-
-/** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
-function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
-  failCommon(ctx, result, server, sent);
-  if (!/^Error:/m.test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected a line starting with "Error:" on stderr, but ${outcome(result)}.`, requestLine(result));
-  if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
-}

@@ -105,6 +105,7 @@ function createApp() {
     } catch {
       return handleError(new HttpError(400, 'Bad request'), res);
     }
+    // What handlers read on req: path, query, params (the router fills it), body (json() fills it).
     req.path = url.pathname;
     req.query = url.searchParams;
     req.params = {};

@@ -171,7 +171,7 @@ function unknownCommandMessage(name: string): string {
     return row[b.length];
   };
   const close = names.filter((candidate) => distance(name, candidate) <= Math.max(1, Math.floor(candidate.length / 3)));
-  return `unknown command "${name}"${close.length ? ` (did you mean ${close.join(' or ')}?)` : ''}; httpdojo --help lists them`;
+  return `unknown command '${name}'${close.length ? ` (did you mean ${close.join(' or ')}?)` : ''}; httpdojo --help lists them`;
 }
 
 export async function main(argv: string[]): Promise<void> {

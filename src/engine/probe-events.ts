@@ -89,6 +89,12 @@ export interface ResponseCall {
   totalBytes?: number;
   calls?: number;
   preview?: string;
+  /**
+   * write/end only: request body bytes the server had received (parsed) when the
+   * call was made. Absent when unknown. Added for lessons 04-05 (answered before
+   * the body was complete; a 413 only after the whole upload).
+   */
+  bodyBytesIn?: number;
 }
 
 export type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;

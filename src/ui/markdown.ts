@@ -34,8 +34,11 @@ export function renderMarkdown(markdown: string, options: MarkdownOptions): stri
       i++; // closing fence
       const code = body.join('\n');
       const shown = ['js', 'javascript', 'ts', 'typescript', 'mjs', 'cjs'].includes(language) ? highlightCode(code, style) : style.level > 0 ? style.cyan(code) : code;
+      // Four spaces in, fewer when that would push a line past the width (code is not wrapped).
+      const longest = Math.max(0, ...body.map((codeLine) => codeLine.length));
+      const pad = ' '.repeat(Math.max(0, Math.min(4, width - longest)));
       pushBlank();
-      for (const codeLine of shown.split("\n")) out.push(codeLine === "" ? "" : `    ${codeLine}`);
+      for (const codeLine of shown.split('\n')) out.push(codeLine === '' ? '' : `${pad}${codeLine}`);
       out.push('');
       continue;
     }
@@ -61,7 +64,7 @@ export function renderMarkdown(markdown: string, options: MarkdownOptions): stri
       while (i < lines.length && lines[i].trim() !== '' && /^\s+/.test(lines[i]) && !/^\s*([-*+]|\d+[.)])\s+/.test(lines[i]) && !/^\s*```/.test(lines[i])) parts.push(lines[i++].trim());
       const nesting = ' '.repeat(Math.min(item[1].length, 6));
       const box = item[3] ? (/[xX]/.test(item[3]) ? '☑ ' : '☐ ') : '';
-      const bullet = /\d/.test(item[2]) ? `${item[2]} ` : '• ';
+      const bullet = /\d/.test(item[2]) ? `${item[2]} ` : box ? '' : '• ';
       const lead = `${nesting}${bullet}${box}`;
       out.push(...wrapInline(parts.join(' '), width - lead.length, style).map((text, index) => (index === 0 ? lead : ' '.repeat(lead.length)) + text));
       continue;

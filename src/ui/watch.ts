@@ -85,7 +85,6 @@ class WatchScreen {
   private liveTotal = 0;
   private verdict: Verdict | null = null;
   private error: string | null = null;
-  private checkedMs = 0;
   private reference: string | null = null;
   private panel: Panel = 'none';
   private message: string | null = null;
@@ -279,7 +278,6 @@ class WatchScreen {
       }
     }
     if (generation !== this.generation || controller.signal.aborted || this.closed || lesson !== this.lesson) return;
-    this.checkedMs = performance.now() - started;
     if (error) {
       this.phase = 'error';
       this.error = oneLine(error);
@@ -524,6 +522,8 @@ class WatchScreen {
     // The task gives way to the result when the screen is short: first lines, and t for all of it.
     const room = rows - 1 - out.length - body.length - panel.length - footer.length - 3;
     const showWholeTask = this.panel === 'task' || this.phase === 'idle';
+    // Once the lesson passes, the task gives its room to what comes next.
+    if (this.panel !== 'task' && this.verdict?.passed && this.phase === 'done') task = [];
     if (!showWholeTask && task.length > Math.max(3, room)) {
       const keep = Math.max(3, room - 1);
       task = [...task.slice(0, keep), style.dim(`  … t shows the whole task`)];
@@ -543,11 +543,11 @@ class WatchScreen {
     if (failed && this.panel !== 'wire') {
       out.push('', ...formatFailure(failed, { style, width, lessonsDir: this.options.lessonsDir, cwd: this.options.workspace.root }).split('\n'));
     }
-    out.push('', `${summaryLine(verdict, style, true)}${style.dim(` Checked ${(this.checkedMs / 1000).toFixed(1)} s after the save.`)}`.replace(/\s+$/, ''));
+    out.push('', summaryLine(verdict, style, true));
     if (verdict.passed) {
       out.push('', style.green.bold(`✓ Lesson ${this.lesson.number} passed!`));
       const after = afterYouPass(this.lesson);
-      if (after) out.push('', style.bold('What you learned'), renderMarkdown(after, { style, width: width - 2, indent: '  ' }));
+      if (after) out.push('', style.bold('What you learned'), renderMarkdown(after, { style, width }));
       if (this.reference) out.push('', `Reference solution: ${fileLink(style.cyan(this.shown(this.reference)), this.reference, this.links)}`);
       const following = lessonAfter(this.options.lessons, this.lesson);
       out.push(following ? style.bold(`Press n for lesson ${following.number}: ${following.title}`) : style.bold('That was the last lesson. Well done!'));

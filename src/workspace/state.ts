@@ -78,7 +78,8 @@ export function readStateFile(root: string): StateRead {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: 'corrupt', detail: text.trim() === '' ? 'it is empty' : `it is not JSON (${(error as Error).message})` };
+    const reason = (error as Error).message.replace(/\s+/g, ' ');
+    return { ok: false, reason: 'corrupt', detail: text.trim() === '' ? 'it is empty' : `it is not JSON: ${reason.length > 60 ? `${reason.slice(0, 59)}…` : reason}` };
   }
   const state = validate(data);
   return state ? { ok: true, state } : { ok: false, reason: 'corrupt', detail: `it is not an httpdojo state (${STATE_SCHEMA})` };

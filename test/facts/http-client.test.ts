@@ -21,7 +21,7 @@ async function recordingServer() {
   };
 }
 
-describe('http.request without req.end()', () => {
+describe.concurrent('http.request without req.end()', () => {
   it('connects but sends 0 bytes', async () => {
     const srv = await recordingServer();
     const req = http.request({ host: HOST, port: srv.port, method: 'POST', path: '/api/users', agent: false });
@@ -159,7 +159,7 @@ describe('http.request without req.end()', () => {
   });
 });
 
-describe('client errors', () => {
+describe.concurrent('client errors', () => {
   it("http.get to a closed port emits 'error' ECONNREFUSED; without a listener the process crashes with a stack", async () => {
     // find a port with nobody listening
     const probe = await listenServer(net.createServer());

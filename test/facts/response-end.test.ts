@@ -16,7 +16,7 @@ import {
 
 const GET = 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n';
 
-describe('a forgotten res.end()', () => {
+describe.concurrent('a forgotten res.end()', () => {
   it('writeHead alone puts nothing on the wire although res.headersSent turns true', async () => {
     let seen: { headersSent: boolean; writableEnded: boolean } | undefined;
     const srv = await startServer((_req, res) => {
@@ -102,7 +102,7 @@ describe('a forgotten res.end()', () => {
   });
 });
 
-describe('fresh server defaults', () => {
+describe.concurrent('fresh server defaults', () => {
   it('a fresh http.Server has timeout 0, requestTimeout 300 s, headersTimeout 60 s, keepAliveTimeout 5 s, connectionsCheckingInterval 30 s, requireHostHeader true', () => {
     const server = http.createServer();
     expect({
@@ -145,7 +145,7 @@ describe('fresh server defaults', () => {
   });
 });
 
-describe('end() twice and write after end', () => {
+describe.concurrent('end() twice and write after end', () => {
   it('a second res.end() without data is ignored: no error, the server keeps serving', async () => {
     const { child, port } = await startChildServer(`${CHILD_PRELUDE}
       const server = http.createServer((req, res) => {
@@ -223,7 +223,7 @@ describe('end() twice and write after end', () => {
   });
 });
 
-describe('writing after the client left', () => {
+describe.concurrent('writing after the client left', () => {
   it('writes to a response whose client disconnected are silently dropped and nothing crashes', async () => {
     const { child, port } = await startChildServer(`${CHILD_PRELUDE}
       let afterClose = 0;

@@ -34,7 +34,7 @@ async function keepAliveConnection(port: number, request: string) {
   };
 }
 
-describe('idle keep-alive connections on the server', () => {
+describe.concurrent('idle keep-alive connections on the server', () => {
   it('an idle keep-alive socket closes keepAliveTimeout + ~1000 ms after the last response (500 ms → ≈1.5 s); the header says timeout=0', async () => {
     const srv = await startServer((_req, res) => res.end('ok'), { keepAliveTimeout: 500 });
     const conn = await keepAliveConnection(srv.port, GET);
@@ -52,7 +52,7 @@ describe('idle keep-alive connections on the server', () => {
   });
 });
 
-describe('server.close()', () => {
+describe.concurrent('server.close()', () => {
   it('closes an idle keep-alive connection at once', async () => {
     const srv = await startServer((_req, res) => res.end('ok'));
     const conn = await keepAliveConnection(srv.port, GET);
@@ -111,7 +111,7 @@ describe('server.close()', () => {
   });
 });
 
-describe('slow request headers', () => {
+describe.concurrent('slow request headers', () => {
   const trickle = (lines: number, pauseMs: number): Part[] => {
     const parts: Part[] = ['GET / HTTP/1.1\r\nHost: localhost\r\n'];
     for (let i = 0; i < lines; i += 1) parts.push({ pauseMs }, `X-Slow-${i}: 1\r\n`);

@@ -156,7 +156,7 @@ describe('ResponseParser', () => {
 
   it('a HEAD answer followed by a GET answer on one connection', () => {
     const methods = ['HEAD', 'GET'];
-    const parser = new ResponseParser(() => methods[parser.completed.length] === 'HEAD');
+    const parser: ResponseParser = new ResponseParser((): boolean => methods[parser.completed.length] === 'HEAD');
     parser.push(Buffer.from(head('HTTP/1.1 200 OK', 'Content-Length: 5') + head('HTTP/1.1 200 OK', 'Content-Length: 5') + 'hello'), 0);
     expect(parser.completed.map((response) => response.body.toString())).toEqual(['', 'hello']);
   });

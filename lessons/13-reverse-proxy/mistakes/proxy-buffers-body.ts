@@ -53,7 +53,7 @@ function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buff
   const headers = endToEnd(req.headers);
   headers.host = upstream.host; // the upstream sees its own name, not ours
 
-  const upstreamReq = http.request({
+  const upstreamReq = http.request({ // BUG: the upstream request starts only after the whole body was read
     protocol: upstream.protocol,
     hostname: upstream.hostname,
     port: upstream.port,

@@ -60,7 +60,7 @@ const server = http.createServer((req, res) => {
     upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk)); // BUG: the client sees nothing until the upstream has finished
     upstreamRes.on('end', () => {
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, endToEnd(upstreamRes.headers));
-      res.end(Buffer.concat(chunks));
+      res.end(Buffer.concat(chunks)); // BUG: the whole body in one piece, after the upstream finished
     });
   });
 

@@ -60,8 +60,7 @@ const server = http.createServer((req, res) => {
     upstreamRes.pipe(res); // BUG: pipe() does not destroy upstreamRes when the client leaves
   });
 
-  // Refused, reset, ...: the upstream failed before it answered. This also fires
-  // ("socket hang up") when we destroy upstreamReq ourselves because the client left.
+  // Refused, reset, ...: the upstream failed before it answered.
   upstreamReq.on('error', () => {
     if (res.writableEnded || res.destroyed) return; // the client is gone or already served
     badGateway(res);

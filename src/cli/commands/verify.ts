@@ -40,7 +40,7 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
   // workspace's, and the result is recorded (attempts, passed, timestamps).
   const context = learnerContext(flags);
   const { lessonsDir, workspace } = context;
-  if (!lessonName && !workspace) throw new CliError(`which lesson? ${selfCommand()} verify <lesson> (outside a workspace the lesson is required)`);
+  if (!lessonName && !workspace) throw new CliError(`missing required argument 'lesson' (outside a workspace, name it: ${selfCommand()} verify 1 --file server.js)`);
   const lesson = lessonName ? resolveLesson(context.lessons, lessonName) : pickLesson(context, undefined);
   const workspaceFile = workspace ? lessonFile(workspace, lesson) : null;
   const file = flags.file ? resolve(flags.file) : (workspaceFile ?? findLearnerFile(lesson, process.cwd()));

@@ -224,6 +224,7 @@ function install(fd: number): void {
   };
 
   function watchRequest(id: number, req: http.IncomingMessage, res: http.ServerResponse): void {
+    bodyBytesIn.set(req, 0);
     // Listeners for 'close', 'end' and 'aborted' never change a stream's flow or
     // its error handling; an 'error' listener would, so there is none.
     req.once('end', () => emit({ t: 'req-end', id }));
@@ -265,6 +266,25 @@ function install(fd: number): void {
     return undefined;
   }
 
+  // ---- request body bytes received so far (lessons 04-05; additive) ---------
+  // Whether a server answered before the whole body had arrived (answering
+  // before 'end', a 413 only after the whole upload) cannot be judged from the
+  // client's clock alone on a loaded machine. The parser hands every body piece
+  // to IncomingMessage#push (inherited from Readable); counting there, keyed by
+  // the request, sees the bytes without adding a 'data' listener (which would
+  // switch the stream to flowing mode). write/end events carry the count as
+  // `bodyBytesIn`. Client responses are IncomingMessages too; they are not in
+  // the map and pass through untouched.
+  const bodyBytesIn = new WeakMap<object, number>();
+  const incomingProto = http.IncomingMessage.prototype as unknown as { push: (...a: unknown[]) => boolean };
+  const originalIncomingPush = incomingProto.push;
+  incomingProto.push = function patchedIncomingPush(this: http.IncomingMessage, ...args: unknown[]) {
+    const count = bodyBytesIn.get(this);
+    const chunk = args[0];
+    if (count !== undefined && chunk) bodyBytesIn.set(this, count + byteLengthOf(chunk, args[1]));
+    return originalIncomingPush.apply(this, args);
+  };
+
   // ---- response calls, in order, with the learner's line ------------------
   let depth = 0;
   const writeCounts = new WeakMap<object, { events: number; bytes: number; calls: number }>();
@@ -292,6 +312,9 @@ function install(fd: number): void {
           writeCounts.set(this, count);
           event.bytes = bytes;
           event.totalBytes = count.bytes;
+          const req = (this as http.ServerResponse & { req?: object }).req;
+          const bodyIn = req ? bodyBytesIn.get(req) : undefined;
+          if (bodyIn !== undefined) event.bodyBytesIn = bodyIn;
           event.calls = count.calls;
           if (bytes > 0) event.preview = preview(chunk);
           // A large file piped into a response writes thousands of chunks; the

@@ -1,0 +1,610 @@
+// Lesson 11: `client.js <url> <name>` POSTs {"name": <name>} with node:http,
+// Content-Type: application/json and a Content-Length equal to the body's
+// length in bytes, then handles the answer as lesson 10 does: the body on stdout
+// and exit 0 for a 2xx; nothing on stdout, `HTTP <status>` on stderr and exit 1
+// otherwise; `Error:` on stderr and exit 1 when the connection fails. Always:
+// exit within 2 s of the last response.
+//
+// Each check starts its own test server, a stand-in for lesson 04's
+// POST /api/users, records exactly what arrives (headers, body bytes), and runs
+// the program against it. The names include non-ASCII characters, so a
+// Content-Length counted in characters shows.
+//
+// A client program has no status line and no response body, so the generic ids
+// mean, here: `wrong-body` what it sent us, or wrote to stdout or stderr, is
+// not what was asked; `wrong-header` a header of its request is wrong in a way
+// no listed pitfall names; `wrong-status` its exit code is wrong; `crash` it
+// died of an uncaught error; `timeout` it was still running 2 s after its last
+// response for no reason a listed pitfall explains.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CheckContext, LessonChecks, Location, ProbeEvent, ProgramRun, Upstream, UpstreamRequest } from 'httpdojo/check';
+
+// ---------------------------------------------------------------------------
+// Client harness. Lessons 10, 11 and 12 each carry a copy of this block (a
+// check module imports only types, so it cannot share code): keep them in step.
+
+type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
+
+/** CURRICULUM.md: a client program must exit 2 s after its last response. */
+const EXIT_WITHIN_MS = 2000;
+/**
+ * We stop waiting for a program that has been idle this much longer than the
+ * 2 s: on a loaded machine our own timers fire late, and the margin only ever
+ * makes us wait longer before judging, never judges more strictly.
+ */
+const STALL_MARGIN_MS = 300;
+/** How long a program may take to start and make its first request. */
+const FIRST_REQUEST_MS = 6000;
+/** Cap on one run of the program (the lesson deadline still applies). */
+const RUN_CAP_MS = 9000;
+
+interface TestServer {
+  upstream: Upstream;
+  origin: string;
+  /** performance.now() of the last thing that happened on our side (a request, body bytes, a write). */
+  lastActivity: number;
+  /** performance.now() when our last response was complete, or when we cut a connection. */
+  lastResponseAt: number | null;
+  /** Responses still being written piece by piece: a program waiting for them is not idle. */
+  sending: number;
+  touch(): void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest, server: TestServer) => void | Promise<void>;
+
+/** A test server for this check whose handler decides the answer; it notes when things happen. */
+async function testServer(ctx: CheckContext, handler: Handler): Promise<TestServer> {
+  const server: TestServer = {
+    upstream: null as unknown as Upstream,
+    origin: '',
+    lastActivity: performance.now(),
+    lastResponseAt: null,
+    sending: 0,
+    touch() {
+      server.lastActivity = performance.now();
+    },
+  };
+  server.upstream = await ctx.upstream(async (req, res, record) => {
+    server.touch();
+    req.on('data', () => server.touch());
+    req.on('end', () => server.touch());
+    res.on('finish', () => {
+      server.lastResponseAt = performance.now();
+      server.touch();
+    });
+    res.on('close', () => server.touch());
+    await handler(req, res, record, server);
+  });
+  server.origin = server.upstream.origin;
+  return server;
+}
+
+/** Cuts the connection of this exchange; it counts as our last "response". */
+function cut(server: TestServer, res: ServerResponse): void {
+  server.lastResponseAt = performance.now();
+  server.touch();
+  res.socket?.destroy();
+}
+
+/** Writes the pieces (a number is a pause in ms) and then ends the response, unless told not to. */
+async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResponse, parts: Array<Buffer | number>, end = true): Promise<void> {
+  server.sending++;
+  try {
+    for (const part of parts) {
+      if (res.destroyed || ctx.signal.aborted) return;
+      if (typeof part === 'number') await ctx.sleep(part);
+      else {
+        res.write(part);
+        ctx.note(`our server wrote ${part.length} bytes: ${escapeBytes(part)}`);
+      }
+      server.touch();
+    }
+    if (end && !res.destroyed) res.end();
+  } finally {
+    server.sending--;
+    server.touch();
+  }
+}
+
+/** Bytes as text: whole UTF-8 characters as themselves, \n as \\n, anything else (half a character) as \\xNN. */
+function escapeBytes(bytes: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const byte = bytes[i];
+    const length = byte < 0x80 ? 1 : byte >= 0xf0 && byte < 0xf8 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 && byte < 0xe0 ? 2 : 0;
+    const sequence = length > 0 && i + length <= bytes.length ? bytes.subarray(i, i + length) : null;
+    if (sequence && (length === 1 || [...sequence.subarray(1)].every((b) => (b & 0xc0) === 0x80))) {
+      out += length === 1 && (byte < 0x20 || byte === 0x7f) ? JSON.stringify(String.fromCharCode(byte)).slice(1, -1) : sequence.toString('utf8');
+      i += length;
+    } else {
+      out += `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The text's bytes cut inside each of the given multi-byte characters, with a pause between pieces. */
+function cutInside(text: string, characters: string[], pauseMs: number): Array<Buffer | number> {
+  const bytes = Buffer.from(text, 'utf8');
+  const cuts = characters
+    .map((character) => {
+      const at = text.indexOf(character);
+      if (at < 0 || Buffer.byteLength(character) < 2) throw new Error(`cutInside: "${character}" is not a multi-byte character of the text`);
+      return Buffer.byteLength(text.slice(0, at)) + Math.floor(Buffer.byteLength(character) / 2);
+    })
+    .sort((a, b) => a - b);
+  const parts: Array<Buffer | number> = [];
+  let from = 0;
+  for (const at of [...cuts, bytes.length]) {
+    if (parts.length) parts.push(pauseMs);
+    parts.push(bytes.subarray(from, at));
+    from = at;
+  }
+  return parts;
+}
+
+interface ClientResult {
+  /** The program ended by itself (false: we stopped it). */
+  exited: boolean;
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  events: ProbeEvent[];
+  uncaught: EventOf<'uncaught'> | null;
+  /** From our last response (or cut) to the program's exit, in ms; null without either. */
+  exitAfterMs: number | null;
+  /** For a program we stopped: how long it had been idle. */
+  idleMs: number;
+  /** From start to exit (or to when we stopped it). */
+  ranMs: number;
+}
+
+/**
+ * Runs the program to its end, or until it has been idle (nothing on our
+ * server, no new probe event, nothing left for us to send) for longer than the
+ * 2 s a client may take to exit after its last response. The program is then
+ * stopped when the check ends.
+ */
+async function runClient(ctx: CheckContext, server: TestServer, args: string[]): Promise<ClientResult> {
+  const started = performance.now();
+  const state: { run: ProgramRun | null; at: number } = { run: null, at: 0 };
+  const running = ctx.program.run(args, { timeoutMs: RUN_CAP_MS }).then((run) => {
+    state.run = run;
+    state.at = performance.now();
+  });
+  ctx.note(`we ran: client ${args.map((arg) => JSON.stringify(arg)).join(' ')}`);
+  let seen = 0;
+  let activity = started;
+  let begun = false;
+  let idleMs = 0;
+  while (!state.run && !ctx.signal.aborted) {
+    await Promise.race([running, ctx.sleep(50)]);
+    if (state.run) break;
+    const now = performance.now();
+    const events = ctx.server.events();
+    const count = events.filter((event) => event.t !== 'tick').length;
+    if (count !== seen) {
+      seen = count;
+      activity = now;
+    }
+    begun ||= server.upstream.connections > 0 || events.some((event) => event.t === 'client-create' || event.t === 'client-req' || event.t === 'fetch');
+    activity = Math.max(activity, server.lastActivity);
+    if (server.sending > 0) continue;
+    idleMs = now - activity;
+    if (begun ? idleMs > EXIT_WITHIN_MS + STALL_MARGIN_MS : now - started > FIRST_REQUEST_MS) break;
+  }
+  const run = state.run as ProgramRun | null;
+  if (run && !run.timedOut) {
+    const exitEvent = run.events.find((event): event is EventOf<'exit'> => event.t === 'exit');
+    // The probe's exit event is stamped when it arrives, before the process is reaped.
+    const exitAt = exitEvent ? Math.min(state.at, started + exitEvent.receivedAt) : state.at;
+    const result: ClientResult = {
+      exited: true, code: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, events: run.events, uncaught: run.error,
+      exitAfterMs: server.lastResponseAt === null ? null : Math.max(0, Math.round(exitAt - server.lastResponseAt)),
+      idleMs: 0, ranMs: Math.round(exitAt - started),
+    };
+    ctx.note(`your program exited with code ${result.code ?? result.signal}${result.exitAfterMs === null ? '' : ` ${result.exitAfterMs} ms after our last response`}; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
+    return result;
+  }
+  const events = run ? run.events : ctx.server.events();
+  const result: ClientResult = {
+    exited: false, code: null, signal: null, stdout: run ? run.stdout : ctx.server.stdout(), stderr: run ? run.stderr : ctx.server.stderr(), events,
+    uncaught: [...events].reverse().find((event): event is EventOf<'uncaught'> => event.t === 'uncaught') ?? null,
+    exitAfterMs: null, idleMs: Math.round(idleMs), ranMs: Math.round(performance.now() - started),
+  };
+  ctx.note(`your program was still running after ${seconds(result.ranMs)}, idle for ${seconds(result.idleMs)}: we stopped it; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
+  return result;
+}
+
+function eventsOf<T extends ProbeEvent['t']>(result: ClientResult, type: T): Array<EventOf<T>> {
+  return result.events.filter((event): event is EventOf<T> => event.t === type);
+}
+
+/** The requests the program made with node:http: created (even if never ended), else sent. */
+function clientRequests(result: ClientResult): Array<{ id: number; method: string; path: string; at: Location | null }> {
+  const created = eventsOf(result, 'client-create');
+  return created.length ? created : eventsOf(result, 'client-req');
+}
+
+/** The learner's http.get / http.request line. */
+function requestLine(result: ClientResult): Location | null {
+  return clientRequests(result).find((request) => request.at)?.at ?? null;
+}
+
+/** A quoted excerpt of program output, or "nothing". */
+function show(text: string, max = 160): string {
+  if (text === '') return 'nothing';
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function exitText(result: ClientResult): string {
+  return result.code !== null ? `exited with code ${result.code}` : `was killed by ${result.signal}`;
+}
+
+/** What the program did, for messages: exit, stdout, stderr. */
+function outcome(result: ClientResult): string {
+  return `your program ${exitText(result)}, stdout ${show(result.stdout)}, stderr ${show(result.stderr)}`;
+}
+
+/** The first place matching `pattern` in the learner's file, searching from the first match of `after` when given. */
+function findInSource(ctx: CheckContext, pattern: RegExp, after?: RegExp): Location | null {
+  const text = ctx.source.text;
+  let from = 0;
+  if (after) {
+    const anchor = new RegExp(after.source, after.flags.replace('g', '')).exec(text);
+    if (!anchor) return null;
+    from = anchor.index;
+  }
+  const search = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  search.lastIndex = from;
+  const match = search.exec(text);
+  if (!match) return null;
+  const before = text.slice(0, match.index);
+  const line = before.split('\n').length;
+  return { file: ctx.server.file, line, column: match.index - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'EAI_AGAIN']);
+
+/**
+ * Failures every run is judged on first: the request did not go through
+ * node:http, an error nobody handled, a crash, a program that would not exit.
+ * `sent` says what our server did, as the start of the message.
+ */
+function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
+  const fetched = eventsOf(result, 'fetch')[0];
+  if (fetched) {
+    ctx.fail('not-using-http-module', `${sent}; your program made its request with fetch(), Node's built-in undici client, not with node:http (http.get or http.request).`, fetched.at ?? findInSource(ctx, /\bfetch\s*\(/));
+  }
+  if (server.upstream.received.length > 0 && clientRequests(result).length === 0) {
+    ctx.fail('not-using-http-module', `${sent}; a request reached our server, but not through node:http's http.get or http.request: your program used another client.`, findInSource(ctx, /\bfetch\s*\(|\.connect\s*\(|createConnection\s*\(/));
+  }
+  const clientErrors = eventsOf(result, 'client-error');
+  const unhandled = clientErrors.find((error) => !error.handled);
+  if (unhandled) {
+    ctx.fail(
+      'client-no-error-handler',
+      `${sent}; your request emitted 'error' (${unhandled.code ?? unhandled.name}: ${unhandled.message}) with no listener, so Node threw it: the program crashed with "Unhandled 'error' event" and a stack trace (${exitText(result)}).`,
+      requestLine(result),
+    );
+  }
+  const crash = result.uncaught;
+  if (crash) {
+    const network = clientErrors.some((error) => error.message === crash.message) || NETWORK_CODES.has(crash.code ?? '') || crash.message === 'aborted' || crash.message === 'socket hang up';
+    if (network) {
+      ctx.fail(
+        'client-no-error-handler',
+        `${sent}; the connection error (${crash.code ?? crash.name}: ${crash.message}) reached the top of your program unhandled (${crash.origin === 'unhandledRejection' ? 'a rejected promise nobody caught' : 'an uncaught exception'}), so it crashed with a stack trace (${exitText(result)}).`,
+        crash.at ?? requestLine(result),
+      );
+    }
+    ctx.fail('crash', `${sent}; your program crashed with ${crash.name}${crash.code ? ` [${crash.code}]` : ''}: ${crash.message} (${exitText(result)}).`, crash.at ?? requestLine(result));
+  }
+  const late = !result.exited
+    ? `was still running ${seconds(result.idleMs)} after anything had happened`
+    : result.exitAfterMs !== null && result.exitAfterMs > EXIT_WITHIN_MS ? `exited only ${seconds(result.exitAfterMs)} after our last response` : null;
+  if (late) {
+    if (clientRequests(result).length === 0 && server.upstream.received.length === 0) {
+      ctx.fail('timeout', `${sent}; your program never made a request: it ${late}${result.exited ? '' : ', and we stopped it'} (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`, findInSource(ctx, /\bhttp\s*\.\s*(?:get|request)\s*\(/));
+    }
+    failUnended(ctx, result, sent, late);
+  }
+  // A wrong request (a lesson's own checks) explains a hang better than the hang does.
+  beforeLingering?.();
+  if (late) failLingering(ctx, result, sent, late);
+}
+
+/** A request the program never ended kept it alive. */
+function failUnended(ctx: CheckContext, result: ClientResult, sent: string, what: string): void {
+  const requests = clientRequests(result);
+  const sentIds = new Set(eventsOf(result, 'client-req').map((event) => event.id));
+  const calls = eventsOf(result, 'client-call');
+  const endedIds = new Set(calls.filter((call) => call.fn === 'end').map((call) => call.id));
+  const unended = requests.find((request) => !endedIds.has(request.id) && !sentIds.has(request.id));
+  if (unended) {
+    const writes = calls.filter((call) => call.id === unended.id && call.fn === 'write');
+    const bytes = writes.reduce((sum, call) => sum + (call.bytes ?? 0), 0);
+    const got = eventsOf(result, 'client-res').some((event) => event.id === unended.id);
+    ctx.fail(
+      'client-missing-end',
+      writes.length
+        ? `${sent}; your program wrote ${bytes} bytes of body with req.write() but never called req.end()${got ? ', so although the answer came back and was handled,' : ', so'} the request was never finished and its socket kept the process alive: it ${what} (stdout ${show(result.stdout)}), and we stopped it.`
+        : `${sent}; your program created its ${unended.method} request but never called req.end(), so Node sent nothing and waited: it ${what}, and we stopped it.`,
+      writes[writes.length - 1]?.at ?? unended.at,
+    );
+  }
+}
+
+/** A program that did not exit within 2 s of its last response: say which loose end kept it alive. */
+function failLingering(ctx: CheckContext, result: ClientResult, sent: string, what: string): never {
+  failUnended(ctx, result, sent, what);
+  const requests = clientRequests(result);
+  const finishedIds = new Set(eventsOf(result, 'client-res-end').map((event) => event.id));
+  const unread = eventsOf(result, 'client-res').filter((event) => !finishedIds.has(event.id));
+  if (unread.length) {
+    const statuses = [...new Set(unread.map((event) => event.status))].join(', ');
+    const first = requests.find((request) => request.id === unread[0].id);
+    ctx.fail(
+      'unconsumed-response',
+      `${sent}; ${unread.length === 1 ? `the response (status ${statuses}) was` : `${unread.length} responses (status ${statuses}) were`} never read to the end, so ${unread.length === 1 ? 'its connection stayed' : 'their connections stayed'} busy and kept your program alive: it ${what}${result.exited ? '' : ', and we stopped it'}. Read the body, or call res.resume() to discard it.`,
+      findInSource(ctx, /[\w$\]]\s*=\s*(?:res|response|resp)\s*;|\.push\(\s*(?:res|response|resp)\s*\)/) ?? first?.at ?? requestLine(result),
+    );
+  }
+  ctx.fail(
+    'timeout',
+    `${sent}; your program ${what}${result.exited ? '' : ', and we stopped it'}; a client must exit within 2 s of its last response (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`,
+    requestLine(result),
+  );
+}
+
+/** A 2xx answer: exactly `text` on stdout (one extra trailing newline allowed), exit code 0. After failCommon. */
+function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: string, text: string, aside = ''): void {
+  if (!sameOutput(result.stdout, text)) {
+    if (result.stdout.includes('\uFFFD') && !text.includes('\uFFFD')) {
+      ctx.fail(
+        'string-concat-chunks',
+        `${sent}; your program printed ${show(result.stdout)}: the characters we cut in two between pieces became U+FFFD (�), because each chunk was decoded to a string on its own.`,
+        findInSource(ctx, /\+=|\.concat\(\s*[\w$]+\.toString|\+\s*[\w$]+\.toString\(/, /\.on\(\s*['"]data['"]/) ?? findInSource(ctx, /\.on\(\s*['"]data['"]/) ?? requestLine(result),
+      );
+    }
+    ctx.fail('wrong-body', `${sent}; expected exactly that body on stdout, but ${outcome(result)}${aside}.`, requestLine(result));
+  }
+  if (result.code !== 0) ctx.fail('wrong-status', `${sent}; your program printed the body but ${exitText(result)}; a 2xx answer must end with exit code 0 (stderr ${show(result.stderr)}).`, requestLine(result));
+}
+
+/** A non-2xx answer: nothing on stdout, `HTTP <status>` on stderr, exit code 1, in time. */
+function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string): void {
+  failCommon(ctx, result, server, sent);
+  const printed = result.stdout.trim();
+  const printedBody = printed !== '' && (printed.includes(body.trim().slice(0, 12)) || body.includes(printed));
+  if (printedBody || result.code === 0) {
+    ctx.fail(
+      'ignores-status-code',
+      `${sent}; ${outcome(result)}: ${printedBody ? 'the error answer was printed like a result' : 'the failure ended with exit code 0, like a success'}. Check res.statusCode before using the body.`,
+      requestLine(result),
+    );
+  }
+  if (result.stdout !== '') ctx.fail('wrong-body', `${sent}; expected nothing on stdout, but ${outcome(result)}.`, requestLine(result));
+  if (!new RegExp(`\\bHTTP ${status}\\b`).test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected "HTTP ${status}" on stderr, but ${outcome(result)}.`, requestLine(result));
+  if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
+}
+
+/** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
+function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
+  failCommon(ctx, result, server, sent);
+  if (!/^Error:/m.test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected a line starting with "Error:" on stderr, but ${outcome(result)}.`, requestLine(result));
+  if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
+}
+
+/** stdout equals the text, allowing one extra trailing newline. */
+function sameOutput(stdout: string, text: string): boolean {
+  return stdout === text || stdout === `${text}\n`;
+}
+
+/** A refused port: a test server's, closed again. */
+async function refusedOrigin(ctx: CheckContext): Promise<string> {
+  const gone = await ctx.upstream((_req, res) => {
+    res.end();
+  });
+  const origin = gone.origin;
+  await gone.close();
+  return origin;
+}
+
+// ---------------------------------------------------------------------------
+// Lesson 11
+
+const NAME = 'Zoë 😀';
+const USERS = '/api/users';
+
+/** What a stand-in for lesson 04's POST /api/users answers; `status` forces an answer once the body is in. */
+function usersApi(ctx: CheckContext, forced?: { status: number; body: string }): Handler {
+  return async (req, res, record, server) => {
+    await new Promise<void>((resolve) => {
+      if (req.readableEnded) return resolve();
+      req.on('end', resolve);
+      req.on('close', resolve);
+    });
+    if (res.destroyed) return;
+    ctx.note(
+      `our server received ${req.method} ${req.url}, Content-Type ${req.headers['content-type'] ?? '(none)'}, ` +
+        `${req.headers['content-length'] !== undefined ? `Content-Length ${req.headers['content-length']}` : `no Content-Length${req.headers['transfer-encoding'] ? ` (Transfer-Encoding: ${req.headers['transfer-encoding']})` : ''}`}, ` +
+        `body (${record.body.length} bytes) ${escapeBytes(record.body)}`,
+    );
+    let status: number;
+    let answer: string;
+    const name = parseName(record.body);
+    if (forced) ({ status, body: answer } = forced);
+    else if (req.method !== 'POST' || req.url !== USERS) [status, answer] = [404, '{"error":"Not found"}'];
+    else if (mediaType(req.headers['content-type']) !== 'application/json') [status, answer] = [415, '{"error":"Content-Type must be application/json"}'];
+    else if (name === undefined) [status, answer] = [400, '{"error":"Invalid JSON"}'];
+    else if (typeof name !== 'string' || name === '') [status, answer] = [400, '{"error":"Invalid user"}'];
+    else [status, answer] = [201, JSON.stringify({ id: 3, name })];
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    const multiByte = [...new Set([...answer].filter((character) => Buffer.byteLength(character) > 1))];
+    const bytes = Buffer.from(answer);
+    await sendPieces(ctx, server, res, multiByte.length ? cutInside(answer, multiByte, 40) : [bytes.subarray(0, 6), 40, bytes.subarray(6)]);
+  };
+}
+
+/** The name in a JSON body; undefined when the body is not JSON, null when it has no name. */
+function parseName(body: Buffer): unknown {
+  try {
+    const value = JSON.parse(body.toString('utf8')) as unknown;
+    return value && typeof value === 'object' && 'name' in value ? (value as { name: unknown }).name : null;
+  } catch {
+    return undefined;
+  }
+}
+
+function mediaType(header: string | string[] | undefined): string | undefined {
+  return (Array.isArray(header) ? header[0] : header)?.split(';')[0].trim().toLowerCase();
+}
+
+/** Where the learner set a request header: a setHeader() call, else the header in the options, else the request. */
+function headerLine(ctx: CheckContext, result: ClientResult, name: string, fallback?: RegExp): Location | null {
+  const call = eventsOf(result, 'client-call').find((event) => event.fn === 'setHeader' && String(event.name).toLowerCase() === name);
+  return call?.at ?? findInSource(ctx, new RegExp(`['"\`]${name}['"\`]\\s*:`, 'i')) ?? (fallback ? findInSource(ctx, fallback, /\bhttps?\s*\.\s*request\s*\(|\brequest\s*\(/) ?? findInSource(ctx, fallback) : null) ?? requestLine(result);
+}
+
+/** The request our server received: method, Content-Type, Content-Length, body. */
+function checkRequest(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, name: string): void {
+  const record = server.upstream.received[0];
+  if (!record) return;
+  const intended = JSON.stringify({ name });
+  const intendedBytes = Buffer.byteLength(intended);
+  if (record.method !== 'POST') ctx.fail('wrong-body', `${sent}; expected a POST, but your program sent ${record.method} ${record.url}.`, requestLine(result));
+  const type = record.headers['content-type'];
+  if (mediaType(type) !== 'application/json') {
+    ctx.fail(
+      'missing-content-type',
+      `${sent}; your POST ${type === undefined ? 'had no Content-Type header at all' : `said Content-Type: ${String(type)}`}, so our server could not tell the body is JSON and answered 415 Unsupported Media Type; ${outcome(result)}.`,
+      headerLine(ctx, result, 'content-type', /\bheaders\s*:/),
+    );
+  }
+  const request = clientRequests(result)[0];
+  const written = request
+    ? eventsOf(result, 'client-call').filter((call) => call.id === request.id && (call.fn === 'write' || call.fn === 'end')).reduce((sum, call) => sum + (call.bytes ?? 0), 0)
+    : 0;
+  const declared = record.headers['content-length'];
+  if (declared === undefined) {
+    ctx.fail(
+      'wrong-header',
+      `${sent}; your POST had no Content-Length header${record.headers['transfer-encoding'] ? ` (Node sent the body with Transfer-Encoding: ${String(record.headers['transfer-encoding'])})` : ''}; send Content-Length: ${intendedBytes}, the body's length in bytes.`,
+      headerLine(ctx, result, 'content-length', /\bheaders\s*:/),
+    );
+  }
+  const length = Number(declared);
+  const sentBytes = written || intendedBytes;
+  if (length < sentBytes) {
+    const leftover = sentBytes - length;
+    ctx.fail(
+      'content-length-string-length',
+      `${sent}; your request said Content-Length: ${length}, but its body ${intended} is ${sentBytes} bytes in UTF-8` +
+        `${length === intended.length ? ` (${length} is its string length, in UTF-16 units)` : ''}. ` +
+        `Our server read ${length} bytes as the body, ${escapeBytes(record.body)}, and took the ${leftover} bytes left over for the start of a new request, so it answered 400 Bad Request; ${outcome(result)}.`,
+      headerLine(ctx, result, 'content-length'),
+    );
+  }
+  if (length > sentBytes && written > 0) {
+    ctx.fail('wrong-header', `${sent}; your request said Content-Length: ${length}, but only ${written} bytes of body followed, so our server kept waiting for the rest; send Content-Length: ${intendedBytes}.`, headerLine(ctx, result, 'content-length'));
+  }
+  if (record.endAtMs !== null) {
+    const got = parseName(record.body);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(record.body.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    if (got !== name || JSON.stringify(parsed) !== intended) {
+      ctx.fail('wrong-body', `${sent}; expected the body ${intended}, but our server received ${show(record.body.toString('utf8'))}.`, findInSource(ctx, /JSON\s*\.\s*stringify\s*\(/) ?? requestLine(result));
+    }
+  }
+}
+
+export default {
+  checks: [
+    {
+      id: 'uses-node-http',
+      title: 'the program POSTs with node:http (http.request), not fetch',
+      async run(ctx) {
+        const server = await testServer(ctx, usersApi(ctx));
+        const result = await runClient(ctx, server, [`${server.origin}${USERS}`, 'Ada']);
+        const sent = `We ran your program with ${server.origin}${USERS} and the name "Ada"`;
+        const fetched = eventsOf(result, 'fetch')[0];
+        if (fetched) ctx.fail('not-using-http-module', `${sent}; it posted with fetch(), Node's built-in undici client, not with node:http (http.request).`, fetched.at ?? findInSource(ctx, /\bfetch\s*\(/));
+        if (server.upstream.received.length > 0 && clientRequests(result).length === 0) {
+          ctx.fail('not-using-http-module', `${sent}; a request reached our server, but not through node:http's http.request: your program used another client.`, findInSource(ctx, /\bfetch\s*\(|\.connect\s*\(|createConnection\s*\(/));
+        }
+        if (clientRequests(result).length === 0) {
+          failCommon(ctx, result, server, sent);
+          ctx.fail('timeout', `${sent}; it never made a request (${outcome(result)}).`, findInSource(ctx, /\bhttp\s*\.\s*(?:get|request)\s*\(/));
+        }
+      },
+    },
+    {
+      id: 'post-json',
+      title: `POSTs {"name":"${NAME}"} with Content-Type: application/json and a Content-Length in bytes, prints the 201 answer, exit code 0`,
+      needs: ['uses-node-http'],
+      async run(ctx) {
+        const server = await testServer(ctx, usersApi(ctx));
+        const result = await runClient(ctx, server, [`${server.origin}${USERS}`, NAME]);
+        const sent = `We ran your program with ${server.origin}${USERS} and the name "${NAME}"`;
+        failCommon(ctx, result, server, sent, () => checkRequest(ctx, result, server, sent, NAME));
+        checkRequest(ctx, result, server, sent, NAME);
+        const created = JSON.stringify({ id: 3, name: NAME });
+        expectSuccessOutput(ctx, result, `${sent}; our server answered 201 with ${created}, in pieces cut inside ë and 😀`, created);
+      },
+    },
+    {
+      id: 'non-2xx',
+      title: 'a 409 answer prints nothing on stdout, HTTP 409 on stderr, and exits with code 1',
+      needs: ['uses-node-http'],
+      async run(ctx) {
+        const body = '{"error":"A user named Bob already exists"}';
+        const server = await testServer(ctx, usersApi(ctx, { status: 409, body }));
+        const result = await runClient(ctx, server, [`${server.origin}${USERS}`, 'Bob']);
+        expectFailureStatus(ctx, result, server, `We ran your program with the name "Bob"; our server answered its POST with 409 and ${show(body)}`, 409, body);
+      },
+    },
+    {
+      id: 'connection-refused',
+      title: 'a refused connection prints a line starting with "Error:" on stderr and exits with code 1, without crashing',
+      needs: ['uses-node-http'],
+      async run(ctx) {
+        const origin = await refusedOrigin(ctx);
+        const server = await testServer(ctx, (_req, res) => {
+          res.end();
+        });
+        const result = await runClient(ctx, server, [`${origin}${USERS}`, NAME]);
+        expectErrorLine(ctx, result, server, `We gave your program ${origin}${USERS}, a port where nothing listens (connection refused)`);
+      },
+    },
+    {
+      id: 'reset-before-response',
+      title: 'a connection reset after the body arrived, before any answer, prints a line starting with "Error:" on stderr and exits with code 1',
+      needs: ['uses-node-http'],
+      async run(ctx) {
+        const server = await testServer(ctx, async (req, res, _record, srv) => {
+          await new Promise<void>((resolve) => {
+            if (req.readableEnded) return resolve();
+            req.on('end', resolve);
+            req.on('close', resolve);
+          });
+          cut(srv, res);
+        });
+        // An ASCII name: this check is about the reset, not about counting bytes.
+        const result = await runClient(ctx, server, [`${server.origin}${USERS}`, 'Ada']);
+        expectErrorLine(ctx, result, server, 'We ran your program with the name "Ada"; our server read its POST and then closed the connection without answering');
+      },
+    },
+  ],
+} satisfies LessonChecks;

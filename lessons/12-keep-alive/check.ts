@@ -1,0 +1,542 @@
+// Lesson 12: `client.js <base-url>` GETs <base>/items/1 … /items/20 with
+// node:http, never more than 4 requests in flight, reusing connections through
+// a keep-alive agent; prints each body (`item <n>`) on its own line in item
+// order, and exits 0 within 2 s of the last response.
+//
+// Each check starts its own test server, which answers /items/N with `item N`
+// after a random 50–200 ms (so responses finish out of order), and counts TCP
+// connections and requests in flight; the program runs against it once per
+// check. What is judged is behaviour, not the code: a sequential loop is fine,
+// and so is Agent({ maxSockets: 4 }) without keepAlive when its queue hands the
+// sockets on (CURRICULUM.md, lesson 12).
+//
+// A program that reads none of the bodies it gets stops after the first four
+// (the agent has no free socket for the fifth): we see that as a program that
+// has gone quiet while responses sit unread, and say so, instead of waiting the
+// ~25 s it takes for the server to drop the idle sockets (which would then look
+// like 20 connections, i.e. like no-keepalive).
+//
+// A client program has no status line and no response body, so the generic ids
+// mean, here: `wrong-body` what it wrote to stdout is not what was asked;
+// `wrong-status` its exit code is not; `crash` it died of an uncaught error;
+// `timeout` it was still running 2 s after its last response for no reason a
+// listed pitfall explains.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CheckContext, LessonChecks, Location, ProbeEvent, ProgramRun, Upstream, UpstreamRequest } from 'httpdojo/check';
+
+// ---------------------------------------------------------------------------
+// Client harness. Lessons 10, 11 and 12 each carry a copy of this block (a
+// check module imports only types, so it cannot share code): keep them in step.
+
+type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
+
+/** CURRICULUM.md: a client program must exit 2 s after its last response. */
+const EXIT_WITHIN_MS = 2000;
+/**
+ * We stop waiting for a program that has been idle this much longer than the
+ * 2 s: on a loaded machine our own timers fire late, and the margin only ever
+ * makes us wait longer before judging, never judges more strictly.
+ */
+const STALL_MARGIN_MS = 300;
+/** How long a program may take to start and make its first request. */
+const FIRST_REQUEST_MS = 6000;
+/** Cap on one run of the program (the lesson deadline still applies). */
+const RUN_CAP_MS = 9000;
+
+interface TestServer {
+  upstream: Upstream;
+  origin: string;
+  /** performance.now() of the last thing that happened on our side (a request, body bytes, a write). */
+  lastActivity: number;
+  /** performance.now() when our last response was complete, or when we cut a connection. */
+  lastResponseAt: number | null;
+  /** Responses still being written piece by piece: a program waiting for them is not idle. */
+  sending: number;
+  touch(): void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest, server: TestServer) => void | Promise<void>;
+
+/** A test server for this check whose handler decides the answer; it notes when things happen. */
+async function testServer(ctx: CheckContext, handler: Handler): Promise<TestServer> {
+  const server: TestServer = {
+    upstream: null as unknown as Upstream,
+    origin: '',
+    lastActivity: performance.now(),
+    lastResponseAt: null,
+    sending: 0,
+    touch() {
+      server.lastActivity = performance.now();
+    },
+  };
+  server.upstream = await ctx.upstream(async (req, res, record) => {
+    server.touch();
+    req.on('data', () => server.touch());
+    req.on('end', () => server.touch());
+    res.on('finish', () => {
+      server.lastResponseAt = performance.now();
+      server.touch();
+    });
+    res.on('close', () => server.touch());
+    await handler(req, res, record, server);
+  });
+  server.origin = server.upstream.origin;
+  return server;
+}
+
+/** Cuts the connection of this exchange; it counts as our last "response". */
+function cut(server: TestServer, res: ServerResponse): void {
+  server.lastResponseAt = performance.now();
+  server.touch();
+  res.socket?.destroy();
+}
+
+/** Writes the pieces (a number is a pause in ms) and then ends the response, unless told not to. */
+async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResponse, parts: Array<Buffer | number>, end = true): Promise<void> {
+  server.sending++;
+  try {
+    for (const part of parts) {
+      if (res.destroyed || ctx.signal.aborted) return;
+      if (typeof part === 'number') await ctx.sleep(part);
+      else {
+        res.write(part);
+        ctx.note(`our server wrote ${part.length} bytes: ${escapeBytes(part)}`);
+      }
+      server.touch();
+    }
+    if (end && !res.destroyed) res.end();
+  } finally {
+    server.sending--;
+    server.touch();
+  }
+}
+
+/** Bytes as text: whole UTF-8 characters as themselves, \n as \\n, anything else (half a character) as \\xNN. */
+function escapeBytes(bytes: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const byte = bytes[i];
+    const length = byte < 0x80 ? 1 : byte >= 0xf0 && byte < 0xf8 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc2 && byte < 0xe0 ? 2 : 0;
+    const sequence = length > 0 && i + length <= bytes.length ? bytes.subarray(i, i + length) : null;
+    if (sequence && (length === 1 || [...sequence.subarray(1)].every((b) => (b & 0xc0) === 0x80))) {
+      out += length === 1 && (byte < 0x20 || byte === 0x7f) ? JSON.stringify(String.fromCharCode(byte)).slice(1, -1) : sequence.toString('utf8');
+      i += length;
+    } else {
+      out += `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The text's bytes cut inside each of the given multi-byte characters, with a pause between pieces. */
+function cutInside(text: string, characters: string[], pauseMs: number): Array<Buffer | number> {
+  const bytes = Buffer.from(text, 'utf8');
+  const cuts = characters
+    .map((character) => {
+      const at = text.indexOf(character);
+      if (at < 0 || Buffer.byteLength(character) < 2) throw new Error(`cutInside: "${character}" is not a multi-byte character of the text`);
+      return Buffer.byteLength(text.slice(0, at)) + Math.floor(Buffer.byteLength(character) / 2);
+    })
+    .sort((a, b) => a - b);
+  const parts: Array<Buffer | number> = [];
+  let from = 0;
+  for (const at of [...cuts, bytes.length]) {
+    if (parts.length) parts.push(pauseMs);
+    parts.push(bytes.subarray(from, at));
+    from = at;
+  }
+  return parts;
+}
+
+interface ClientResult {
+  /** The program ended by itself (false: we stopped it). */
+  exited: boolean;
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  events: ProbeEvent[];
+  uncaught: EventOf<'uncaught'> | null;
+  /** From our last response (or cut) to the program's exit, in ms; null without either. */
+  exitAfterMs: number | null;
+  /** For a program we stopped: how long it had been idle. */
+  idleMs: number;
+  /** From start to exit (or to when we stopped it). */
+  ranMs: number;
+}
+
+/**
+ * Runs the program to its end, or until it has been idle (nothing on our
+ * server, no new probe event, nothing left for us to send) for longer than the
+ * 2 s a client may take to exit after its last response. The program is then
+ * stopped when the check ends.
+ */
+async function runClient(ctx: CheckContext, server: TestServer, args: string[]): Promise<ClientResult> {
+  const started = performance.now();
+  const state: { run: ProgramRun | null; at: number } = { run: null, at: 0 };
+  const running = ctx.program.run(args, { timeoutMs: RUN_CAP_MS }).then((run) => {
+    state.run = run;
+    state.at = performance.now();
+  });
+  ctx.note(`we ran: client ${args.map((arg) => JSON.stringify(arg)).join(' ')}`);
+  let seen = 0;
+  let activity = started;
+  let begun = false;
+  let idleMs = 0;
+  while (!state.run && !ctx.signal.aborted) {
+    await Promise.race([running, ctx.sleep(50)]);
+    if (state.run) break;
+    const now = performance.now();
+    const events = ctx.server.events();
+    const count = events.filter((event) => event.t !== 'tick').length;
+    if (count !== seen) {
+      seen = count;
+      activity = now;
+    }
+    begun ||= server.upstream.connections > 0 || events.some((event) => event.t === 'client-create' || event.t === 'client-req' || event.t === 'fetch');
+    activity = Math.max(activity, server.lastActivity);
+    if (server.sending > 0) continue;
+    idleMs = now - activity;
+    if (begun ? idleMs > EXIT_WITHIN_MS + STALL_MARGIN_MS : now - started > FIRST_REQUEST_MS) break;
+  }
+  const run = state.run as ProgramRun | null;
+  if (run && !run.timedOut) {
+    const exitEvent = run.events.find((event): event is EventOf<'exit'> => event.t === 'exit');
+    // The probe's exit event is stamped when it arrives, before the process is reaped.
+    const exitAt = exitEvent ? Math.min(state.at, started + exitEvent.receivedAt) : state.at;
+    const result: ClientResult = {
+      exited: true, code: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, events: run.events, uncaught: run.error,
+      exitAfterMs: server.lastResponseAt === null ? null : Math.max(0, Math.round(exitAt - server.lastResponseAt)),
+      idleMs: 0, ranMs: Math.round(exitAt - started),
+    };
+    ctx.note(`your program exited with code ${result.code ?? result.signal}${result.exitAfterMs === null ? '' : ` ${result.exitAfterMs} ms after our last response`}; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
+    return result;
+  }
+  const events = run ? run.events : ctx.server.events();
+  const result: ClientResult = {
+    exited: false, code: null, signal: null, stdout: run ? run.stdout : ctx.server.stdout(), stderr: run ? run.stderr : ctx.server.stderr(), events,
+    uncaught: [...events].reverse().find((event): event is EventOf<'uncaught'> => event.t === 'uncaught') ?? null,
+    exitAfterMs: null, idleMs: Math.round(idleMs), ranMs: Math.round(performance.now() - started),
+  };
+  ctx.note(`your program was still running after ${seconds(result.ranMs)}, idle for ${seconds(result.idleMs)}: we stopped it; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
+  return result;
+}
+
+function eventsOf<T extends ProbeEvent['t']>(result: ClientResult, type: T): Array<EventOf<T>> {
+  return result.events.filter((event): event is EventOf<T> => event.t === type);
+}
+
+/** The requests the program made with node:http: created (even if never ended), else sent. */
+function clientRequests(result: ClientResult): Array<{ id: number; method: string; path: string; at: Location | null }> {
+  const created = eventsOf(result, 'client-create');
+  return created.length ? created : eventsOf(result, 'client-req');
+}
+
+/** The learner's http.get / http.request line. */
+function requestLine(result: ClientResult): Location | null {
+  return clientRequests(result).find((request) => request.at)?.at ?? null;
+}
+
+/** A quoted excerpt of program output, or "nothing". */
+function show(text: string, max = 160): string {
+  if (text === '') return 'nothing';
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function exitText(result: ClientResult): string {
+  return result.code !== null ? `exited with code ${result.code}` : `was killed by ${result.signal}`;
+}
+
+/** What the program did, for messages: exit, stdout, stderr. */
+function outcome(result: ClientResult): string {
+  return `your program ${exitText(result)}, stdout ${show(result.stdout)}, stderr ${show(result.stderr)}`;
+}
+
+/** The first place matching `pattern` in the learner's file, searching from the first match of `after` when given. */
+function findInSource(ctx: CheckContext, pattern: RegExp, after?: RegExp): Location | null {
+  const text = ctx.source.text;
+  let from = 0;
+  if (after) {
+    const anchor = new RegExp(after.source, after.flags.replace('g', '')).exec(text);
+    if (!anchor) return null;
+    from = anchor.index;
+  }
+  const search = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  search.lastIndex = from;
+  const match = search.exec(text);
+  if (!match) return null;
+  const before = text.slice(0, match.index);
+  const line = before.split('\n').length;
+  return { file: ctx.server.file, line, column: match.index - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'EAI_AGAIN']);
+
+/**
+ * Failures every run is judged on first: the request did not go through
+ * node:http, an error nobody handled, a crash, a program that would not exit.
+ * `sent` says what our server did, as the start of the message.
+ */
+function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
+  const fetched = eventsOf(result, 'fetch')[0];
+  if (fetched) {
+    ctx.fail('not-using-http-module', `${sent}; your program made its request with fetch(), Node's built-in undici client, not with node:http (http.get or http.request).`, fetched.at ?? findInSource(ctx, /\bfetch\s*\(/));
+  }
+  if (server.upstream.received.length > 0 && clientRequests(result).length === 0) {
+    ctx.fail('not-using-http-module', `${sent}; a request reached our server, but not through node:http's http.get or http.request: your program used another client.`, findInSource(ctx, /\bfetch\s*\(|\.connect\s*\(|createConnection\s*\(/));
+  }
+  const clientErrors = eventsOf(result, 'client-error');
+  const unhandled = clientErrors.find((error) => !error.handled);
+  if (unhandled) {
+    ctx.fail(
+      'client-no-error-handler',
+      `${sent}; your request emitted 'error' (${unhandled.code ?? unhandled.name}: ${unhandled.message}) with no listener, so Node threw it: the program crashed with "Unhandled 'error' event" and a stack trace (${exitText(result)}).`,
+      requestLine(result),
+    );
+  }
+  const crash = result.uncaught;
+  if (crash) {
+    const network = clientErrors.some((error) => error.message === crash.message) || NETWORK_CODES.has(crash.code ?? '') || crash.message === 'aborted' || crash.message === 'socket hang up';
+    if (network) {
+      ctx.fail(
+        'client-no-error-handler',
+        `${sent}; the connection error (${crash.code ?? crash.name}: ${crash.message}) reached the top of your program unhandled (${crash.origin === 'unhandledRejection' ? 'a rejected promise nobody caught' : 'an uncaught exception'}), so it crashed with a stack trace (${exitText(result)}).`,
+        crash.at ?? requestLine(result),
+      );
+    }
+    ctx.fail('crash', `${sent}; your program crashed with ${crash.name}${crash.code ? ` [${crash.code}]` : ''}: ${crash.message} (${exitText(result)}).`, crash.at ?? requestLine(result));
+  }
+  const late = !result.exited
+    ? `was still running ${seconds(result.idleMs)} after anything had happened`
+    : result.exitAfterMs !== null && result.exitAfterMs > EXIT_WITHIN_MS ? `exited only ${seconds(result.exitAfterMs)} after our last response` : null;
+  if (late) {
+    if (clientRequests(result).length === 0 && server.upstream.received.length === 0) {
+      ctx.fail('timeout', `${sent}; your program never made a request: it ${late}${result.exited ? '' : ', and we stopped it'} (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`, findInSource(ctx, /\bhttp\s*\.\s*(?:get|request)\s*\(/));
+    }
+    failUnended(ctx, result, sent, late);
+  }
+  // A wrong request (a lesson's own checks) explains a hang better than the hang does.
+  beforeLingering?.();
+  if (late) failLingering(ctx, result, sent, late);
+}
+
+/** A request the program never ended kept it alive. */
+function failUnended(ctx: CheckContext, result: ClientResult, sent: string, what: string): void {
+  const requests = clientRequests(result);
+  const sentIds = new Set(eventsOf(result, 'client-req').map((event) => event.id));
+  const calls = eventsOf(result, 'client-call');
+  const endedIds = new Set(calls.filter((call) => call.fn === 'end').map((call) => call.id));
+  const unended = requests.find((request) => !endedIds.has(request.id) && !sentIds.has(request.id));
+  if (unended) {
+    const writes = calls.filter((call) => call.id === unended.id && call.fn === 'write');
+    const bytes = writes.reduce((sum, call) => sum + (call.bytes ?? 0), 0);
+    const got = eventsOf(result, 'client-res').some((event) => event.id === unended.id);
+    ctx.fail(
+      'client-missing-end',
+      writes.length
+        ? `${sent}; your program wrote ${bytes} bytes of body with req.write() but never called req.end()${got ? ', so although the answer came back and was handled,' : ', so'} the request was never finished and its socket kept the process alive: it ${what} (stdout ${show(result.stdout)}), and we stopped it.`
+        : `${sent}; your program created its ${unended.method} request but never called req.end(), so Node sent nothing and waited: it ${what}, and we stopped it.`,
+      writes[writes.length - 1]?.at ?? unended.at,
+    );
+  }
+}
+
+/** A program that did not exit within 2 s of its last response: say which loose end kept it alive. */
+function failLingering(ctx: CheckContext, result: ClientResult, sent: string, what: string): never {
+  failUnended(ctx, result, sent, what);
+  const requests = clientRequests(result);
+  const finishedIds = new Set(eventsOf(result, 'client-res-end').map((event) => event.id));
+  const unread = eventsOf(result, 'client-res').filter((event) => !finishedIds.has(event.id));
+  if (unread.length) {
+    const statuses = [...new Set(unread.map((event) => event.status))].join(', ');
+    const first = requests.find((request) => request.id === unread[0].id);
+    ctx.fail(
+      'unconsumed-response',
+      `${sent}; ${unread.length === 1 ? `the response (status ${statuses}) was` : `${unread.length} responses (status ${statuses}) were`} never read to the end, so ${unread.length === 1 ? 'its connection stayed' : 'their connections stayed'} busy and kept your program alive: it ${what}${result.exited ? '' : ', and we stopped it'}. Read the body, or call res.resume() to discard it.`,
+      findInSource(ctx, /[\w$\]]\s*=\s*(?:res|response|resp)\s*;|\.push\(\s*(?:res|response|resp)\s*\)/) ?? first?.at ?? requestLine(result),
+    );
+  }
+  ctx.fail(
+    'timeout',
+    `${sent}; your program ${what}${result.exited ? '' : ', and we stopped it'}; a client must exit within 2 s of its last response (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`,
+    requestLine(result),
+  );
+}
+
+/** A 2xx answer: exactly `text` on stdout (one extra trailing newline allowed), exit code 0. After failCommon. */
+function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: string, text: string, aside = ''): void {
+  if (!sameOutput(result.stdout, text)) {
+    if (result.stdout.includes('\uFFFD') && !text.includes('\uFFFD')) {
+      ctx.fail(
+        'string-concat-chunks',
+        `${sent}; your program printed ${show(result.stdout)}: the characters we cut in two between pieces became U+FFFD (�), because each chunk was decoded to a string on its own.`,
+        findInSource(ctx, /\+=|\.concat\(\s*[\w$]+\.toString|\+\s*[\w$]+\.toString\(/, /\.on\(\s*['"]data['"]/) ?? findInSource(ctx, /\.on\(\s*['"]data['"]/) ?? requestLine(result),
+      );
+    }
+    ctx.fail('wrong-body', `${sent}; expected exactly that body on stdout, but ${outcome(result)}${aside}.`, requestLine(result));
+  }
+  if (result.code !== 0) ctx.fail('wrong-status', `${sent}; your program printed the body but ${exitText(result)}; a 2xx answer must end with exit code 0 (stderr ${show(result.stderr)}).`, requestLine(result));
+}
+
+/** A non-2xx answer: nothing on stdout, `HTTP <status>` on stderr, exit code 1, in time. */
+function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string): void {
+  failCommon(ctx, result, server, sent);
+  const printed = result.stdout.trim();
+  const printedBody = printed !== '' && (printed.includes(body.trim().slice(0, 12)) || body.includes(printed));
+  if (printedBody || result.code === 0) {
+    ctx.fail(
+      'ignores-status-code',
+      `${sent}; ${outcome(result)}: ${printedBody ? 'the error answer was printed like a result' : 'the failure ended with exit code 0, like a success'}. Check res.statusCode before using the body.`,
+      requestLine(result),
+    );
+  }
+  if (result.stdout !== '') ctx.fail('wrong-body', `${sent}; expected nothing on stdout, but ${outcome(result)}.`, requestLine(result));
+  if (!new RegExp(`\\bHTTP ${status}\\b`).test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected "HTTP ${status}" on stderr, but ${outcome(result)}.`, requestLine(result));
+  if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
+}
+
+/** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
+function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
+  failCommon(ctx, result, server, sent);
+  if (!/^Error:/m.test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected a line starting with "Error:" on stderr, but ${outcome(result)}.`, requestLine(result));
+  if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
+}
+
+/** stdout equals the text, allowing one extra trailing newline. */
+function sameOutput(stdout: string, text: string): boolean {
+  return stdout === text || stdout === `${text}\n`;
+}
+
+/** A refused port: a test server's, closed again. */
+async function refusedOrigin(ctx: CheckContext): Promise<string> {
+  const gone = await ctx.upstream((_req, res) => {
+    res.end();
+  });
+  const origin = gone.origin;
+  await gone.close();
+  return origin;
+}
+
+// ---------------------------------------------------------------------------
+// Lesson 12
+
+const COUNT = 20;
+const LIMIT = 4;
+const MIN_DELAY_MS = 50;
+const MAX_DELAY_MS = 200;
+const EXPECTED = Array.from({ length: COUNT }, (_, i) => `item ${i + 1}`);
+
+/** /items/N → `item N` after a random delay; anything else → 404. */
+function itemsServer(ctx: CheckContext): Promise<TestServer> {
+  return testServer(ctx, async (req, res, _record, server) => {
+    const match = /^\/items\/(\d+)$/.exec(req.url ?? '');
+    const n = match ? Number(match[1]) : 0;
+    if (req.method !== 'GET' || n < 1 || n > COUNT) {
+      ctx.note(`our server got ${req.method} ${req.url}: not one of /items/1 … /items/${COUNT}, answered 404`);
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Not found\n');
+      return;
+    }
+    const body = Buffer.from(`item ${n}`);
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Content-Length', body.length);
+    // A pending answer is not idleness: sendPieces counts the delay as sending.
+    await sendPieces(ctx, server, res, [MIN_DELAY_MS + Math.floor(Math.random() * (MAX_DELAY_MS - MIN_DELAY_MS)), body]);
+  });
+}
+
+async function runItems(ctx: CheckContext): Promise<{ server: TestServer; result: ClientResult; sent: string }> {
+  const server = await itemsServer(ctx);
+  const result = await runClient(ctx, server, [server.origin]);
+  const { received, connections, maxInFlight } = server.upstream;
+  const reused = eventsOf(result, 'client-socket').filter((event) => event.reused).length;
+  ctx.note(`our server received ${received.length} requests over ${connections} TCP connections, at most ${maxInFlight} in flight at once; the probe saw ${reused} requests on a reused connection`);
+  const sent = `We answered /items/1 … /items/${COUNT} with "item N", each after a random ${MIN_DELAY_MS}–${MAX_DELAY_MS} ms; your program made ${received.length} requests over ${connections} TCP connection${connections === 1 ? '' : 's'}, at most ${maxInFlight} in flight at once`;
+  return { server, result, sent };
+}
+
+/** The agent the program's requests went through, as the probe saw it. */
+function agentOf(result: ClientResult): { global: boolean; keepAlive: boolean; maxSockets: number | null } | null {
+  return eventsOf(result, 'client-req').find((event) => event.agent)?.agent ?? null;
+}
+
+/** Where the program made its agent (or turned agents off), else its request line. */
+function agentLine(ctx: CheckContext, result: ClientResult): Location | null {
+  return findInSource(ctx, /new\s+(?:https?\s*\.\s*)?Agent\s*\(/) ?? findInSource(ctx, /\bagent\s*:\s*false\b/) ?? requestLine(result);
+}
+
+function failUnbounded(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
+  if (server.upstream.maxInFlight <= LIMIT) return;
+  const agent = agentOf(result);
+  const why = !agent
+    ? ''
+    : agent.global
+      ? ` Its requests went through http.globalAgent, whose maxSockets is Infinity.`
+      : agent.maxSockets === null
+        ? ` Its agent has no maxSockets limit (Infinity).`
+        : agent.maxSockets > LIMIT
+          ? ` Its agent allows maxSockets: ${agent.maxSockets}.`
+          : '';
+  ctx.fail('unbounded-concurrency', `${sent}: more than ${LIMIT} requests were in flight together.${why}`, agent && !agent.global ? agentLine(ctx, result) : requestLine(result));
+}
+
+export default {
+  checks: [
+    {
+      id: 'prints-items-in-order',
+      title: `GETs /items/1 … /items/${COUNT} with node:http and prints item 1 … item ${COUNT}, one per line, in item order; exit code 0 within 2 s of the last response`,
+      timeoutMs: 12_000,
+      async run(ctx) {
+        const { server, result, sent } = await runItems(ctx);
+        failCommon(ctx, result, server, sent);
+        const lines = result.stdout.endsWith('\n') ? result.stdout.slice(0, -1).split('\n') : result.stdout.split('\n');
+        if (lines.join('\n') !== EXPECTED.join('\n')) {
+          const sameItems = [...lines].sort().join('\n') === [...EXPECTED].sort().join('\n');
+          ctx.fail(
+            'wrong-body',
+            `${sent}; expected "item 1" … "item ${COUNT}" on stdout, one per line, in item order, but it printed ${show(result.stdout, 240)}${sameItems ? ': every item is there, but in the order the responses finished. Keep each body at its item\'s index and print when all are in' : ''}.`,
+            requestLine(result),
+          );
+        }
+        if (result.code !== 0) ctx.fail('wrong-status', `${sent}; it printed every item but ${exitText(result)}; expected exit code 0 (stderr ${show(result.stderr)}).`, requestLine(result));
+      },
+    },
+    {
+      id: 'at-most-4-in-flight',
+      title: `never has more than ${LIMIT} requests in flight at once`,
+      timeoutMs: 12_000,
+      async run(ctx) {
+        const { server, result, sent } = await runItems(ctx);
+        failCommon(ctx, result, server, sent, () => failUnbounded(ctx, result, server, sent));
+      },
+    },
+    {
+      id: 'at-most-4-connections',
+      title: `the ${COUNT} requests share at most ${LIMIT} TCP connections: connections are kept alive and reused`,
+      timeoutMs: 12_000,
+      needs: ['at-most-4-in-flight'],
+      async run(ctx) {
+        const { server, result, sent } = await runItems(ctx);
+        failCommon(ctx, result, server, sent, () => {
+          failUnbounded(ctx, result, server, sent);
+          const { connections, received } = server.upstream;
+          if (connections <= LIMIT) return;
+          const agent = agentOf(result);
+          const reused = eventsOf(result, 'client-socket').filter((event) => event.reused).length;
+          const why = agent && !agent.keepAlive ? ` Its agent has keepAlive: false, so a connection that no queued request is waiting for is closed at once.` : '';
+          ctx.fail(
+            'no-keepalive',
+            `${sent}: ${connections} connections for ${received.length} requests, only ${reused} of which reused a connection. A connection was closed after its response instead of being kept for the next request.${why}`,
+            agentLine(ctx, result),
+          );
+        });
+      },
+    },
+  ],
+} satisfies LessonChecks;
