@@ -111,6 +111,8 @@ export interface ResponseRecord {
   id: number;
   method: string;
   url: string;
+  /** The client's port as the server saw it (matches Connection.localPort). */
+  remotePort: number | null;
   /** The learner's calls on the response, in order (writeHead, setHeader, write, end, statusCode=). */
   calls: ResponseCall[];
   /** res.end() was called. */
@@ -149,8 +151,14 @@ export interface ProgramView {
   eventsOf<T extends ProbeEvent['t']>(type: T): Array<EventOf<T>>;
   /** Requests the server received during this check, oldest first. */
   requests(): ResponseRecord[];
-  /** The latest request matching method and/or a path prefix or predicate on the URL. */
+  /** The latest request matching the method and the exact request target (or a predicate on it). */
   request(match?: { method?: string; url?: string | ((url: string) => boolean) }): ResponseRecord | undefined;
+  /**
+   * The server's record of the request behind `response`, matched by connection,
+   * method and target, once the probe has reported how the response ended (the
+   * probe's events can trail the response's bytes by a few ms; waits at most 500 ms).
+   */
+  recordOf(response: HttpResponse): Promise<ResponseRecord | undefined>;
   /** Wait for a probe event (already seen in this check or still to come); null on timeout or exit. */
   waitFor<T extends ProbeEvent['t']>(type: T, options?: { timeoutMs?: number; where?: (event: EventOf<T>) => boolean }): Promise<EventOf<T> | null>;
   /** Set once the program exited during this check. */

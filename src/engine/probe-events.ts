@@ -47,6 +47,8 @@ export type ProbeEvent = Base &
     | ({ t: 'uncaught'; origin: string } & ErrorInfo)
     | { t: 'parse-error'; code?: string; message?: string; handled: boolean }
     | { t: 'exit'; code: number }
+    // process.exit() was called (lesson 14: a shutdown that drops requests in flight); `at` is the learner's line.
+    | { t: 'exit-call'; code: number | string | null; at: Location | null }
     // A client request was made (from its constructor, so also one that is never
     // ended); `at` is the learner's http.request/http.get line. Its later events
     // (client-req once it is finished and sent, client-call, client-res) share the id.

@@ -370,8 +370,20 @@ class VerifyRun {
       request: (match = {}) => {
         const records = buildRecords(checkEvents()).filter((record) =>
           (!match.method || record.method === match.method) &&
-          (match.url === undefined || (typeof match.url === 'function' ? match.url(record.url) : record.url === match.url || record.url.startsWith(match.url))));
+          (match.url === undefined || (typeof match.url === 'function' ? match.url(record.url) : record.url === match.url)));
         return records[records.length - 1];
+      },
+      recordOf: async (response) => {
+        const find = () => buildRecords(checkEvents()).filter((record) =>
+          record.method === response.request.method && record.url === response.request.target &&
+          (record.remotePort === null || record.remotePort === response.connection.localPort)).pop();
+        // Bounded: the response is already complete, so its events are in the pipe.
+        for (let waited = 0; waited < 500; waited += 10) {
+          const record = find();
+          if (record && (record.finished || record.closed)) return record;
+          await sleep(10, signal);
+        }
+        return find();
       },
       waitFor: (type, options = {}) => {
         const program = currentProgram();
@@ -547,7 +559,7 @@ export function buildRecords(events: ProbeEvent[]): ResponseRecord[] {
   for (const event of events) {
     if (event.t === 'req') {
       records.set(event.id, {
-        id: event.id, method: event.method, url: event.url, calls: [], ended: false, finished: false, closed: false,
+        id: event.id, method: event.method, url: event.url, remotePort: event.remotePort, calls: [], ended: false, finished: false, closed: false,
         bodyRead: false, requestClosed: false, requestComplete: null, errors: [], lastCallAt: null,
       });
       continue;
@@ -639,9 +651,8 @@ const bodyBuilders: CheckContext['body'] = {
 /** Expectations on a response; a mismatch fails with a generic id and points at the learner's call. */
 export function expectResponse(response: HttpResponse, server: ProgramView) {
   const sent = `We sent ${response.request.method} ${response.request.target}${response.request.bodyBytes ? ` with body ${response.request.bodyPreview}` : ''}`;
-  const record = () => server.request({ method: response.request.method, url: response.request.target });
   const callWhere = (predicate: (call: ResponseCall) => boolean) => async () => {
-    const found = record() ?? (await server.waitFor('res-finish', { timeoutMs: 200 }), record());
+    const found = await server.recordOf(response);
     const calls = found?.calls.filter((call) => call.at && !call.nested) ?? [];
     return calls.filter(predicate).pop()?.at ?? found?.lastCallAt ?? null;
   };

@@ -280,7 +280,9 @@ class WatchScreen {
     if (generation !== this.generation || controller.signal.aborted || this.closed || lesson !== this.lesson) return;
     if (error) {
       this.phase = 'error';
-      this.error = oneLine(error);
+      this.error = existsSync(this.file)
+        ? oneLine(error)
+        : `${this.shown(this.file)} is not there any more: save it again, or ${this.options.self} reset ${this.lesson.number} puts the starter back.`;
       this.verdict = null;
       this.render();
       return;

@@ -60,6 +60,8 @@ const WRITE_SLICE = 64 * 1024;
 
 export class Connection {
   readonly id: number;
+  /** Our end's port: the learner's server sees it as the request's remote port. */
+  readonly localPort: number;
   closed = false;
   reset = false;
   closedAtMs: number | null = null;
@@ -73,6 +75,7 @@ export class Connection {
 
   private constructor(readonly socket: net.Socket, private readonly transcript: Transcript, signal?: AbortSignal) {
     this.id = transcript.newConnection();
+    this.localPort = socket.localPort ?? 0;
     this.parser = new ParsedResponseQueue(this.methods);
     transcript.record(this.id, 'connected', { note: `127.0.0.1:${socket.remotePort}` });
     socket.on('data', (data: Buffer) => {

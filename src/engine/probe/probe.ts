@@ -144,6 +144,17 @@ function install(fd: number): void {
   });
   process.on('exit', (code) => emit({ t: 'exit', code }));
 
+  // ---- where process.exit() was called (lesson 14; additive) ----------------
+  // A SIGTERM handler that calls process.exit() drops the requests in flight,
+  // and the 'exit' event above carries no stack: the learner's line is taken
+  // here, then the original runs with the same arguments, so nothing changes.
+  const originalExit = process.exit;
+  process.exit = function patchedExit(this: NodeJS.Process, ...args: unknown[]) {
+    const code = args[0];
+    emit({ t: 'exit-call', code: typeof code === 'number' || typeof code === 'string' ? code : null, at: here() });
+    return (originalExit as (...a: unknown[]) => never).apply(this, args);
+  } as typeof process.exit;
+
   // ---- which request is running: AsyncLocalStorage follows the handler's
   // callbacks, timers and promises, so a sync call or a write is attributed.
   const currentRequest = new AsyncLocalStorage<number>();
