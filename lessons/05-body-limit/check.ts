@@ -160,7 +160,7 @@ async function contentLengthOverLimit(ctx: CheckContext): Promise<void> {
       }
       ctx.fail(
         'no-body-limit',
-        `We sent ${sentWhat} and the first ${fmt(first)} bytes of the body; no answer came in ${ANSWER_WITHIN_MS / 1000} s, and after we sent all ${fmt(size)} bytes your server answered ${late.status} ${preview(late.body)}${late.status < 300 ? ': it read and accepted a body twice the limit' : ', not 413'}. Refuse a Content-Length over 1,048,576 with 413 {"error":"Payload too large"} before reading the body.`,
+        `We sent ${sentWhat} and the first ${fmt(first)} bytes of the body; no answer came in ${ANSWER_WITHIN_MS / 1000} s, and after we sent all ${fmt(size)} bytes your server answered ${late.status} ${lateText(late.body)}${late.status < 300 ? ': it read and accepted a body twice the limit' : ', not 413'}. Refuse a Content-Length over 1,048,576 with 413 {"error":"Payload too large"} before reading the body.`,
         late.status < 300 ? await noLimitLocation(ctx) : await callLocation(ctx, null, answer?.call),
       );
     }
@@ -231,9 +231,10 @@ async function cutOff(ctx: CheckContext, error: unknown, sentWhat: string, seen:
   const partial = (error as { partial?: { status: number } | null }).partial;
   const answer = await answerCall(ctx, seen, 200);
   const wrote413 = answer !== null && answerStatus(ctx, answer.req.id) === 413;
+  const afterCut = wrote413 && answer.call.state.destroyed ? ' (your code wrote a 413, but only after the connection was already destroyed)' : wrote413 ? ' (your code wrote a 413, and the reset lost it)' : '';
   ctx.fail(
     'body-limit-reset',
-    `We sent ${sentWhat}; your server cut the connection (${reason === 'reset' ? 'reset' : 'closed'}) ${partial ? `after only the status line and headers of a ${partial.status}` : 'and no 413 reached us'}${wrote413 && !partial ? ', although it did write one' : ''}. Closing a socket that is still receiving resets it, and the reset throws away the answer. Send the 413 first, keep reading and discarding for a bounded time (req.resume()), and only then close.`,
+    `We sent ${sentWhat}; your server cut the connection (${reason === 'reset' ? 'reset' : 'closed'}) ${partial ? `after only the status line and headers of a ${partial.status}` : 'and no 413 reached us'}${partial ? '' : afterCut}. Closing a socket that is still receiving resets it, and the reset throws away the answer. Send the 413 first, keep reading and discarding for a bounded time (req.resume()), and only then close.`,
     resetLocation(ctx, answer?.call ?? null),
   );
 }
@@ -464,11 +465,26 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+function lateText(body: Buffer): string {
+  try {
+    const user = JSON.parse(body.toString('utf8')) as { id?: unknown; name?: unknown };
+    if (typeof user?.name === 'string' && user.name.length > 40) return `{"id":${JSON.stringify(user.id)},"name":"${user.name.slice(0, 12)}…"} (a name of ${fmt(user.name.length)} characters)`;
+  } catch {
+    // not JSON: shown as text
+  }
+  return preview(body);
+}
+
 function preview(body: Buffer): string {
   const text = body.subarray(0, 200).toString('utf8');
   return text === '' ? '(empty body)' : text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }
 
+/** The answer's body for a message; a created user with a huge name is summarised. */
 function bodyText(res: HttpResponse): string {
+  const user = res.json as { id?: unknown; name?: unknown } | undefined;
+  if (user && typeof user === 'object' && typeof user.name === 'string' && user.name.length > 40) {
+    return `{"id":${JSON.stringify(user.id)},"name":"${user.name.slice(0, 12)}…"} (a name of ${fmt(user.name.length)} characters)`;
+  }
   return preview(res.body);
 }

@@ -28,11 +28,13 @@ type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
 /** CURRICULUM.md: a client program must exit 2 s after its last response. */
 const EXIT_WITHIN_MS = 2000;
 /**
- * We stop waiting for a program that has been idle this much longer than the
- * 2 s: on a loaded machine our own timers fire late, and the margin only ever
- * makes us wait longer before judging, never judges more strictly.
+ * We stop waiting for a program once it has been idle (nothing on our server, no
+ * probe event, nothing left for us to send) for the 2 s plus this margin. On a
+ * loaded machine timers fire late and processes wait for a core: the margin only
+ * makes us wait longer before calling a program stuck. A program that exits in
+ * that extra time is judged on when it exited, against the 2 s.
  */
-const STALL_MARGIN_MS = 300;
+const STALL_MARGIN_MS = 1000;
 /** How long a program may take to start and make its first request. */
 const FIRST_REQUEST_MS = 6000;
 /** Cap on one run of the program (the lesson deadline still applies). */
@@ -92,7 +94,8 @@ async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResp
   try {
     for (const part of parts) {
       if (res.destroyed || ctx.signal.aborted) return;
-      if (typeof part === 'number') await ctx.sleep(part);
+      // Not ctx.sleep: twenty answers waiting at once would pile listeners on the check's signal.
+      if (typeof part === 'number') await new Promise((resolve) => setTimeout(resolve, part));
       else {
         res.write(part);
         ctx.note(`our server wrote ${part.length} bytes: ${escapeBytes(part)}`);
@@ -201,10 +204,15 @@ async function runClient(ctx: CheckContext, server: TestServer, args: string[]):
     const exitEvent = run.events.find((event): event is EventOf<'exit'> => event.t === 'exit');
     // The probe's exit event is stamped when it arrives, before the process is reaped.
     const exitAt = exitEvent ? Math.min(state.at, started + exitEvent.receivedAt) : state.at;
+    let exitAfterMs = server.lastResponseAt === null ? null : Math.max(0, Math.round(exitAt - server.lastResponseAt));
+    // The same span on the program's own clock (probe times): from the last
+    // response event it saw to its exit. Our clock also counts the time our own
+    // process waited for a core; the smaller of the two is the fair one.
+    const lastSeen = Math.max(-1, ...run.events.filter((event) => ['client-res', 'client-res-end', 'client-error', 'client-close'].includes(event.t)).map((event) => event.ms));
+    if (exitAfterMs !== null && exitEvent && lastSeen >= 0) exitAfterMs = Math.min(exitAfterMs, Math.max(0, exitEvent.ms - lastSeen));
     const result: ClientResult = {
       exited: true, code: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, events: run.events, uncaught: run.error,
-      exitAfterMs: server.lastResponseAt === null ? null : Math.max(0, Math.round(exitAt - server.lastResponseAt)),
-      idleMs: 0, ranMs: Math.round(exitAt - started),
+      exitAfterMs, idleMs: 0, ranMs: Math.round(exitAt - started),
     };
     ctx.note(`your program exited with code ${result.code ?? result.signal}${result.exitAfterMs === null ? '' : ` ${result.exitAfterMs} ms after our last response`}; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
     return result;

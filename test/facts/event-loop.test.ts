@@ -41,7 +41,7 @@ const source = `
 
 describe('CPU work and the event loop', () => {
   it('pbkdf2Sync (1,000,000 iterations) stalls the loop for its whole duration while four async pbkdf2 leave it free', async () => {
-    const exit = await runChild(source, { deadlineMs: 15_000 });
+    const exit = await runChild(source, { deadlineMs: 40_000 });
     const match = /RESULT (.*)/.exec(exit.stdout);
     expect(match, exit.stderr).not.toBeNull();
     const result = JSON.parse(match![1]) as {

@@ -65,7 +65,7 @@ describe('status and headers after the body started', () => {
     `);
     try {
       const result = await rawExchange(port, [GET], { readMs: 1_000 });
-      const exit = await child.exit(3_000);
+      const exit = await child.exit(10_000);
       expect(exit.timedOut).toBe(false);
       expect(exit.code).toBe(1);
       expect(exit.stderr).toContain('ERR_HTTP_HEADERS_SENT');

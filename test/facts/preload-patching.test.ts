@@ -68,8 +68,8 @@ async function runProbed(program: string, filename: string, env: NodeJS.ProcessE
 }
 
 async function exercise(child: ChildHandle): Promise<{ port: number; stderr: string }> {
-  const port = Number((await child.waitFor(/CB (\d+)/, 5_000))[1]);
-  await child.waitFor(/EVENT listening/, 1_000);
+  const port = Number((await child.waitFor(/CB (\d+)/, 15_000))[1]);
+  await child.waitFor(/EVENT listening/, 5_000);
   const ok = await httpGet(`http://${HOST}:${port}/`, { agent: false });
   const missing = await httpGet(`http://${HOST}:${port}/404`, { agent: false });
   expect(ok.status).toBe(200);
@@ -112,7 +112,7 @@ describe('patching from an --import preload', () => {
       runProbed(ESM_PROGRAM, 'server.mjs', { PROBE_SYNC: '1' }),
     ]);
     try {
-      await Promise.all([esm, cjs, esmSynced].map((c) => c.waitFor(/CB (\d+)/, 5_000)));
+      await Promise.all([esm, cjs, esmSynced].map((c) => c.waitFor(/CB (\d+)/, 15_000)));
       expect(esm.stderr()).not.toContain('createServer-wrapped');
       expect(cjs.stderr()).toContain('createServer-wrapped');
       expect(esmSynced.stderr()).toContain('createServer-wrapped');
@@ -150,14 +150,14 @@ describe('patching from an --import preload', () => {
     try {
       const names = ['plain', 'options', 'localhost', 'backlog', 'second-on-3000'];
       for (const name of names) {
-        const match = await child.waitFor(new RegExp(`CB ${name} (true|false) (.*)\\n`), 5_000);
+        const match = await child.waitFor(new RegExp(`CB ${name} (true|false) (.*)\\n`), 15_000);
         expect(match[1], `'listening' fired before the callback for ${name}`).toBe('true');
         const address = JSON.parse(match[2]) as { address: string; port: number };
         expect(address.address).toBe('127.0.0.1');
         const reply = await httpGet(`http://${HOST}:${address.port}/`, { agent: false });
         expect(reply.body).toBe(name);
       }
-      await child.waitFor(/CB unix true/, 2_000);
+      await child.waitFor(/CB unix true/, 5_000);
     } finally {
       await child.dispose();
     }
@@ -189,12 +189,12 @@ describe('learner TypeScript through tsx', () => {
       nodeArgs: ['--import', tsxUrl, '--import', './probe.mjs'],
     });
     try {
-      const port = Number((await child.waitFor(/CB (\d+)/, 8_000))[1]);
+      const port = Number((await child.waitFor(/CB (\d+)/, 15_000))[1]);
       const reply = await httpGet(`http://${HOST}:${port}/`, { agent: false });
       expect(JSON.parse(reply.body)).toEqual({ message: 'Hello' });
       expect(child.stderr()).toContain(`PROBE LISTENING ${port}`);
       await httpGet(`http://${HOST}:${port}/boom`, { agent: false }).catch(() => undefined);
-      const exit = await child.exit(3_000);
+      const exit = await child.exit(10_000);
       expect(exit.code).toBe(1);
       expect(exit.stderr).toContain('boom from line 6');
       expect(exit.stderr).toMatch(/server\.ts:6:\d+/);
@@ -206,7 +206,7 @@ describe('learner TypeScript through tsx', () => {
   it('a bare --import tsx resolves from the learner folder and fails there', async () => {
     const child = await startChild(program, { filename: 'server.ts', nodeArgs: ['--import', 'tsx'] });
     try {
-      const exit = await child.exit(5_000);
+      const exit = await child.exit(15_000);
       expect(exit.timedOut).toBe(false);
       expect(exit.code).not.toBe(0);
       expect(exit.stderr).toContain('ERR_MODULE_NOT_FOUND');

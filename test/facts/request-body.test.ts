@@ -50,7 +50,7 @@ describe('a client that aborts mid-body', () => {
     const { child, port } = await startChildServer(server);
     try {
       await abortUpload(port, '/data-only');
-      const match = await child.waitFor(/EVENTS \/data-only (.*)\n/, 3_000);
+      const match = await child.waitFor(/EVENTS \/data-only (.*)\n/, 8_000);
       const events = JSON.parse(match[1]) as string[];
       expect(events).toContain('data');
       expect(events).toContain('aborted');
@@ -71,7 +71,7 @@ describe('a client that aborts mid-body', () => {
     const { child, port } = await startChildServer(server);
     try {
       await abortUpload(port, '/with-error-listener');
-      const match = await child.waitFor(/EVENTS \/with-error-listener (.*)\n/, 3_000);
+      const match = await child.waitFor(/EVENTS \/with-error-listener (.*)\n/, 8_000);
       const events = JSON.parse(match[1]) as string[];
       expect(events).toContain('req error ECONNRESET aborted');
       expect(events).toContain('req close complete=false');
@@ -93,7 +93,7 @@ describe('a client that aborts mid-body', () => {
     `);
     try {
       await abortUpload(port, '/upload');
-      const exit = await child.exit(3_000);
+      const exit = await child.exit(10_000);
       expect(exit.timedOut).toBe(false);
       expect(exit.code).toBe(1);
       expect(exit.stderr).toContain('ECONNRESET');
@@ -374,7 +374,7 @@ describe('JSON.parse on bad input', () => {
         ['POST /api/users HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\nnot json'],
         { readMs: 1_000 },
       );
-      const exit = await child.exit(3_000);
+      const exit = await child.exit(10_000);
       expect(exit.timedOut).toBe(false);
       expect(exit.code).toBe(1);
       expect(exit.stderr).toContain('SyntaxError');

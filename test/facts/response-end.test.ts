@@ -182,7 +182,7 @@ describe.concurrent('end() twice and write after end', () => {
       `);
       try {
         const result = await rawExchange(port, [GET], { readMs: 1_000 });
-        const exit = await child.exit(3_000);
+        const exit = await child.exit(10_000);
         expect(result.data.toString('latin1')).toMatch(/^HTTP\/1\.1 200[\s\S]*\r\n\r\nfirst$/);
         expect(exit.stdout).toContain('NO_SYNC_THROW');
         expect(exit.timedOut).toBe(false);
@@ -210,7 +210,7 @@ describe.concurrent('end() twice and write after end', () => {
     try {
       // keep-alive connection: anything written late would show up on it
       const result = await rawExchange(port, [GET], { readMs: 600 });
-      await child.waitFor(/LATE_WRITE_RETURNED false/, 2_000);
+      await child.waitFor(/LATE_WRITE_RETURNED false/, 5_000);
       await sleep(100);
       expect(result.data.toString('latin1')).toMatch(/\r\n\r\ndone$/);
       expect(result.closed).toBe(false);
@@ -252,7 +252,7 @@ describe.concurrent('writing after the client left', () => {
       } finally {
         socket.destroy();
       }
-      const match = await child.waitFor(/AFTER_CLOSE (\d+)/, 3_000);
+      const match = await child.waitFor(/AFTER_CLOSE (\d+)/, 8_000);
       await sleep(100);
       expect(child.stdout()).toContain('CLOSE');
       expect(Number(match[1])).toBeGreaterThan(0);

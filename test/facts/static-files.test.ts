@@ -27,7 +27,7 @@ describe('streaming a file that does not exist', () => {
     `);
     try {
       await rawExchange(port, ['GET /files/no-such-file.txt HTTP/1.1\r\nHost: localhost\r\n\r\n'], { readMs: 1_000 });
-      const exit = await child.exit(3_000);
+      const exit = await child.exit(10_000);
       expect(exit.timedOut).toBe(false);
       expect(exit.code).toBe(1);
       expect(exit.stderr).toContain('ENOENT');
@@ -109,7 +109,7 @@ describe('a client that disconnects mid-download', () => {
     const viaPipe = await startChild(source, { args: ['pipe'] });
     const viaPipeline = await startChild(source, { args: ['pipeline'] });
     try {
-      const [a, b] = await Promise.all([viaPipe.exit(8_000), viaPipeline.exit(8_000)]);
+      const [a, b] = await Promise.all([viaPipe.exit(20_000), viaPipeline.exit(20_000)]);
       const leaky = JSON.parse(/RESULT (.*)/.exec(a.stdout)?.[1] ?? 'null') as { openStreams: number; fds: number } | null;
       const clean = JSON.parse(/RESULT (.*)/.exec(b.stdout)?.[1] ?? 'null') as { openStreams: number; fds: number } | null;
       expect(leaky, a.stderr).not.toBeNull();
@@ -173,7 +173,7 @@ describe('memory while serving a 128 MiB file', () => {
         });
         req.on('error', reject);
       }),
-      10_000,
+      30_000,
       '128 MiB download',
     );
   }
@@ -195,7 +195,7 @@ describe('memory while serving a 128 MiB file', () => {
         onlyHead: boolean,
       ) => {
         expect(await download(server.port, onlyHead)).toBe(128 * 1024 * 1024);
-        return Number((await server.child.waitFor(/GROWTH_MIB ([\d.]+)/, 3_000))[1]);
+        return Number((await server.child.waitFor(/GROWTH_MIB ([\d.]+)/, 10_000))[1]);
       };
       const [streamGrowth, wholeGrowth] = await Promise.all([measure(streaming, false), measure(whole, true)]);
       expect(streamGrowth).toBeLessThan(64);

@@ -361,7 +361,7 @@ export async function startChildServer(
 ): Promise<{ child: ChildHandle; port: number }> {
   const child = await startChild(source, options);
   try {
-    const match = await child.waitFor(/PORT (\d+)/, 5_000);
+    const match = await child.waitFor(/PORT (\d+)/, 15_000);
     return { child, port: Number(match[1]) };
   } catch (err) {
     await child.dispose();
@@ -375,15 +375,15 @@ import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
 const listen = (server) => server.listen(0, '127.0.0.1', () => console.log('PORT ' + server.address().port));
-// Every child dies on its own after 20 s, whatever the test does.
-setTimeout(() => process.exit(99), 20_000).unref();
+// Every child dies on its own after 60 s, whatever the test does.
+setTimeout(() => process.exit(99), 60_000).unref();
 `;
 
 /** http.get with a deadline; resolves with status and body, consumes everything. */
 export async function httpGet(
   url: string,
   options: http.RequestOptions = {},
-  deadlineMs = 3_000,
+  deadlineMs = 8_000,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const signal = AbortSignal.timeout(deadlineMs);
   return new Promise((resolve, reject) => {

@@ -56,7 +56,7 @@ describe('req.url and the Host header', () => {
     `);
     try {
       await rawExchange(port, ['GET /a?b=1 HTTP/1.1\r\nHost: \r\n\r\n'], { readMs: 1_000 });
-      const exit = await child.exit(3_000);
+      const exit = await child.exit(10_000);
       expect(exit.stdout).toContain('HOST ""');
       expect(exit.timedOut).toBe(false);
       expect(exit.code).toBe(1);
