@@ -200,6 +200,15 @@ async function noAnswer(ctx: CheckContext, sent: Sent, error: unknown): Promise<
   if (reason === 'closed' || reason === 'reset' || reason === 'refused') {
     const uncaught = await ctx.server.waitFor('uncaught', { timeoutMs: 400 });
     if (uncaught) await ctx.program.waitForExit(1500);
+    if (uncaught && isJsonParseError(uncaught) && isJson(sent.text) && sent.parts.length > 1) {
+      // Valid JSON cannot make JSON.parse throw, a piece of it can: the body was
+      // parsed before it was complete (in the first 'data' event, typically).
+      ctx.fail(
+        'respond-before-body-end',
+        `We sent POST /api/users with ${sent.text} ${sent.how}; JSON.parse threw ${uncaught.name}: ${uncaught.message}, and your server crashed: it parsed the body before its last chunk had arrived. Collect the chunks and parse in req.on('end').`,
+        uncaught.at ?? findCode(ctx, /JSON\.parse\s*\(/),
+      );
+    }
     if (uncaught && isJsonParseError(uncaught)) {
       ctx.fail(
         'json-parse-crash',
@@ -211,15 +220,19 @@ async function noAnswer(ctx: CheckContext, sent: Sent, error: unknown): Promise<
   throw error;
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A body as it appears in a message: JSON as written, anything else quoted. */
 function shown(text: string): string {
   if (text === '') return 'an empty body';
-  try {
-    JSON.parse(text);
-    return text;
-  } catch {
-    return JSON.stringify(text);
-  }
+  return isJson(text) ? text : JSON.stringify(text);
 }
 
 function isJsonParseError(error: UncaughtEvent): boolean {

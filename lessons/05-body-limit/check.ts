@@ -231,7 +231,7 @@ async function cutOff(ctx: CheckContext, error: unknown, sentWhat: string, seen:
   const partial = (error as { partial?: { status: number } | null }).partial;
   const answer = await answerCall(ctx, seen, 200);
   const wrote413 = answer !== null && answerStatus(ctx, answer.req.id) === 413;
-  const afterCut = wrote413 && answer.call.state.destroyed ? ' (your code wrote a 413, but only after the connection was already destroyed)' : wrote413 ? ' (your code wrote a 413, and the reset lost it)' : '';
+  const afterCut = wrote413 ? ' (your code did write a 413, but it never reached us)' : '';
   ctx.fail(
     'body-limit-reset',
     `We sent ${sentWhat}; your server cut the connection (${reason === 'reset' ? 'reset' : 'closed'}) ${partial ? `after only the status line and headers of a ${partial.status}` : 'and no 413 reached us'}${partial ? '' : afterCut}. Closing a socket that is still receiving resets it, and the reset throws away the answer. Send the 413 first, keep reading and discarding for a bounded time (req.resume()), and only then close.`,

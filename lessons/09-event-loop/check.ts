@@ -43,6 +43,16 @@ const SLOW_LIMIT_MS = 1600;
 const HASH_TIMEOUT_MS = 8000;
 /** A busy-waiting server answers eight /slow?ms=400 one after another (3.2 s). */
 const SLOW_TIMEOUT_MS = 6000;
+/**
+ * What the probe must see to call a missed bound blocking-event-loop rather than a
+ * busy machine. A correct server on a 2-core machine with a load average of 25
+ * showed handlers of up to 31 ms (the thread descheduled mid-handler) and
+ * heartbeats up to 52 ms late; pbkdf2Sync takes ~220 ms, a busy wait what it waits.
+ */
+const SYNC_BLOCK_MS = 50;
+const HANDLER_BLOCK_MS = 100;
+/** Late heartbeats alone (a busy loop after an await, where no handler is timed) must be long. */
+const LAG_BLOCK_MS = 300;
 
 interface Data {
   /** The expected hashes, computed (off this process's loop) while the server starts. */
@@ -81,41 +91,45 @@ export default {
     {
       id: 'slow-concurrent',
       title: `eight concurrent GET /slow?ms=${SLOW_MS} all finish within ${SLOW_LIMIT_MS} ms, and /health answers meanwhile`,
-      timeoutMs: 15_000,
+      timeoutMs: 25_000,
       async run(ctx) {
         const target = `/slow?ms=${SLOW_MS}`;
         // Each open connection listens on the check's signal: nine at once pass Node's default warning mark.
         setMaxListeners(64, ctx.signal);
-        ctx.note(`${SLOW_COUNT} requests sent at once, then /health 100 ms later`);
-        const started = performance.now();
-        const slow = Array.from({ length: SLOW_COUNT }, () => timed(ctx, target, SLOW_TIMEOUT_MS));
-        await ctx.sleep(100);
-        const health = timed(ctx, '/health', SLOW_TIMEOUT_MS);
-        const settled = await Promise.allSettled(slow);
-        const healthResult = await Promise.allSettled([health]).then(([result]) => result);
-        const times = settled.map((result) => (result.status === 'fulfilled' ? result.value.ms + result.value.startedAfter(started) : null));
-        const finished = times.filter((ms): ms is number => ms !== null);
-        const slowest = Math.max(0, ...finished);
-        const unfinished = times.length - finished.length;
-        const healthMs = healthResult.status === 'fulfilled' ? healthResult.value.ms : null;
-        if (unfinished > 0 || slowest > SLOW_LIMIT_MS || healthMs === null || healthMs > HEALTH_LIMIT_MS) {
-          const spread = finished.length ? `the answers came after ${finished.sort((a, b) => a - b).map((ms) => (ms / 1000).toFixed(2)).join(', ')} s${unfinished ? ` and ${unfinished} never came` : ''}` : 'no answer came';
-          const healthText = healthMs === null ? '/health got no answer' : `/health, sent 100 ms after them, took ${Math.round(healthMs)} ms`;
-          const sent = `We sent ${SLOW_COUNT} GET ${target} at once; ${spread} (all should be done by ${(SLOW_LIMIT_MS / 1000).toFixed(1)} s), and ${healthText} (we allow ${HEALTH_LIMIT_MS} ms).`;
-          await failSlow(ctx, sent, target);
+        for (let attempt = 1; ; attempt++) {
+          ctx.note(`${SLOW_COUNT} requests sent at once, then /health 100 ms later${attempt > 1 ? ' (second attempt)' : ''}`);
+          const started = performance.now();
+          const slow = Array.from({ length: SLOW_COUNT }, () => timed(ctx, target, SLOW_TIMEOUT_MS));
+          await ctx.sleep(100);
+          const health = await settle(timed(ctx, '/health', SLOW_TIMEOUT_MS));
+          const settled = await Promise.allSettled(slow);
+          const times = settled.map((result) => (result.status === 'fulfilled' ? result.value.ms + result.value.startedAfter(started) : null));
+          const finished = times.filter((ms): ms is number => ms !== null);
+          const slowest = Math.max(0, ...finished);
+          const unfinished = times.length - finished.length;
+          const healthMs = health.status === 'fulfilled' ? health.value.ms : null;
+          const missed = unfinished > 0 || slowest > SLOW_LIMIT_MS || healthMs === null || healthMs > HEALTH_LIMIT_MS;
+          if (missed || codeBlocked(ctx)) {
+            const spread = finished.length ? `the answers came after ${finished.sort((a, b) => a - b).map((ms) => (ms / 1000).toFixed(2)).join(', ')} s${unfinished ? ` and ${unfinished} never came` : ''}` : 'no answer came';
+            const healthText = healthMs === null ? '/health got no answer' : `/health, sent 100 ms after them, took ${Math.round(healthMs)} ms`;
+            const sent = `We sent ${SLOW_COUNT} GET ${target} at once; ${spread} (all should be done by ${(SLOW_LIMIT_MS / 1000).toFixed(1)} s), and ${healthText} (we allow ${HEALTH_LIMIT_MS} ms).`;
+            await judgeSlow(ctx, sent, target, attempt);
+            continue;
+          }
+          for (const result of settled) {
+            if (result.status === 'rejected') throw result.reason;
+            ctx.expect(result.value.res).status(200).contentType('application/json').json({ waited: SLOW_MS });
+          }
+          if (health.status === 'rejected') throw health.reason;
+          ctx.expect(health.value.res).status(200).json({ ok: true });
+          return;
         }
-        for (const result of settled) {
-          if (result.status === 'rejected') throw result.reason;
-          ctx.expect(result.value.res).status(200).contentType('application/json').json({ waited: SLOW_MS });
-        }
-        if (healthResult.status === 'rejected') throw healthResult.reason;
-        ctx.expect(healthResult.value.res).status(200).json({ ok: true });
       },
     },
     {
       id: 'hash',
       title: 'GET /hash?password=hunter2 gets 200 {"hash": H}, H the hex of pbkdf2(password, "httpdojo", 1000000, 32, "sha256")',
-      timeoutMs: 15_000,
+      timeoutMs: 20_000,
       async run(ctx) {
         const expected = await (ctx.data as Data).hashes;
         const res = await ctx.http.request('GET', '/hash?password=hunter2', { timeoutMs: HASH_TIMEOUT_MS });
@@ -125,26 +139,31 @@ export default {
     {
       id: 'health-while-hashing',
       title: `GET /health answers within ${HEALTH_LIMIT_MS} ms while four /hash requests are being computed`,
-      timeoutMs: 20_000,
+      timeoutMs: 30_000,
       async run(ctx) {
         const expected = await (ctx.data as Data).hashes;
         const passwords = ['alpha', 'bravo', 'charlie', 'delta'];
-        ctx.note('four /hash requests sent at once, then /health as soon as the server has the first of them');
-        const hashes = passwords.map((password) => ctx.http.request('GET', `/hash?password=${password}`, { timeoutMs: HASH_TIMEOUT_MS }));
-        for (const pending of hashes) pending.catch(() => {});
-        await ctx.server.waitFor('req', { timeoutMs: 2000, where: (event) => event.url.startsWith('/hash') });
-        await ctx.sleep(20);
-        const health = await Promise.allSettled([timed(ctx, '/health', HASH_TIMEOUT_MS)]).then(([result]) => result);
-        const healthMs = health.status === 'fulfilled' ? health.value.ms : null;
-        if (healthMs === null || healthMs > HEALTH_LIMIT_MS) {
-          await Promise.allSettled(hashes);
-          const sent = `We sent 4 GET /hash requests at once, then GET /health; /health ${healthMs === null ? 'got no answer' : `took ${Math.round(healthMs)} ms to answer`} (we allow ${HEALTH_LIMIT_MS} ms).`;
-          await failSlow(ctx, sent, '/hash');
-        }
-        ctx.expect((health as PromiseFulfilledResult<{ res: HttpResponse }>).value.res).status(200).contentType('application/json').json({ ok: true });
-        for (const [i, pending] of hashes.entries()) {
-          const res = await pending;
-          ctx.expect(res).status(200).contentType('application/json').json({ hash: expected.get(passwords[i]) });
+        for (let attempt = 1; ; attempt++) {
+          ctx.note(`four /hash requests sent at once, then /health as soon as the server has the first of them${attempt > 1 ? ' (second attempt)' : ''}`);
+          const since = ctx.server.events().length;
+          const hashes = passwords.map((password) => ctx.http.request('GET', `/hash?password=${password}`, { timeoutMs: HASH_TIMEOUT_MS }));
+          for (const pending of hashes) pending.catch(() => {});
+          await ctx.server.waitFor('req', { timeoutMs: 2000, where: (event) => event.url.startsWith('/hash') && ctx.server.events().indexOf(event) >= since });
+          await ctx.sleep(20);
+          const health = await settle(timed(ctx, '/health', HASH_TIMEOUT_MS));
+          const healthMs = health.status === 'fulfilled' ? health.value.ms : null;
+          const answered = await Promise.allSettled(hashes);
+          if (healthMs === null || healthMs > HEALTH_LIMIT_MS || codeBlocked(ctx)) {
+            const sent = `We sent 4 GET /hash requests at once, then GET /health; /health ${healthMs === null ? 'got no answer' : `took ${Math.round(healthMs)} ms to answer`} (we allow ${HEALTH_LIMIT_MS} ms).`;
+            await judgeSlow(ctx, sent, '/hash', attempt);
+            continue;
+          }
+          ctx.expect(health.status === 'fulfilled' ? health.value.res : (() => { throw health.reason; })()).status(200).contentType('application/json').json({ ok: true });
+          for (const [i, result] of answered.entries()) {
+            if (result.status === 'rejected') throw result.reason;
+            ctx.expect(result.value).status(200).contentType('application/json').json({ hash: expected.get(passwords[i]) });
+          }
+          return;
         }
       },
     },
@@ -173,21 +192,34 @@ async function timed(ctx: CheckContext, target: string, timeoutMs: number): Prom
 }
 
 /**
- * A timing bound was missed. With evidence that the loop was blocked, that is
- * blocking-event-loop, located at the blocking call (or busy loop); without it,
- * a plain timeout.
+ * A timing bound was missed, or the probe saw a handler block. With evidence that
+ * the loop was blocked, that is blocking-event-loop, located at the blocking call
+ * (or busy loop). Without it the loop was free and the machine was busy: the
+ * first time, the caller measures again; the second time it is a plain timeout.
  */
-async function failSlow(ctx: CheckContext, sent: string, route: string): Promise<never> {
+async function judgeSlow(ctx: CheckContext, sent: string, route: string, attempt: number): Promise<void> {
   // The last heartbeat after a long block arrives just after it ends.
   await ctx.sleep(50);
   const block = blockingEvidence(ctx, route);
   if (block) ctx.fail('blocking-event-loop', `${sent} ${block.text}`, block.at);
-  ctx.fail('timeout', `${sent} The probe saw no blocked event loop (no synchronous call, handler or heartbeat over 100 ms), so something else held the answers back.`, await lastCall(ctx, route));
+  if (attempt < 2) {
+    ctx.note('the event loop was never blocked: measuring once more (a busy machine, not the server?)');
+    return;
+  }
+  ctx.fail('timeout', `${sent} This happened twice, yet the probe saw no blocked event loop (no synchronous call, handler or heartbeat delay long enough), so something else held the answers back.`, await lastCall(ctx, route));
+}
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return Promise.allSettled([promise]).then(([result]) => result);
+}
+
+/** A *Sync call of 50 ms or more inside a request handler: the probe measured the loop held. */
+function codeBlocked(ctx: CheckContext): boolean {
+  return ctx.server.eventsOf('sync-call').some((call) => call.inRequest !== null && (call.durationMs ?? 0) >= SYNC_BLOCK_MS);
 }
 
 /** How long, and where, the probe saw the event loop held during this check. */
 function blockingEvidence(ctx: CheckContext, route: string): { text: string; at: Location | null } | null {
-  const BLOCKED_MS = 100;
   const lag = Math.max(0, ...ctx.server.eventsOf('tick').map((tick) => tick.lagMs));
   // durationMs: how long the call took (`ms` on every event is its timestamp).
   const syncCalls = ctx.server.eventsOf('sync-call')
@@ -196,10 +228,10 @@ function blockingEvidence(ctx: CheckContext, route: string): { text: string; at:
   const handlers = ctx.server.eventsOf('handler-sync');
   const longestSync = Math.max(0, ...syncCalls.map((call) => call.ms));
   const longestHandler = Math.max(0, ...handlers.map((handler) => handler.handlerMs));
-  if (Math.max(lag, longestSync, longestHandler) < BLOCKED_MS) return null;
-  const loop = lag >= BLOCKED_MS ? ` The event loop was blocked for up to ${lag} ms at a time.` : '';
+  if (longestSync < SYNC_BLOCK_MS && longestHandler < HANDLER_BLOCK_MS && lag < LAG_BLOCK_MS) return null;
+  const loop = lag >= HANDLER_BLOCK_MS ? ` The event loop was blocked for up to ${lag} ms at a time.` : '';
 
-  if (longestSync >= BLOCKED_MS / 2) {
+  if (longestSync >= SYNC_BLOCK_MS) {
     // The *Sync function that took longest in request handlers, and how often it ran.
     const byFn = new Map<string, typeof syncCalls>();
     for (const call of syncCalls) byFn.set(call.fn, [...(byFn.get(call.fn) ?? []), call]);
@@ -214,11 +246,12 @@ function blockingEvidence(ctx: CheckContext, route: string): { text: string; at:
 
   // No *Sync call: a busy-wait or a long computation in JavaScript.
   const requests = ctx.server.requests();
-  const worst = handlers.length ? handlers.reduce((a, b) => (b.handlerMs > a.handlerMs ? b : a)) : null;
+  const long = handlers.filter((handler) => handler.handlerMs >= HANDLER_BLOCK_MS);
+  const worst = long.length ? long.reduce((a, b) => (b.handlerMs > a.handlerMs ? b : a)) : null;
   const record = worst ? requests.find((r) => r.id === worst.id) : requests.find((r) => r.url.startsWith(route));
   const where = record ? `Your handler for ${record.method} ${record.url}` : 'Your server';
   const text = worst
-    ? `${where} kept the event loop busy for ${worst.handlerMs} ms before returning${handlers.length > 1 ? ` (${handlers.length} requests did so)` : ''}: nothing else is served while a handler runs, so the requests were answered one after another.${loop}`
+    ? `${where} kept the event loop busy for ${worst.handlerMs} ms before returning${long.length > 1 ? ` (${long.length} requests did so)` : ''}: nothing else is served while a handler runs, so the requests were answered one after another.${loop}`
     : `The event loop was blocked for up to ${lag} ms at a time while ${where.charAt(0).toLowerCase() + where.slice(1)} worked: nothing else is served until it yields.`;
   const busyLoop = ctx.source.find(/\b(?:while|for)\s*\([^)\n]*(?:Date\.now|performance\.now|hrtime|new Date)/) ?? ctx.source.find(/\bwhile\s*\(\s*(?:true|1)\s*\)|\bfor\s*\(\s*;\s*;\s*\)/);
   // Without a busy-wait to point at, the handler itself: the probe cannot see which line spun.

@@ -388,8 +388,8 @@ function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: stri
 }
 
 /** A non-2xx answer: nothing on stdout, `HTTP <status>` on stderr, exit code 1, in time. */
-function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string): void {
-  failCommon(ctx, result, server, sent);
+function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string, beforeLingering?: () => void): void {
+  failCommon(ctx, result, server, sent, beforeLingering);
   const printed = result.stdout.trim();
   const printedBody = printed !== '' && (printed.includes(body.trim().slice(0, 12)) || body.includes(printed));
   if (printedBody || result.code === 0) {
@@ -405,8 +405,8 @@ function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: Te
 }
 
 /** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
-function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
-  failCommon(ctx, result, server, sent);
+function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
+  failCommon(ctx, result, server, sent, beforeLingering);
   if (!/^Error:/m.test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected a line starting with "Error:" on stderr, but ${outcome(result)}.`, requestLine(result));
   if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
 }
@@ -486,8 +486,7 @@ function headerLine(ctx: CheckContext, result: ClientResult, name: string, fallb
 function checkRequest(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, name: string): void {
   const record = server.upstream.received[0];
   if (!record) return;
-  const intended = JSON.stringify({ name });
-  const intendedBytes = Buffer.byteLength(intended);
+  const intendedBytes = Buffer.byteLength(JSON.stringify({ name }));
   if (record.method !== 'POST') ctx.fail('wrong-body', `${sent}; expected a POST, but your program sent ${record.method} ${record.url}.`, requestLine(result));
   const type = record.headers['content-type'];
   if (mediaType(type) !== 'application/json') {
@@ -497,26 +496,36 @@ function checkRequest(ctx: CheckContext, result: ClientResult, server: TestServe
       headerLine(ctx, result, 'content-type', /\bheaders\s*:/),
     );
   }
-  const request = clientRequests(result)[0];
-  const written = request
-    ? eventsOf(result, 'client-call').filter((call) => call.id === request.id && (call.fn === 'write' || call.fn === 'end')).reduce((sum, call) => sum + (call.bytes ?? 0), 0)
-    : 0;
-  const declared = record.headers['content-length'];
-  if (declared === undefined) {
+  if (record.headers['content-length'] === undefined) {
     ctx.fail(
       'wrong-header',
       `${sent}; your POST had no Content-Length header${record.headers['transfer-encoding'] ? ` (Node sent the body with Transfer-Encoding: ${String(record.headers['transfer-encoding'])})` : ''}; send Content-Length: ${intendedBytes}, the body's length in bytes.`,
       headerLine(ctx, result, 'content-length', /\bheaders\s*:/),
     );
   }
+  checkFraming(ctx, result, server, sent, name);
+  checkBody(ctx, result, server, sent, name);
+}
+
+/** A Content-Length that does not match the bytes written: too small cuts the body, too big leaves our server waiting. */
+function checkFraming(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, name: string): void {
+  const record = server.upstream.received[0];
+  const declared = record?.headers['content-length'];
+  if (!record || declared === undefined) return;
+  const intended = JSON.stringify({ name });
+  const intendedBytes = Buffer.byteLength(intended);
+  const request = clientRequests(result)[0];
+  const written = request
+    ? eventsOf(result, 'client-call').filter((call) => call.id === request.id && (call.fn === 'write' || call.fn === 'end')).reduce((sum, call) => sum + (call.bytes ?? 0), 0)
+    : 0;
   const length = Number(declared);
   const sentBytes = written || intendedBytes;
   if (length < sentBytes) {
     const leftover = sentBytes - length;
     ctx.fail(
       'content-length-string-length',
-      `${sent}; your request said Content-Length: ${length}, but its body ${intended} is ${sentBytes} bytes in UTF-8` +
-        `${length === intended.length ? ` (${length} is its string length, in UTF-16 units)` : ''}. ` +
+      `${sent}; your request said Content-Length: ${length}, but its body${sentBytes === intendedBytes ? ` ${intended}` : ''} is ${sentBytes} bytes in UTF-8` +
+        `${length === intended.length && sentBytes === intendedBytes ? ` (${length} is its string length, in UTF-16 units)` : ''}. ` +
         `Our server read ${length} bytes as the body, ${escapeBytes(record.body)}, and took the ${leftover} bytes left over for the start of a new request, so it answered 400 Bad Request; ${outcome(result)}.`,
       headerLine(ctx, result, 'content-length'),
     );
@@ -524,7 +533,13 @@ function checkRequest(ctx: CheckContext, result: ClientResult, server: TestServe
   if (length > sentBytes && written > 0) {
     ctx.fail('wrong-header', `${sent}; your request said Content-Length: ${length}, but only ${written} bytes of body followed, so our server kept waiting for the rest; send Content-Length: ${intendedBytes}.`, headerLine(ctx, result, 'content-length'));
   }
-  if (record.endAtMs !== null) {
+}
+
+/** The body our server received is the JSON {"name": name}. */
+function checkBody(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, name: string): void {
+  const record = server.upstream.received[0];
+  const intended = JSON.stringify({ name });
+  if (record && record.endAtMs !== null) {
     const got = parseName(record.body);
     let parsed: unknown;
     try {
@@ -580,7 +595,8 @@ export default {
         const body = '{"error":"A user named Bob already exists"}';
         const server = await testServer(ctx, usersApi(ctx, { status: 409, body }));
         const result = await runClient(ctx, server, [`${server.origin}${USERS}`, 'Bob']);
-        expectFailureStatus(ctx, result, server, `We ran your program with the name "Bob"; our server answered its POST with 409 and ${show(body)}`, 409, body);
+        const sent = `We ran your program with the name "Bob" against a server that answers a POST with 409 and ${show(body)}`;
+        expectFailureStatus(ctx, result, server, sent, 409, body, () => checkFraming(ctx, result, server, sent, 'Bob'));
       },
     },
     {
@@ -611,7 +627,8 @@ export default {
         });
         // An ASCII name: this check is about the reset, not about counting bytes.
         const result = await runClient(ctx, server, [`${server.origin}${USERS}`, 'Ada']);
-        expectErrorLine(ctx, result, server, 'We ran your program with the name "Ada"; our server read its POST and then closed the connection without answering');
+        const sent = 'We ran your program with the name "Ada" against a server that reads the POST and then closes the connection without answering';
+        expectErrorLine(ctx, result, server, sent, () => checkFraming(ctx, result, server, sent, 'Ada'));
       },
     },
   ],

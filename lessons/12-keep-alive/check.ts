@@ -393,8 +393,8 @@ function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: stri
 }
 
 /** A non-2xx answer: nothing on stdout, `HTTP <status>` on stderr, exit code 1, in time. */
-function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string): void {
-  failCommon(ctx, result, server, sent);
+function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string, beforeLingering?: () => void): void {
+  failCommon(ctx, result, server, sent, beforeLingering);
   const printed = result.stdout.trim();
   const printedBody = printed !== '' && (printed.includes(body.trim().slice(0, 12)) || body.includes(printed));
   if (printedBody || result.code === 0) {
@@ -410,8 +410,8 @@ function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: Te
 }
 
 /** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
-function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string): void {
-  failCommon(ctx, result, server, sent);
+function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
+  failCommon(ctx, result, server, sent, beforeLingering);
   if (!/^Error:/m.test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected a line starting with "Error:" on stderr, but ${outcome(result)}.`, requestLine(result));
   if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
 }

@@ -191,6 +191,14 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `httpdojo list | head -1`: a reader that stops early is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.on('SIGINT', () => {
   // Commands that start programs install their own handler to clean up first;
   // this one only makes sure Ctrl-C anywhere ends with 130.

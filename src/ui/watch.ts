@@ -508,7 +508,7 @@ class WatchScreen {
       body.push(style.dim(`Save ${this.shown(this.file)} to check it, or press r.`));
     } else if (this.phase === 'checking') {
       body.push(style.dim(`Checking ${this.shown(this.file)} …`));
-      for (const check of this.live) body.push(checkLine(check, style));
+      for (const check of this.live) body.push(fitCheckLine(check, style, this.width()));
       if (this.liveTotal) body.push(style.dim(`  ${this.live.length}/${this.liveTotal}`));
     } else if (this.phase === 'error') {
       body.push(style.red(`✗ ${this.error}`));
@@ -526,9 +526,13 @@ class WatchScreen {
     const showWholeTask = this.panel === 'task' || this.phase === 'idle';
     // Once the lesson passes, the task gives its room to what comes next.
     if (this.panel !== 'task' && this.verdict?.passed && this.phase === 'done') task = [];
-    if (!showWholeTask && task.length > Math.max(3, room)) {
-      const keep = Math.max(3, room - 1);
-      task = [...task.slice(0, keep), style.dim(`  … t shows the whole task`)];
+    if (!showWholeTask && task.length > room) {
+      // Short screen: as much of the task as fits, or only its heading.
+      if (room >= 4) task = [...task.slice(0, room - 1), style.dim('  … t shows the whole task')];
+      else {
+        out.push(`${style.bold('Your task')}  ${style.dim('t shows it')}`, '');
+        task = [];
+      }
     }
     if (task.length) out.push(style.bold('Your task'), ...task, '');
     out.push(...body);
@@ -540,7 +544,7 @@ class WatchScreen {
   private composeVerdict(verdict: Verdict, width: number): string[] {
     const { style } = this;
     const out: string[] = [];
-    for (const check of verdict.checks) out.push(checkLine(check, style));
+    for (const check of verdict.checks) out.push(fitCheckLine(check, style, width));
     const failed = verdict.checks.find((check) => check.status === 'failed');
     if (failed && this.panel !== 'wire') {
       out.push('', ...formatFailure(failed, { style, width, lessonsDir: this.options.lessonsDir, cwd: this.options.workspace.root }).split('\n'));
@@ -605,6 +609,15 @@ class WatchScreen {
       return index === this.listIndex ? `${style.bold.cyan('›')} ${style.inverse(stripAnsi(line))}` : `  ${line}`;
     });
   }
+}
+
+/** A check line that fits the width: the title gives way (with …) to the pitfall's name. */
+function fitCheckLine(check: CheckResult, style: ChalkInstance, width: number): string {
+  const line = checkLine(check, style);
+  if (visibleLength(line) <= width) return line;
+  const tagLength = check.status === 'failed' && check.pitfall ? check.pitfall.length + 2 : 0;
+  const room = Math.max(10, width - 4 - tagLength - 1);
+  return checkLine({ ...check, title: `${check.title.slice(0, room - 1)}…` }, style);
 }
 
 function oneLine(error: unknown): string {

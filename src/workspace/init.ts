@@ -137,10 +137,9 @@ function writePackageJson(root: string, lang: Language, lessonsDir: string | nul
     notes.push('package.json is not valid JSON; left as it is. Lesson files use `import`, so it needs "type": "module".');
     return;
   }
+  // Someone's existing package.json is theirs: say what it needs, do not change it.
   if (data.type === undefined) {
-    data.type = 'module';
-    writeFileAtomic(file, JSON.stringify(data, null, 2) + '\n');
-    notes.push('Added "type": "module" to package.json: lesson files use `import`.');
+    notes.push('package.json has no "type"; lesson files use `import`, so add "type": "module" to it (Node guesses otherwise, and warns).');
   } else if (data.type !== 'module') {
     notes.push(`package.json says "type": "${String(data.type)}"; lesson files use \`import\`, so .js lessons need "type": "module".`);
   }

@@ -54,7 +54,7 @@ async function verified(fixture: string, extraArgs: string[], env: Record<string
 describe('help and version', () => {
   it('--help exits 0 and lists the commands', async () => {
     const result = await runCli(['--help']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Usage: httpdojo/);
     for (const command of ['verify', 'list', 'explain']) expect(result.stdout).toContain(command);
     expect(result.stderr).toBe('');
@@ -63,14 +63,14 @@ describe('help and version', () => {
   it('--version and -v print the package version and exit 0', async () => {
     for (const flag of ['--version', '-v']) {
       const result = await runCli([flag]);
-      expect(result.code).toBe(0);
+      expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe(`${VERSION}\n`);
     }
   });
 
   it('verify --help exits 0 with the options and an example', async () => {
     const result = await runCli(['verify', '--help']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('--file <path>');
     expect(result.stdout).toContain('--json');
     expect(result.stdout).toMatch(/Example:\n\s+\$ httpdojo verify/);
@@ -134,7 +134,7 @@ describe('list and explain', () => {
     const workspace = workspaceWith('cli/wrong-content-type.mjs');
     workspaces.push(workspace);
     const result = await runCli(['list'], { cwd: workspace.tmp });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/01\s+Hello, server/);
     expect(result.stderr).toBe('');
   });
@@ -144,7 +144,7 @@ describe('list and explain', () => {
     workspaces.push(workspace);
     // From an empty folder (no workspace); fields may be added, so only the stable ones are pinned.
     const result = await runCli(['list', '--json'], { cwd: workspace.tmp });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const rows = parseOneDocument<Array<{ id: string; number: number; title: string; kind: string }>>(result.stdout);
     expect(rows[0]).toMatchObject({ id: '01-hello-server', number: 1, title: 'Hello, server', kind: 'server' });
     const numbers = rows.map((row) => row.number);
@@ -154,7 +154,7 @@ describe('list and explain', () => {
 
   it('explain missing-res-end prints the pitfall page', async () => {
     const result = await runCli(['explain', 'missing-res-end']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('(missing-res-end)');
     expect(result.stdout).toContain('res.end()');
     expect(result.stdout).toMatch(/nodejs\.org/);
@@ -172,7 +172,7 @@ describe('verify', () => {
 
   it('the pretty report of a failing program names the pitfall, the file:line and the code', async () => {
     const { result } = await verified('cli/wrong-content-type.mjs', []);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain('✗ GET / gets 200');
     expect(result.stdout).toContain('(wrong-content-type)');
     // Relative to the folder httpdojo runs in; line 5 is the writeHead with text/plain.
@@ -187,7 +187,7 @@ describe('verify', () => {
 
   it('--wire shows the bytes each way, escaped, with arrows', async () => {
     const { result } = await verified('cli/wrong-content-type.mjs', ['--wire']);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stdout).toContain('Wire: GET / gets 200');
     expect(result.stdout).toMatch(/→ GET \/ HTTP\/1\.1\\r\\n$/m);
     expect(result.stdout).toMatch(/← HTTP\/1\.1 200 OK\\r\\n$/m);
@@ -200,7 +200,7 @@ describe('verify', () => {
     const coloured = await verified('cli/wrong-content-type.mjs', [], { FORCE_COLOR: '1' });
     expect(coloured.result.stdout).toContain('\x1b[');
     const plain = await verified('cli/wrong-content-type.mjs', [], { NO_COLOR: '1' });
-    expect(plain.result.code).toBe(1);
+    expect(plain.result.code, plain.result.stderr).toBe(1);
     expect(plain.result.stdout).toContain('wrong-content-type');
     expect(plain.result.stdout).not.toContain('\x1b');
     expect(plain.result.stderr).not.toContain('\x1b');
@@ -248,7 +248,7 @@ describe('the verdict document (VERDICT.md), field by field', () => {
     workspaces.push(workspace);
     // A relative --file: the document still carries the absolute path.
     const result = await runCli(['verify', '1', '--file', 'two-pitfalls.mjs', '--json'], { cwd: workspace.programDir, env: workspace.env });
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toBe('');
     const verdict = parseOneDocument(result.stdout);
     expectWellFormed(verdict, workspace.file);
@@ -268,7 +268,7 @@ describe('the verdict document (VERDICT.md), field by field', () => {
 
   it('a passing program: passed true, no pitfalls, pitfall null everywhere', async () => {
     const { result, workspace } = await verified('robustness/correct.mjs', ['--json']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     const verdict = parseOneDocument(result.stdout);
     expectWellFormed(verdict, workspace.file);
@@ -279,7 +279,7 @@ describe('the verdict document (VERDICT.md), field by field', () => {
 
   it('a program that never listens: the rest are skipped, with pitfall null, and passed is false', async () => {
     const { result, workspace } = await verified('robustness/exit-3.mjs', ['--json']);
-    expect(result.code).toBe(1);
+    expect(result.code, result.stderr).toBe(1);
     const verdict = parseOneDocument(result.stdout);
     expectWellFormed(verdict, workspace.file);
     expect(verdict.checks.map((check) => check.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped']);

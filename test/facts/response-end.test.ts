@@ -236,7 +236,8 @@ describe.concurrent('writing after the client left', () => {
           n += 1;
           if (closed) afterClose += 1;
           res.write('tick ' + n + '\\n');
-          if (n === 8) { clearInterval(timer); res.end(); console.log('AFTER_CLOSE ' + afterClose); }
+          // stop after 5 writes past 'close', or after 60 ticks (3 s) at most
+          if (afterClose === 5 || n === 60) { clearInterval(timer); res.end(); console.log('AFTER_CLOSE ' + afterClose); }
         }, 50);
       });
       listen(server);

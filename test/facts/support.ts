@@ -182,7 +182,7 @@ export async function rawExchange(port: number, parts: Part[], options: RawOptio
       if (typeof part === 'object' && !Buffer.isBuffer(part)) {
         await Promise.race([sleep(part.pauseMs), finished]);
       } else {
-        await new Promise<void>((resolve) => socket.write(part, () => resolve()));
+        await Promise.race([new Promise<void>((resolve) => socket.write(part, () => resolve())), finished]);
       }
     }
     if (!done) await Promise.race([sleep(readMs), finished]);

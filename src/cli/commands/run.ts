@@ -36,7 +36,24 @@ export async function run([name, ...programArgs]: string[], flags: RunFlags): Pr
   const style = styleFor(process.stdout);
   const self = selfCommand();
   const cleanups: Array<() => Promise<void> | void> = [];
-  const args = programArgs.filter((arg) => arg !== '').length > 0 ? programArgs.filter((arg) => arg !== '') : await argumentsFromChecks(lesson, context.lessonsDir, cleanups);
+  const given = programArgs.filter((arg) => arg !== '');
+  let args = given.length > 0 ? given : await argumentsFromChecks(lesson, context.lessonsDir, cleanups);
+  if (given.length === 0 && args.length === 0 && lesson.kind !== 'server') {
+    // A client or a proxy needs a server to talk to: httpdojo's demo server.
+    const { startDemoServer } = await import('../demo-server.js');
+    const demo = await startDemoServer();
+    cleanups.push(() => demo.close());
+    args = [demo.origin];
+    process.stdout.write(
+      style.dim(
+        [
+          `Your program gets the URL of httpdojo's demo server: ${demo.origin}`,
+          'It answers GET /items/<n>, GET /status/<code>, a POST of JSON, and anything',
+          `else with a short text. Your own URL instead: ${self} run ${lesson.number} -- <url>`,
+        ].join('\n') + '\n',
+      ),
+    );
+  }
 
   const tag = randomUUID();
   const typescript = /\.[mc]?ts$/.test(file);

@@ -1,0 +1,511 @@
+// Lesson 13: `proxy.js <upstream-origin>` forwards every request to the upstream
+// (same method, path and query, end-to-end headers with Host set to the upstream's,
+// the body streamed up) and answers with the upstream's status, headers and body,
+// streamed back. An unreachable upstream, or one that drops the connection before
+// answering, gets 502 {"error":"Bad gateway"} and the proxy keeps serving; a client
+// that disconnects makes the proxy abort its upstream request.
+//
+// One test upstream lives for the whole verify (setup() passes its origin as
+// argv[2]); each check puts its own handler on its own path. The streaming checks
+// are causal, not timed: the upstream holds back the rest of a response until the
+// client has seen its first chunk, and the client holds back the rest of an upload
+// until the upstream has seen its first bytes. A correct proxy never makes anyone
+// wait; a buffering one makes the waiting side give up after 1.5 s.
+//
+// Crashes: an upstream request that fails (ECONNREFUSED, ECONNRESET "socket hang
+// up", also after the proxy destroyed it because its client left) emits 'error';
+// with no listener that kills the proxy: proxy-no-upstream-error.
+//
+// Not checked on purpose: hop-by-hop headers (Connection, Keep-Alive, …), the
+// reason phrase, X-Forwarded-*.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CheckContext, HttpResponse, LessonChecks, Location, ProbeEvent, Upstream, UpstreamRequest } from 'httpdojo/check';
+
+type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
+type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest) => void | Promise<void>;
+
+interface Shared {
+  upstream: Upstream;
+  /** Handlers by raw path (without the query string); anything else gets a 404. */
+  routes: Map<string, Handler>;
+}
+
+const BAD_GATEWAY = { error: 'Bad gateway' };
+/** How long the waiting side of a streaming check gives the other side (a correct proxy needs a few ms). */
+const STREAM_WAIT_MS = 1500;
+/** How long after a client left we wait for the upstream request to be aborted (10–41 ms measured). */
+const ABORT_WAIT_MS = 1500;
+/** CURRICULUM: a response must be complete 2 s after its request was sent. */
+const ANSWER_WITHIN_MS = 2000;
+
+export default {
+  async setup({ upstream }) {
+    const routes = new Map<string, Handler>();
+    const server = await upstream((req, res, record) => {
+      const path = (req.url ?? '/').split('?')[0];
+      const handler = routes.get(path);
+      if (handler) return handler(req, res, record);
+      req.resume();
+      sendJson(res, 404, { error: `the test upstream has nothing at ${path}` });
+    });
+    return { args: [server.origin], data: { upstream: server, routes } satisfies Shared };
+  },
+  // A crash the checks below did not already explain: an upstream request's 'error' nobody listened to.
+  crashes: { ECONNREFUSED: 'proxy-no-upstream-error', ECONNRESET: 'proxy-no-upstream-error' },
+  checks: [
+    {
+      id: 'forwards-request',
+      title: 'the upstream receives the same method, path, query string, headers and body, with Host set to the upstream\'s own',
+      async run(ctx) {
+        const { upstream, routes } = shared(ctx);
+        const body = JSON.stringify({ name: 'Widget', price: 9.5 });
+        routes.set('/api/items/caf%C3%A9', (req, res) => {
+          req.resume();
+          req.on('end', () => sendJson(res, 201, { created: true }));
+        });
+        routes.set('/api/items/7', (req, res) => {
+          req.resume();
+          req.on('end', () => sendJson(res, 200, { deleted: 7 }));
+        });
+        const headers = {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          Authorization: 'Bearer s3cret',
+          Cookie: 'theme=dark; lang=fr',
+          'X-Request-Id': 'dojo-1234',
+        };
+        const sent: Array<{ method: string; target: string; body?: string }> = [
+          { method: 'POST', target: '/api/items/caf%C3%A9?draft=1&tag=a+b%2Fc', body },
+          { method: 'DELETE', target: '/api/items/7?hard=true' },
+        ];
+        for (const request of sent) {
+          const before = upstream.received.length;
+          const res = await send(ctx, request.method, request.target, { headers, ...(request.body === undefined ? {} : { body: request.body }) });
+          const record = upstream.received.slice(before).pop();
+          const what = `We sent ${request.method} ${request.target}${request.body ? ` with body ${request.body}` : ''} to your proxy`;
+          if (!record) {
+            return ctx.fail('wrong-status', `${what}; the upstream received nothing, and your proxy answered ${res.status} ${quote(res.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, lastCallAt(ctx, request.method, request.target));
+          }
+          const at = clientCreatedAt(ctx, request.target);
+          if (record.method !== request.method) ctx.fail('wrong-header', `${what}; the upstream received ${record.method} ${record.url}: the method must stay ${request.method} (method: req.method).`, at);
+          if (record.url !== request.target) ctx.fail('wrong-header', `${what}; the upstream received ${record.method} ${record.url}, not ${request.target}: forward req.url untouched, query string and percent-escapes included.`, at);
+          const host = `127.0.0.1:${upstream.port}`;
+          if (record.headers.host !== host) {
+            ctx.fail('wrong-header', `${what}; the upstream received Host: ${record.headers.host ?? '(none)'}, expected its own, ${host}: the request is now addressed to the upstream (headers.host = new URL(origin).host).`, at);
+          }
+          for (const [name, value] of Object.entries(headers)) {
+            if (request.body === undefined && name === 'Content-Type') continue;
+            const got = record.headers[name.toLowerCase()];
+            if (got !== value) {
+              ctx.fail('wrong-header', `${what}; the upstream received ${got === undefined ? `no ${name} header` : `${name}: ${String(got)}`}, expected ${name}: ${value}: end-to-end headers pass through unchanged.`, at);
+            }
+          }
+          const received = record.body.toString('utf8');
+          if (received !== (request.body ?? '')) {
+            ctx.fail('wrong-body', `${what}; the upstream received the body ${quote(received)}: the body must arrive byte for byte (req.pipe(upstreamReq)).`, at);
+          }
+        }
+      },
+    },
+    {
+      id: 'streams-request-body',
+      title: 'the request body is streamed: the upstream sees the first bytes of a slow upload before the client has finished sending',
+      async run(ctx) {
+        const { upstream, routes } = shared(ctx);
+        routes.set('/upload', (req, res) => {
+          let bytes = 0;
+          req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          req.on('end', () => sendJson(res, 200, { bytes }));
+        });
+        const total = 48 * 1024;
+        const first = 16 * 1024;
+        const payload = Buffer.alloc(total);
+        for (let i = 0; i < total; i++) payload[i] = 97 + (i % 26);
+        const target = '/upload';
+        const before = upstream.received.length;
+        const connection = await ctx.http.connect();
+        try {
+          connection.methods.push('POST');
+          await connection.write(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`);
+          await connection.write(payload.subarray(0, first));
+          ctx.note(`we wait (at most ${STREAM_WAIT_MS / 1000} s) until the upstream has the first bytes before we send the rest`);
+          const seen = await until(ctx, () => upstream.received.slice(before).find((r) => r.url === target && r.firstBodyAtMs !== null), STREAM_WAIT_MS);
+          const headOnly = seen ? null : upstream.received.slice(before).find((r) => r.url === target);
+          await connection.write(payload.subarray(first, 2 * first));
+          await ctx.sleep(20);
+          await connection.write(payload.subarray(2 * first));
+          let answer: { status: number; text: string } | null = null;
+          try {
+            const parsed = await connection.readResponse({ timeoutMs: ANSWER_WITHIN_MS, signal: ctx.signal });
+            answer = { status: parsed.status, text: parsed.body.toString('utf8') };
+          } catch (error) {
+            await upstreamCrash(ctx, `POST ${target}`);
+            // The engine says what came back instead ("We sent POST /upload; …").
+            if (seen) throw Object.assign(error as object, { request: { method: 'POST', target } });
+          }
+          if (!seen) {
+            const record = upstream.received.slice(before).find((r) => r.url === target);
+            const later = record ? ` Only after we sent the rest did the upstream get ${record.body.length === total ? `all ${fmt(total)} bytes` : `${fmt(record.body.length)} bytes`}.` : '';
+            ctx.fail(
+              'proxy-buffers-body',
+              `We sent POST ${target} with Content-Length: ${fmt(total)} and the first ${fmt(first)} bytes of the body, then waited; ${STREAM_WAIT_MS / 1000} s later the upstream had received ${headOnly ? 'the request head but no body bytes' : 'nothing, not even the request head'}: your proxy waits for the whole body before forwarding it.${later} Pipe the request into the upstream request (req.pipe(upstreamReq)) so each chunk goes up as it arrives.`,
+              bodyBufferedAt(ctx, target, total),
+            );
+          }
+          const record = upstream.received.slice(before).find((r) => r.url === target)!;
+          if (!record.body.equals(payload)) {
+            ctx.fail('wrong-body', `We sent POST ${target} with ${fmt(total)} bytes; the upstream received ${fmt(record.body.length)} bytes${record.body.length === total ? ', but not the same ones' : ''}.`, clientCreatedAt(ctx, target));
+          }
+          const expected = JSON.stringify({ bytes: total });
+          if (answer!.status !== 200 || !sameJson(answer!.text, { bytes: total })) {
+            ctx.fail(answer!.status !== 200 ? 'wrong-status' : 'wrong-body', `We sent POST ${target} with ${fmt(total)} bytes; the upstream answered 200 ${expected}, your proxy answered ${answer!.status} ${quote(answer!.text)}.`, await responseAt(ctx, 'POST', target));
+          }
+        } finally {
+          connection.destroy();
+        }
+      },
+    },
+    {
+      id: 'returns-response',
+      title: 'the client gets the upstream\'s status, headers and body, whatever the status (200, 404, 500)',
+      async run(ctx) {
+        const { routes } = shared(ctx);
+        const csv = 'id,name\n1,Alice\n2,Zoë\n';
+        routes.set('/api/report', (req, res) => {
+          req.resume();
+          res.writeHead(200, {
+            'Content-Type': 'text/csv; charset=utf-8',
+            'Content-Length': Buffer.byteLength(csv),
+            'X-Report-Id': 'r-77',
+            'Cache-Control': 'no-store',
+            'Set-Cookie': ['seen=1; Path=/', 'theme=dark; Path=/'],
+          });
+          res.end(csv);
+        });
+        routes.set('/api/missing', (req, res) => {
+          req.resume();
+          sendJson(res, 404, { error: 'no such item' }, { 'X-Upstream': 'missing' });
+        });
+        routes.set('/api/broken', (req, res) => {
+          req.resume();
+          sendJson(res, 500, { error: 'database down' }, { 'X-Upstream': 'broken' });
+        });
+
+        const report = await send(ctx, 'GET', '/api/report');
+        const at = () => responseAt(ctx, 'GET', '/api/report');
+        ctx.expect(report).status(200).header('Content-Type', 'text/csv; charset=utf-8').header('X-Report-Id', 'r-77').header('Cache-Control', 'no-store').text(csv);
+        const cookies = report.rawHeaders.filter(([name]) => name.toLowerCase() === 'set-cookie').map(([, value]) => value);
+        if (!cookies.includes('seen=1; Path=/') || !cookies.includes('theme=dark; Path=/')) {
+          ctx.fail('wrong-header', `We sent GET /api/report; the upstream answered with two Set-Cookie headers (seen=1; Path=/ and theme=dark; Path=/), your proxy passed on ${cookies.length ? cookies.map((c) => JSON.stringify(c)).join(' and ') : 'none'}: every end-to-end header, repeated ones too, must reach the client.`, await at());
+        }
+        for (const [target, status, body, marker] of [['/api/missing', 404, { error: 'no such item' }, 'missing'], ['/api/broken', 500, { error: 'database down' }, 'broken']] as const) {
+          const res = await send(ctx, 'GET', target);
+          if (res.status !== status) {
+            ctx.fail('wrong-status', `We sent GET ${target}; the upstream answered ${status} ${JSON.stringify(body)}, your proxy answered ${res.status} ${quote(res.text)}: pass the upstream's status on as it is (res.writeHead(upstreamRes.statusCode, …)), errors included.`, await responseAt(ctx, 'GET', target));
+          }
+          ctx.expect(res).contentType('application/json').header('X-Upstream', marker).json(body);
+        }
+      },
+    },
+    {
+      id: 'streams-response-body',
+      title: 'the response is streamed: the client sees the first chunk of a slow upstream response before the upstream has finished',
+      async run(ctx) {
+        const { routes } = shared(ctx);
+        const target = '/download';
+        const chunks = ['first chunk\n', 'second chunk\n', 'last chunk\n'];
+        let release: () => void = () => {};
+        const released = new Promise<void>((resolve) => (release = resolve));
+        let gaveUp = false;
+        routes.set(target, (req, res) => {
+          req.resume();
+          res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.write(chunks[0]);
+          const timer = setTimeout(() => {
+            gaveUp = true;
+            release();
+          }, STREAM_WAIT_MS);
+          res.on('close', () => clearTimeout(timer));
+          void released.then(() => {
+            clearTimeout(timer);
+            if (res.destroyed) return;
+            res.write(chunks[1]);
+            setTimeout(() => res.end(chunks[2]), 20);
+          });
+        });
+        const connection = await ctx.http.connect();
+        try {
+          ctx.note(`the upstream writes "first chunk\\n" at once and holds back the rest until we have seen it (at most ${STREAM_WAIT_MS / 1000} s)`);
+          const reading = ctx.http.request('GET', target, { connection, keepOpen: true, timeoutMs: STREAM_WAIT_MS + ANSWER_WITHIN_MS });
+          let finished = false;
+          const watching = (async () => {
+            const seen = await until(ctx, () => (finished || connection.partialResponse?.body.toString('utf8').startsWith(chunks[0]) ? true : undefined), STREAM_WAIT_MS + 500);
+            if (seen) release();
+          })();
+          let res: HttpResponse;
+          try {
+            res = await reading;
+          } catch (error) {
+            await upstreamCrash(ctx, `GET ${target}`);
+            throw error;
+          } finally {
+            finished = true;
+            release();
+            await watching;
+          }
+          if (gaveUp) {
+            ctx.fail(
+              'proxy-buffers-response',
+              `We sent GET ${target}; the upstream sent its status, headers and "first chunk\\n" at once, then waited for that chunk to reach us. ${STREAM_WAIT_MS / 1000} s later nothing of the body had arrived, so the upstream finished on its own, and then the whole body (${fmt(res.body.length)} bytes) came at once: your proxy collects the upstream's response before answering. Write the status and headers as soon as the upstream's response starts, then pipeline(upstreamRes, res).`,
+              await bufferedResponseAt(ctx, target),
+            );
+          }
+          ctx.expect(res).status(200).contentType('text/plain').text(chunks.join(''));
+        } finally {
+          connection.destroy();
+        }
+      },
+    },
+    {
+      id: 'upstream-hangs-up-502',
+      title: 'an upstream that drops the connection before answering gets 502 {"error":"Bad gateway"}, and the proxy keeps serving',
+      async run(ctx) {
+        const { routes } = shared(ctx);
+        const target = '/flaky';
+        routes.set(target, (req) => {
+          // No answer at all: the connection is cut as soon as the request arrives.
+          req.socket.destroy();
+        });
+        await expectBadGateway(ctx, target, 'the upstream closed the connection as soon as your proxy\'s request arrived, without answering');
+        routes.set('/api/after', (req, res) => {
+          req.resume();
+          sendJson(res, 200, { still: 'serving' });
+        });
+        ctx.note('the next request must be served as usual');
+        const next = await send(ctx, 'GET', '/api/after');
+        ctx.expect(next).status(200).json({ still: 'serving' });
+      },
+    },
+    {
+      id: 'client-abort-aborts-upstream',
+      title: 'a client that disconnects before the upstream answers makes the proxy abort its upstream request',
+      timeoutMs: 8000,
+      async run(ctx) {
+        const { upstream, routes } = shared(ctx);
+        const target = '/slow-report';
+        routes.set(target, (req, res) => {
+          req.resume();
+          // Slow work: it answers after 3 s, unless the request is aborted first.
+          const timer = setTimeout(() => sendJson(res, 200, { report: 'done' }), 3000);
+          res.on('close', () => clearTimeout(timer));
+        });
+        const before = upstream.received.length;
+        const connection = await ctx.http.connect();
+        connection.methods.push('GET');
+        await connection.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\n\r\n`);
+        const record = await until(ctx, () => upstream.received.slice(before).find((r) => r.url === target), ANSWER_WITHIN_MS);
+        if (!record) {
+          connection.destroy();
+          await upstreamCrash(ctx, `GET ${target}`);
+          return ctx.fail('timeout', `We sent GET ${target} to your proxy; after ${ANSWER_WITHIN_MS / 1000} s the upstream had still not received it.`, null);
+        }
+        ctx.note('the upstream has the request and is working on it: we close our connection now');
+        connection.destroy();
+        const leftAt = performance.now();
+        const aborted = await until(ctx, () => (record.aborted ? true : undefined), ABORT_WAIT_MS);
+        await upstreamCrash(ctx, `GET ${target}`, 'after we closed our connection (the proxy destroyed its upstream request, which then emits \'error\': "socket hang up")');
+        if (!aborted) {
+          ctx.fail(
+            'proxy-leaks-upstream',
+            `We sent GET ${target} to your proxy and closed our connection while the upstream was still working on it; ${fmt(Math.round(performance.now() - leftAt))} ms later the upstream's request was still open: your proxy never aborted it, so the upstream goes on working for nobody. Destroy the upstream request when the client's response closes early: res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); }).`,
+            clientCreatedAt(ctx, target),
+          );
+        }
+      },
+    },
+    {
+      // Last: it restarts the proxy with a dead upstream, and the lesson-wide
+      // origin is not restored (no check comes after it).
+      id: 'upstream-unreachable-502',
+      title: 'an unreachable upstream gets 502 {"error":"Bad gateway"}, and the proxy keeps serving',
+      async run(ctx) {
+        const gone = await ctx.upstream(() => {});
+        const origin = gone.origin;
+        await gone.close();
+        ctx.note(`we restart your proxy with ${origin}: a port where nothing listens (connection refused)`);
+        await ctx.program.restart({ args: [origin] });
+        await expectBadGateway(ctx, '/api/report', 'the upstream is unreachable (connection refused)');
+        ctx.note('the next request must get its 502 too');
+        await expectBadGateway(ctx, '/api/items?page=2', 'the upstream is unreachable (connection refused)');
+      },
+    },
+  ],
+} satisfies LessonChecks;
+
+// ---- the upstream -----------------------------------------------------------------
+
+function shared(ctx: CheckContext): Shared {
+  return ctx.data as Shared;
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+// ---- requests -------------------------------------------------------------------------
+
+/** A request through the proxy; a crash of the proxy is diagnosed on the way. */
+async function send(ctx: CheckContext, method: string, target: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<HttpResponse> {
+  try {
+    return await ctx.http.request(method, target, options);
+  } catch (error) {
+    await upstreamCrash(ctx, `${method} ${target}`);
+    throw error;
+  }
+}
+
+/** The upstream fails (`failure` says how): the client must get 502 {"error":"Bad gateway"} as JSON. */
+async function expectBadGateway(ctx: CheckContext, target: string, failure: string): Promise<void> {
+  const started = performance.now();
+  let res: HttpResponse;
+  try {
+    res = await ctx.http.request('GET', target, { timeoutMs: ANSWER_WITHIN_MS });
+  } catch (error) {
+    await upstreamCrash(ctx, `GET ${target}`, `(${failure})`);
+    const reason = (error as { reason?: unknown }).reason;
+    const waited = Math.round(performance.now() - started);
+    const upstreamError = ctx.server.eventsOf('client-error').filter((event) => event.handled).pop();
+    if (reason === 'timeout') {
+      const handled = upstreamError
+        ? ` Your proxy's upstream request failed with ${upstreamError.code ?? upstreamError.name} (${upstreamError.message}), and your 'error' listener ran, but it never answered us:`
+        : ' Your proxy never answered us:';
+      ctx.fail(
+        'proxy-no-upstream-error',
+        `We sent GET ${target} to your proxy, and ${failure}.${handled} nothing came back for ${(waited / 1000).toFixed(1)} s. In the upstream request's 'error' listener, answer 502 {"error":"Bad gateway"}.`,
+        upstreamErrorAt(ctx, target),
+      );
+    }
+    if (reason === 'closed' || reason === 'reset') {
+      ctx.fail(
+        'proxy-no-upstream-error',
+        `We sent GET ${target} to your proxy, and ${failure}; your proxy ${reason === 'reset' ? 'reset' : 'closed'} our connection without an answer, instead of answering 502 {"error":"Bad gateway"}.`,
+        upstreamErrorAt(ctx, target),
+      );
+    }
+    throw error;
+  }
+  if (res.status !== 502) {
+    ctx.fail('wrong-status', `We sent GET ${target} to your proxy, and ${failure}; your proxy answered ${res.status} ${quote(res.text)}, expected 502 {"error":"Bad gateway"}: 502 Bad Gateway says the upstream failed.`, await responseAt(ctx, 'GET', target));
+  }
+  ctx.expect(res).contentType('application/json').json(BAD_GATEWAY);
+}
+
+/**
+ * The proxy died of an upstream request's 'error' that nothing listened to:
+ * proxy-no-upstream-error. The probe reports the error unhandled (client-error
+ * with handled: false) before Node throws it; we then wait for the exit.
+ */
+async function upstreamCrash(ctx: CheckContext, sent: string, when = ''): Promise<void> {
+  const unhandled = ctx.server.eventsOf('client-error').find((event) => !event.handled) ?? (ctx.server.crash() ? null : await ctx.server.waitFor('client-error', { timeoutMs: 150, where: (event) => !event.handled }));
+  const uncaught = ctx.server.eventsOf('uncaught').pop() ?? null;
+  const fromUpstream = uncaught && (uncaught.code === 'ECONNREFUSED' || uncaught.code === 'ECONNRESET' || /socket hang up/.test(uncaught.message));
+  if (!unhandled && !fromUpstream) return;
+  await ctx.program.waitForExit(1500);
+  const error = unhandled ?? uncaught!;
+  const id = unhandled?.id ?? null;
+  ctx.fail(
+    'proxy-no-upstream-error',
+    `We sent ${sent} to your proxy${when ? ` ${when}` : ''}; the upstream request failed with ${error.code ?? error.name}: ${error.message}, nothing listened for its 'error' event, and your proxy crashed, dropping every client with it. Listen for 'error' on the upstream request: answer 502 {"error":"Bad gateway"} when the client is still there, do nothing when it is gone.`,
+    (id !== null ? clientCreate(ctx, (event) => event.id === id)?.at : null) ?? uncaught?.at ?? clientCreate(ctx)?.at ?? findCode(ctx, /\.request\s*\(|\.get\s*\(/),
+  );
+}
+
+/** Polls `read` every 10 ms until it returns something, or `timeoutMs` passes (null). */
+async function until<T>(ctx: CheckContext, read: () => T | undefined | null, timeoutMs: number): Promise<T | null> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined && value !== null) return value;
+    if (performance.now() >= deadline || ctx.signal.aborted) return null;
+    await ctx.sleep(10);
+  }
+}
+
+function sameJson(text: string, value: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(text)) === JSON.stringify(value);
+  } catch {
+    return false;
+  }
+}
+
+// ---- locations ------------------------------------------------------------------------
+
+/** The probe's client-create event (the learner's http.request line) matching `where`, the latest first. */
+function clientCreate(ctx: CheckContext, where: (event: EventOf<'client-create'>) => boolean = () => true): EventOf<'client-create'> | undefined {
+  return ctx.server.eventsOf('client-create').filter(where).pop();
+}
+
+/** Where the upstream request for `target` was made. */
+function clientCreatedAt(ctx: CheckContext, target: string): Location | null {
+  return clientCreate(ctx, (event) => event.path === target)?.at ?? clientCreate(ctx)?.at ?? findCode(ctx, /\.request\s*\(/);
+}
+
+/** Where the failed upstream request was made: the one the failing error belongs to. */
+function upstreamErrorAt(ctx: CheckContext, target: string): Location | null {
+  const failed = ctx.server.eventsOf('client-error').pop();
+  const byId = failed?.id != null ? clientCreate(ctx, (event) => event.id === failed.id)?.at : null;
+  return byId ?? clientCreatedAt(ctx, target);
+}
+
+function lastCallAt(ctx: CheckContext, method: string, target: string): Location | null {
+  return ctx.server.request({ method, url: (url) => url === target })?.lastCallAt ?? findCode(ctx, /createServer\s*\(/);
+}
+
+/** The learner's line that wrote the response's status (writeHead), once the probe has reported it. */
+async function responseAt(ctx: CheckContext, method: string, target: string): Promise<Location | null> {
+  await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === ctx.server.request({ method, url: (url) => url === target })?.id });
+  const record = ctx.server.request({ method, url: (url) => url === target });
+  const call = record?.calls.filter((c) => !c.nested && c.at && (c.fn === 'writeHead' || c.fn === 'statusCode')).pop();
+  return call?.at ?? record?.lastCallAt ?? null;
+}
+
+/**
+ * Where the whole body went up in one piece: the learner's write()/end() on the
+ * upstream request that carried (nearly) all of it, else the http.request line.
+ */
+function bodyBufferedAt(ctx: CheckContext, target: string, total: number): Location | null {
+  const created = clientCreate(ctx, (event) => event.path === target);
+  const calls = ctx.server.eventsOf('client-call').filter((call) => (!created || call.id === created.id) && (call.fn === 'write' || call.fn === 'end') && (call.bytes ?? 0) >= total / 2 && call.at);
+  return calls[0]?.at ?? created?.at ?? findCode(ctx, /\.on\(\s*['"]data['"]/);
+}
+
+/** Where the whole response body went to the client in one piece: the write()/end() that carried it. */
+async function bufferedResponseAt(ctx: CheckContext, target: string): Promise<Location | null> {
+  await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === ctx.server.request({ url: (url) => url === target })?.id });
+  const record = ctx.server.request({ url: (url) => url === target });
+  const calls = record?.calls.filter((c) => !c.nested && c.at && (c.fn === 'write' || c.fn === 'end') && (c.bytes ?? 0) > 0) ?? [];
+  return calls[0]?.at ?? record?.calls.find((c) => !c.nested && c.at && c.fn === 'writeHead')?.at ?? record?.lastCallAt ?? findCode(ctx, /\.on\(\s*['"]end['"]/);
+}
+
+function isComment(line: string, column = 1): boolean {
+  return /^\s*(\/\/|\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(line.slice(0, column - 1));
+}
+
+function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
+  const all = ctx.source.text.split('\n');
+  return ctx.source.findAll(pattern).find((location) => !isComment(all[location.line - 1] ?? '', location.column)) ?? null;
+}
+
+// ---- text -------------------------------------------------------------------------------
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function quote(text: string): string {
+  if (text === '') return '(empty body)';
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+}
