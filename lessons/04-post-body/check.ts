@@ -58,7 +58,9 @@ export default {
       async run(ctx) {
         const before = await currentUsers(ctx);
         const text = JSON.stringify({ name: ZOE });
-        const sent: Sent = { text, parts: cutInside(text, ['ë', '😀'], 50), how: "in three writes 50 ms apart, cut inside 'ë' and inside '😀'" };
+        // Four cuts: the bug hides only if the server reads none of them on its own,
+        // i.e. if it was stalled for the whole 200 ms.
+        const sent: Sent = { text, parts: cutInside(text, ['ë', '😀'], 50), how: "in five writes 50 ms apart, cut inside 'ë' and between each byte of '😀'" };
         const res = await post(ctx, sent);
         const created = res.json as { name?: unknown } | undefined;
         if (res.status === 201 && typeof created?.name === 'string' && created.name !== ZOE) {
@@ -271,10 +273,15 @@ function nextId(users: Array<{ id: number }>): number {
   return Math.max(2, ...users.map((user) => (typeof user.id === 'number' ? user.id : 0))) + 1;
 }
 
-/** `text` as writes cut inside each of the given multi-byte characters, `pauseMs` apart. */
+/** `text` as writes cut between every byte of each of the given multi-byte characters, `pauseMs` apart. */
 function cutInside(text: string, characters: string[], pauseMs: number): BodyPart[] {
   const bytes = Buffer.from(text, 'utf8');
-  const cuts = characters.map((character) => Buffer.byteLength(text.slice(0, text.indexOf(character))) + 1).sort((a, b) => a - b);
+  const cuts = characters
+    .flatMap((character) => {
+      const start = Buffer.byteLength(text.slice(0, text.indexOf(character)));
+      return Array.from({ length: Buffer.byteLength(character) - 1 }, (_, i) => start + i + 1);
+    })
+    .sort((a, b) => a - b);
   const parts: BodyPart[] = [];
   let from = 0;
   for (const cut of cuts) {

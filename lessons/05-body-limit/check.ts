@@ -54,9 +54,13 @@ export default {
         for (const chunked of [false, true]) {
           const body = jsonBody(LIMIT, 'a');
           const how = `${fmt(LIMIT)} bytes ({"name":"aaa…"}) ${chunked ? 'chunked, without Content-Length' : 'with Content-Length'}`;
+          const seen = requestIds(ctx);
           const res = await big(ctx, body.parts, { chunked, timeoutMs: 4000, how });
           const name = (res.json as { name?: unknown } | undefined)?.name;
           if (res.status === 201 && name === body.name) continue;
+          // Lesson 15 runs this check too: an answer written before the body had
+          // arrived is lesson 04's respond-before-body-end, whatever its status.
+          await answeredEarly(ctx, res, seen, LIMIT, how);
           const got = res.status === 201 ? `201 with ${typeof name === 'string' ? `a name of ${fmt(name.length)} characters` : bodyText(res)}` : `${res.status} ${bodyText(res)}`;
           ctx.fail(
             res.status === 201 ? 'wrong-body' : 'wrong-status',
@@ -206,6 +210,7 @@ async function chunkedOverLimit(ctx: CheckContext, body: { parts: BodyPart[] }, 
     await expectJson(ctx, res, 413, TOO_LARGE);
     return;
   }
+  await answeredEarly(ctx, res, seen, Math.min(size, LIMIT), how, answer);
   ctx.fail(
     'no-body-limit',
     res.status < 300
@@ -261,6 +266,27 @@ async function postSmall(ctx: CheckContext, text: string, parts: BodyPart[], how
     );
   }
   return res;
+}
+
+/**
+ * An answer other than 413 written before the server had `upTo` body bytes (the
+ * limit, or the whole of a body within it): it could not have judged the body,
+ * so it answered before reading it, lesson 04's respond-before-body-end (lesson
+ * 15 reuses these checks), not a missing limit. Judged by the probe's count of
+ * body bytes at the answer, else by what we had sent when the answer arrived.
+ */
+async function answeredEarly(ctx: CheckContext, res: HttpResponse, seen: Set<number>, upTo: number, how: string, known?: { call: ResponseCall } | null): Promise<void> {
+  if (res.status === 413 || res.status === 404 || res.status === 405) return;
+  const answer = known ?? (await answerCall(ctx, seen));
+  const serverHad = answer?.call.bodyBytesIn;
+  const early = serverHad !== undefined ? serverHad < upTo : res.sentBeforeResponse < upTo;
+  if (!early) return;
+  const had = serverHad !== undefined ? `when it had received ${fmt(serverHad)} bytes of the body` : `when we had sent only ${fmt(res.sentBeforeResponse)} bytes of the body`;
+  ctx.fail(
+    'respond-before-body-end',
+    `We sent POST /api/users with ${how}; your server answered ${res.status} ${bodyText(res)} ${had}: it answered before the body's last chunk arrived. Parse and answer in req.on('end'), once the whole body is there.`,
+    answer?.call.via?.[0] ?? answer?.call.at ?? null,
+  );
 }
 
 /** A JSON.parse SyntaxError that killed the process: json-parse-crash (lesson 04's pitfall). */
@@ -456,7 +482,11 @@ async function noLimitLocation(ctx: CheckContext): Promise<Location | null> {
 
 /** Where the connection is cut: a destroy() just above the 413's line, else the first destroy() in the code. */
 function resetLocation(ctx: CheckContext, call: ResponseCall | null): Location | null {
-  return above(ctx, framesOf(call), /\.destroy\s*\(/, 8) ?? findCode(ctx, /\b(req|request|socket|res|response)\b[\w.]*\.destroy\s*\(/) ?? findCode(ctx, /\.destroy\s*\(/);
+  // A destroy of the request or its socket first: in lesson 15's framework the 413
+  // goes through several helpers, and the nearest destroy above them is an error
+  // handler's res.destroy(), not the line that cut the upload.
+  const cutsUpload = /\b(req|request|socket)\b[\w.]*\.destroy\s*\(/;
+  return above(ctx, framesOf(call), cutsUpload, 8) ?? findCode(ctx, cutsUpload) ?? above(ctx, framesOf(call), /\.destroy\s*\(/, 8) ?? findCode(ctx, /\b(res|response)\b[\w.]*\.destroy\s*\(/) ?? findCode(ctx, /\.destroy\s*\(/);
 }
 
 // ---- text ------------------------------------------------------------------------------

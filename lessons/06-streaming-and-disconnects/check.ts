@@ -147,9 +147,14 @@ async function expectStreamed(ctx: CheckContext, res: HttpResponse, from: number
   const clientSpread = arrivals.length ? arrivals[arrivals.length - 1].atMs - arrivals[0].atMs : 0;
 
   if (serverSpread !== null && serverSpread < SERVER_SPREAD_MS) {
+    const reqMs = ctx.server.eventsOf('req').find((event) => event.id === record?.id)?.ms;
+    const when = reqMs !== undefined && lastMs !== undefined ? ` ${lastMs - reqMs} ms after the request` : '';
+    const how = writes.length === 1
+      ? `in a single call, res.${writes[0].fn}(${JSON.stringify(writes[0].preview ?? '')}),${when}`
+      : `in ${writes.length} calls made within ${serverSpread} ms of each other,${when}`;
     ctx.fail(
       'buffered-response',
-      `We sent GET ${res.request.target}; your server wrote the whole countdown ${writes.length === 1 ? 'in one call' : `in ${writes.length} calls`} within ${serverSpread} ms${writes.length === 1 ? ', at the end' : ''}, so the client saw nothing for ${nominal} ms and then everything at once. Write each line with res.write() when it is due, and end with res.end('liftoff\\n').`,
+      `We sent GET ${res.request.target}; your server sent the whole countdown ${how}, so the client saw nothing for ${nominal} ms and then everything at once. Write each line with res.write() when it is due, and end with res.end('liftoff\\n').`,
       bufferedLocation(ctx, writes),
     );
   }

@@ -56,7 +56,25 @@ export default {
       title: 'GET /report?fail=1 gets 500 {"error":"Report failed"} and no part of the report',
       async run(ctx) {
         const target = '/report?fail=1';
-        const res = await send(ctx, 'GET', target, { 'X-Request-Id': 'req-fail' });
+        let res: HttpResponse;
+        try {
+          res = await send(ctx, 'GET', target, { 'X-Request-Id': 'req-fail' });
+        } catch (error) {
+          // Cut off after the head: a 200 already sent, then the connection dropped
+          // (res.destroy() once the failure was known). Not a crash: those are reported as such.
+          const partial = (error as { partial?: { status: number; body: Buffer } | null }).partial;
+          const record = ctx.server.crash() ? undefined : await recordOf(ctx, 'GET', target);
+          const firstWrite = record?.calls.find((call) => (call.fn === 'write' || call.fn === 'end') && !call.nested && (call.bytes ?? 0) > 0);
+          if (record && firstWrite && (partial ? partial.status !== 500 : !record.finished)) {
+            const got = partial ? `we received status ${partial.status} and ${quote(partial.body.toString('utf8'))}, then the connection was cut` : 'the connection was cut before anything arrived';
+            ctx.fail(
+              'headers-after-body',
+              `We sent GET /report?fail=1; ${got}: your server had started writing the report before its failure was known, so the 500 could no longer be sent. Produce the lines first, then write the head.`,
+              firstWrite.at ?? record.lastCallAt,
+            );
+          }
+          throw error;
+        }
         if (res.status !== 500) {
           const record = await recordOf(ctx, 'GET', target);
           const late = lateHeadCall(ctx, record);

@@ -40,10 +40,12 @@ const EXIT_WITHIN_MS = 2000;
  * that extra time is judged on when it exited, against the 2 s.
  */
 const STALL_MARGIN_MS = 1000;
-/** How long a program may take to start and make its first request. */
-const FIRST_REQUEST_MS = 6000;
-/** Cap on one run of the program (the lesson deadline still applies). */
-const RUN_CAP_MS = 9000;
+/** How long a program may take to start and make its first request (tsx alone takes seconds on a loaded machine). */
+const FIRST_REQUEST_MS = 10_000;
+/** Cap on one run of the program; the idle rule above normally ends it long before (the lesson deadline still applies). */
+const RUN_CAP_MS = 20_000;
+/** Check timeout for a check that runs the program once. */
+const CHECK_MS = 15_000;
 
 interface TestServer {
   upstream: Upstream;
@@ -156,6 +158,8 @@ function cutInside(text: string, characters: string[], pauseMs: number): Array<B
 interface ClientResult {
   /** The program ended by itself (false: we stopped it). */
   exited: boolean;
+  /** We stopped waiting because the check had seen what it needed (`stopWhen`), not because the program went quiet. */
+  stoppedEarly: boolean;
   code: number | null;
   signal: string | null;
   stdout: string;
@@ -176,7 +180,7 @@ interface ClientResult {
  * 2 s a client may take to exit after its last response. The program is then
  * stopped when the check ends.
  */
-async function runClient(ctx: CheckContext, server: TestServer, args: string[]): Promise<ClientResult> {
+async function runClient(ctx: CheckContext, server: TestServer, args: string[], stopWhen?: (events: ProbeEvent[]) => boolean): Promise<ClientResult> {
   const started = performance.now();
   const state: { run: ProgramRun | null; at: number } = { run: null, at: 0 };
   const running = ctx.program.run(args, { timeoutMs: RUN_CAP_MS }).then((run) => {
@@ -188,6 +192,7 @@ async function runClient(ctx: CheckContext, server: TestServer, args: string[]):
   let activity = started;
   let begun = false;
   let idleMs = 0;
+  let stoppedEarly = false;
   while (!state.run && !ctx.signal.aborted) {
     await Promise.race([running, ctx.sleep(50)]);
     if (state.run) break;
@@ -197,6 +202,10 @@ async function runClient(ctx: CheckContext, server: TestServer, args: string[]):
     if (count !== seen) {
       seen = count;
       activity = now;
+    }
+    if (stopWhen?.(events)) {
+      stoppedEarly = true;
+      break;
     }
     begun ||= server.upstream.connections > 0 || events.some((event) => event.t === 'client-create' || event.t === 'client-req' || event.t === 'fetch');
     activity = Math.max(activity, server.lastActivity);
@@ -216,7 +225,7 @@ async function runClient(ctx: CheckContext, server: TestServer, args: string[]):
     const lastSeen = Math.max(-1, ...run.events.filter((event) => ['client-res', 'client-res-end', 'client-error', 'client-close'].includes(event.t)).map((event) => event.ms));
     if (exitAfterMs !== null && exitEvent && lastSeen >= 0) exitAfterMs = Math.min(exitAfterMs, Math.max(0, exitEvent.ms - lastSeen));
     const result: ClientResult = {
-      exited: true, code: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, events: run.events, uncaught: run.error,
+      exited: true, stoppedEarly: false, code: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, events: run.events, uncaught: run.error,
       exitAfterMs, idleMs: 0, ranMs: Math.round(exitAt - started),
     };
     ctx.note(`your program exited with code ${result.code ?? result.signal}${result.exitAfterMs === null ? '' : ` ${result.exitAfterMs} ms after our last response`}; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
@@ -224,11 +233,15 @@ async function runClient(ctx: CheckContext, server: TestServer, args: string[]):
   }
   const events = run ? run.events : ctx.server.events();
   const result: ClientResult = {
-    exited: false, code: null, signal: null, stdout: run ? run.stdout : ctx.server.stdout(), stderr: run ? run.stderr : ctx.server.stderr(), events,
+    exited: false, stoppedEarly, code: null, signal: null, stdout: run ? run.stdout : ctx.server.stdout(), stderr: run ? run.stderr : ctx.server.stderr(), events,
     uncaught: [...events].reverse().find((event): event is EventOf<'uncaught'> => event.t === 'uncaught') ?? null,
     exitAfterMs: null, idleMs: Math.round(idleMs), ranMs: Math.round(performance.now() - started),
   };
-  ctx.note(`your program was still running after ${seconds(result.ranMs)}, idle for ${seconds(result.idleMs)}: we stopped it; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
+  ctx.note(
+    stoppedEarly
+      ? `we had seen what this check needed after ${seconds(result.ranMs)} and stopped your program`
+      : `your program was still running after ${seconds(result.ranMs)}, idle for ${seconds(result.idleMs)}: we stopped it; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`,
+  );
   return result;
 }
 
@@ -320,7 +333,9 @@ function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer,
     }
     ctx.fail('crash', `${sent}; your program crashed with ${crash.name}${crash.code ? ` [${crash.code}]` : ''}: ${crash.message} (${exitText(result)}).`, crash.at ?? requestLine(result));
   }
-  const late = !result.exited
+  const late = result.stoppedEarly
+    ? null
+    : !result.exited
     ? `was still running ${seconds(result.idleMs)} after anything had happened`
     : result.exitAfterMs !== null && result.exitAfterMs > EXIT_WITHIN_MS ? `exited only ${seconds(result.exitAfterMs)} after our last response` : null;
   if (late) {
@@ -499,7 +514,7 @@ export default {
     {
       id: 'prints-items-in-order',
       title: `GETs /items/1 … /items/${COUNT} with node:http and prints item 1 … item ${COUNT}, one per line, in item order; exit code 0 within 2 s of the last response`,
-      timeoutMs: 12_000,
+      timeoutMs: CHECK_MS,
       async run(ctx) {
         const { server, result, sent } = await runItems(ctx);
         failCommon(ctx, result, server, sent);
@@ -518,7 +533,7 @@ export default {
     {
       id: 'at-most-4-in-flight',
       title: `never has more than ${LIMIT} requests in flight at once`,
-      timeoutMs: 12_000,
+      timeoutMs: CHECK_MS,
       async run(ctx) {
         const { server, result, sent } = await runItems(ctx);
         failCommon(ctx, result, server, sent, () => failUnbounded(ctx, result, server, sent));
@@ -526,8 +541,8 @@ export default {
     },
     {
       id: 'at-most-4-connections',
-      title: `the ${COUNT} requests share at most ${LIMIT} TCP connections: connections are kept alive and reused`,
-      timeoutMs: 12_000,
+      title: `connections are kept alive and reused: at most ${LIMIT} TCP connections for all the requests`,
+      timeoutMs: CHECK_MS,
       needs: ['at-most-4-in-flight'],
       async run(ctx) {
         const { server, result, sent } = await runItems(ctx);

@@ -300,6 +300,18 @@ class VerifyRun {
   private async diagnoseNoResponse(error: NoResponseError, server: ProgramView): Promise<Partial<CheckResult>> {
     const request = (error as NoResponseError & { request?: { method: string; target: string } }).request;
     const sent = request ? `We sent ${request.method} ${request.target}` : 'We sent a request';
+    // The probe's heartbeat stops while the event loop is blocked: then nothing
+    // else can run either, and that — not a forgotten end() — is the diagnosis.
+    const program = this.program;
+    const ticks = program?.events.filter((event): event is EventOf<'tick'> => event.t === 'tick') ?? [];
+    const silentMs = program?.running && ticks.length ? program.elapsed() - ticks[ticks.length - 1].receivedAt : 0;
+    if (error.reason === 'timeout' && silentMs > 1000) {
+      return {
+        pitfall: 'blocking-event-loop',
+        message: `${sent}; no response came for ${(error.waitedMs / 1000).toFixed(1)} s, and your program's event loop has been blocked for ${(silentMs / 1000).toFixed(1)} s: code in the handler runs without ever giving control back (a loop that never ends?), so no other request, timer or I/O can run either.`,
+        location: this.findInSource(/createServer\s*\(/),
+      };
+    }
     if (error.reason === 'timeout' && request) {
       await new Promise((r) => setTimeout(r, 30));
       const record = server.request({ method: request.method, url: request.target });

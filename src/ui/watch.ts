@@ -16,7 +16,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Lesson } from '../course/lessons.js';
 import type { CheckResult, Verdict } from '../engine/verdict.js';
 import { checkLine, formatFailure, summaryLine } from '../report/pretty.js';
-import { styleFor } from '../report/style.js';
+import { styleFor, wrap } from '../report/style.js';
 import { formatWire } from '../report/wire.js';
 import { progressOf } from '../workspace/state.js';
 import {
@@ -64,6 +64,7 @@ interface Key {
 }
 
 const INTERRUPTED = 130;
+const HANGUP = 129;
 
 export async function runWatch(options: WatchOptions): Promise<number> {
   const screen = new WatchScreen(options);
@@ -134,7 +135,7 @@ class WatchScreen {
     void this.handleKey(text ?? '', key ?? {}).catch((error: unknown) => this.fail(error));
   };
   private readonly onResize = () => this.render();
-  private readonly onSignal = () => void this.quit(INTERRUPTED);
+  private readonly onSignal = (signal: NodeJS.Signals) => void this.quit(signal === 'SIGHUP' ? HANGUP : INTERRUPTED);
   private readonly onExit = () => this.restoreTerminal();
 
   private takeTerminal(): void {
@@ -177,6 +178,10 @@ class WatchScreen {
 
   private async open(lesson: Lesson): Promise<void> {
     const { workspace } = this.options;
+    if (lesson.id !== this.lesson.id) {
+      this.message = `Opening lesson ${lesson.number}…`;
+      this.render();
+    }
     const opened = await openLesson(workspace, lesson);
     this.lesson = lesson;
     this.file = opened.file;
@@ -511,7 +516,7 @@ class WatchScreen {
       for (const check of this.live) body.push(fitCheckLine(check, style, this.width()));
       if (this.liveTotal) body.push(style.dim(`  ${this.live.length}/${this.liveTotal}`));
     } else if (this.phase === 'error') {
-      body.push(style.red(`✗ ${this.error}`));
+      body.push(style.red(wrap(`✗ ${this.error}`, width, '  ')));
     } else if (this.verdict) {
       body.push(...this.composeVerdict(this.verdict, width));
     }
@@ -594,7 +599,7 @@ class WatchScreen {
       ['q', 'quit'],
     ].map(([key, label]) => `${style.bold(key)} ${label}`);
     const out = [''];
-    if (this.message) out.push(style.yellow(this.message));
+    if (this.message) out.push(style.yellow(wrap(this.message, width)));
     out.push(style.dim('─'.repeat(width)), keys.join(style.dim('  ·  ')));
     return out;
   }

@@ -185,8 +185,9 @@ describe.skipIf(!hasTmux)('the watch screen in tmux', () => {
     }
     const report = `save → first check line: median ${Math.round(median(toFirstLine))} ms; save → full result: median ${Math.round(median(toResult))} ms (${toResult.map(Math.round).join(', ')})`;
     console.log(`watch mode, lesson 1: ${report}`);
-    // The budget is 1 s on a quiet 2-core machine; the bound here leaves room for a loaded CI runner.
-    expect(median(toResult), report).toBeLessThan(2000);
+    // The budget is 1 s on a quiet 2-core machine (DESIGN.md); this bound only catches a regression
+    // on a loaded CI runner. The logged medians are the measurement.
+    expect(median(toResult), report).toBeLessThan(2500);
   });
 
   it('Ctrl-C during a check exits 130, restores the terminal and leaves no learner process', { timeout: 60_000 }, async () => {

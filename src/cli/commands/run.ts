@@ -89,7 +89,7 @@ export async function run([name, ...programArgs]: string[], flags: RunFlags): Pr
     if (interrupted) {
       // Second Ctrl-C: no more waiting.
       killAll();
-      process.exit(EXIT.interrupted);
+      process.exit(signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
     }
     interrupted = true;
     try {
@@ -104,7 +104,7 @@ export async function run([name, ...programArgs]: string[], flags: RunFlags): Pr
       clearTimeout(timer);
       await cleanUp();
       process.stdout.write(style.dim(`\nStopped ${shownFile}.\n`));
-      process.exit(EXIT.interrupted);
+      process.exit(signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
     });
   };
   process.on('SIGINT', onSignal);

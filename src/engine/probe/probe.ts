@@ -531,7 +531,11 @@ function install(fd: number): void {
   // loop was blocked; the report says how long, and since which request.
   let expected = performance.now() + TICK_MS;
   let lastReport = 0;
+  const parentPid = process.ppid;
   const heartbeat = setInterval(() => {
+    // httpdojo was killed outright (kill -9: no cleanup ran) and this process was
+    // re-parented: nobody is verifying any more, so nothing may be left running.
+    if (process.ppid !== parentPid) process.kill(process.pid, 'SIGKILL');
     const now = performance.now();
     const lagMs = Math.max(0, now - expected);
     expected = now + TICK_MS;
