@@ -392,7 +392,26 @@ function earlyAnswerLocation(ctx: CheckContext, call: ResponseCall | null): Loca
       }
     }
   }
-  return frames[1] ?? frames[0] ?? call?.at ?? findCode(ctx, /\.on\(\s*['"]data['"]/);
+  return takenAfterDataListener(ctx) ?? frames[1] ?? frames[0] ?? call?.at ?? findCode(ctx, /\.on\(\s*['"]data['"]/);
+}
+
+/**
+ * When the answer went through more helpers than the probe's frames reach (lesson
+ * 15's framework: the body parser is a middleware several calls below the
+ * response), the same look from the other side: a line that joins or parses the
+ * body soon after a 'data' listener is attached, with no 'end' listener between.
+ */
+function takenAfterDataListener(ctx: CheckContext): Location | null {
+  const all = lines(ctx);
+  for (const start of ctx.source.findAll(/\.on\(\s*['"]data['"]/)) {
+    for (let line = start.line + 1; line <= Math.min(all.length, start.line + 15); line++) {
+      const text = all[line - 1] ?? '';
+      if (/\.on\(\s*['"]end['"]|\.once\(\s*['"]end['"]/.test(text)) break;
+      const match = /Buffer\.concat\s*\(|\.join\(\s*['"]{2}\s*\)|JSON\.parse\s*\(/.exec(text);
+      if (match && !isComment(text, match.index + 1)) return { file: start.file, line, column: match.index + 1 };
+    }
+  }
+  return null;
 }
 
 /** Where chunks are turned into text one at a time: the `+=` in the 'data' listener (or for-await loop). */
@@ -400,9 +419,12 @@ function concatLocation(ctx: CheckContext): Location | null {
   const all = lines(ctx);
   for (const start of [findCode(ctx, /\.on\(\s*['"]data['"]|\.addListener\(\s*['"]data['"]/), findCode(ctx, /for\s+await\s*\(/)]) {
     if (!start) continue;
-    for (let line = start.line; line <= Math.min(all.length, start.line + 8); line++) {
+    // 12 lines: a listener that first counts bytes against a limit (lesson 15) is longer.
+    for (let line = start.line; line <= Math.min(all.length, start.line + 12); line++) {
       const text = all[line - 1] ?? '';
       const match = /\+=|=\s*\w+\s*\+\s*\w+|\.toString\(\s*\)|\.toString\(\s*['"]utf-?8['"]\s*\)/.exec(text);
+      // `size += chunk.length` counts bytes (a body limit, lesson 15): not where the text is built.
+      if (match && /\+=\s*[\w.]*\.(length|byteLength)\b/.test(text)) continue;
       if (match && !isComment(text, match.index + 1)) return { file: start.file, line, column: match.index + 1 };
     }
     return start;

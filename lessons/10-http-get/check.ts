@@ -487,6 +487,7 @@ export default {
         }
         if (clientRequests(result).length === 0) {
           failCommon(ctx, result, server, sent);
+          if (result.exited && result.code !== 0) ctx.fail('crash', `${sent}; your program ${exitText(result)} before making any request (stderr ${show(result.stderr, 400)}).`, null);
           ctx.fail('timeout', `${sent}; your program never made a request (${outcome(result)}).`, findInSource(ctx, /\bhttp\s*\.\s*(?:get|request)\s*\(/));
         }
       },

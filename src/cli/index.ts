@@ -146,6 +146,8 @@ export function buildProgram(): Command {
     });
   }
   // No command: the watch screen, the first-run questions, or (without a terminal) what to run.
+  // A default action would hide `help [command]`; keep it.
+  program.helpCommand(true);
   program.allowExcessArguments(true).action(async (_options: unknown, commandObject: Command) => {
     const [unknown] = commandObject.args;
     if (unknown !== undefined) throw new CliError(unknownCommandMessage(unknown));
