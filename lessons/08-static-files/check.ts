@@ -119,8 +119,12 @@ export default {
       title: 'HEAD /files/page.html gets the same status and headers as GET, and no body',
       async run(ctx) {
         const file = FILES[1];
+        const get = await send(ctx, 'GET', file.target);
         const res = await send(ctx, 'HEAD', file.target);
         ctx.expect(res).status(200).contentType(file.type).header('Content-Length', String(file.content.length));
+        if (res.headers['content-type'] !== get.headers['content-type']) {
+          ctx.fail('wrong-header', `We sent GET and HEAD ${file.target}; GET had Content-Type ${JSON.stringify(get.headers['content-type'])}, HEAD had ${JSON.stringify(res.headers['content-type'])}: HEAD must get the same headers.`, await lastCallAt(ctx, 'HEAD', file.target, ['writeHead', 'setHeader']));
+        }
       },
     },
     {

@@ -18,13 +18,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CheckContext, LessonChecks, Location, ProbeEvent, ProgramRun, Upstream, UpstreamRequest } from 'httpdojo/check';
 
 // ---------------------------------------------------------------------------
-// Client harness. Lessons 10, 11 and 12 each carry a copy of this block (a
-// check module imports only types, so it cannot share code): keep them in step.
+// Client harness, also used by lessons 11 and 12 (they import it from this
+// module, as lesson 15 imports lessons 03-05): running a client program against
+// a test server of the check's own, and judging how it ended.
 
-type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
+export type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
 
 /** CURRICULUM.md: a client program must exit 2 s after its last response. */
-const EXIT_WITHIN_MS = 2000;
+export const EXIT_WITHIN_MS = 2000;
 /**
  * We stop waiting for a program once it has been idle (nothing on our server, no
  * probe event, nothing left for us to send) for the 2 s plus this margin. On a
@@ -32,15 +33,15 @@ const EXIT_WITHIN_MS = 2000;
  * makes us wait longer before calling a program stuck. A program that exits in
  * that extra time is judged on when it exited, against the 2 s.
  */
-const STALL_MARGIN_MS = 1000;
+export const STALL_MARGIN_MS = 1000;
 /** How long a program may take to start and make its first request (tsx alone takes seconds on a loaded machine). */
-const FIRST_REQUEST_MS = 10_000;
+export const FIRST_REQUEST_MS = 10_000;
 /** Cap on one run of the program; the idle rule above normally ends it long before (the lesson deadline still applies). */
-const RUN_CAP_MS = 20_000;
+export const RUN_CAP_MS = 20_000;
 /** Check timeout for a check that runs the program once. */
-const CHECK_MS = 15_000;
+export const CHECK_MS = 15_000;
 
-interface TestServer {
+export interface TestServer {
   upstream: Upstream;
   origin: string;
   /** performance.now() of the last thing that happened on our side (a request, body bytes, a write). */
@@ -52,10 +53,10 @@ interface TestServer {
   touch(): void;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest, server: TestServer) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest, server: TestServer) => void | Promise<void>;
 
 /** A test server for this check whose handler decides the answer; it notes when things happen. */
-async function testServer(ctx: CheckContext, handler: Handler): Promise<TestServer> {
+export async function testServer(ctx: CheckContext, handler: Handler): Promise<TestServer> {
   const server: TestServer = {
     upstream: null as unknown as Upstream,
     origin: '',
@@ -82,18 +83,18 @@ async function testServer(ctx: CheckContext, handler: Handler): Promise<TestServ
 }
 
 /** Cuts the connection of this exchange; it counts as our last "response". */
-function cut(server: TestServer, res: ServerResponse): void {
+export function cut(server: TestServer, res: ServerResponse): void {
   server.lastResponseAt = performance.now();
   server.touch();
   res.socket?.destroy();
 }
 
 /** Writes the pieces (a number is a pause in ms) and then ends the response, unless told not to. */
-async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResponse, parts: Array<Buffer | number>, end = true): Promise<void> {
+export async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResponse, parts: Array<Buffer | number>, end = true): Promise<void> {
   server.sending++;
   try {
     for (const part of parts) {
-      if (res.destroyed || ctx.signal.aborted) return;
+      if (res.destroyed || res.socket?.destroyed || ctx.signal.aborted) return;
       // Not ctx.sleep: twenty answers waiting at once would pile listeners on the check's signal.
       if (typeof part === 'number') await new Promise((resolve) => setTimeout(resolve, part));
       else {
@@ -110,7 +111,7 @@ async function sendPieces(ctx: CheckContext, server: TestServer, res: ServerResp
 }
 
 /** Bytes as text: whole UTF-8 characters as themselves, \n as \\n, anything else (half a character) as \\xNN. */
-function escapeBytes(bytes: Buffer): string {
+export function escapeBytes(bytes: Buffer): string {
   let out = '';
   let i = 0;
   while (i < bytes.length) {
@@ -129,7 +130,7 @@ function escapeBytes(bytes: Buffer): string {
 }
 
 /** The text's bytes cut inside each of the given multi-byte characters, with a pause between pieces. */
-function cutInside(text: string, characters: string[], pauseMs: number): Array<Buffer | number> {
+export function cutInside(text: string, characters: string[], pauseMs: number): Array<Buffer | number> {
   const bytes = Buffer.from(text, 'utf8');
   const cuts = characters
     .map((character) => {
@@ -148,7 +149,7 @@ function cutInside(text: string, characters: string[], pauseMs: number): Array<B
   return parts;
 }
 
-interface ClientResult {
+export interface ClientResult {
   /** The program ended by itself (false: we stopped it). */
   exited: boolean;
   /** We stopped waiting because the check had seen what it needed (`stopWhen`), not because the program went quiet. */
@@ -173,7 +174,7 @@ interface ClientResult {
  * 2 s a client may take to exit after its last response. The program is then
  * stopped when the check ends.
  */
-async function runClient(ctx: CheckContext, server: TestServer, args: string[], stopWhen?: (events: ProbeEvent[]) => boolean): Promise<ClientResult> {
+export async function runClient(ctx: CheckContext, server: TestServer, args: string[], stopWhen?: (events: ProbeEvent[]) => boolean): Promise<ClientResult> {
   const started = performance.now();
   const state: { run: ProgramRun | null; at: number } = { run: null, at: 0 };
   const running = ctx.program.run(args, { timeoutMs: RUN_CAP_MS }).then((run) => {
@@ -238,42 +239,42 @@ async function runClient(ctx: CheckContext, server: TestServer, args: string[], 
   return result;
 }
 
-function eventsOf<T extends ProbeEvent['t']>(result: ClientResult, type: T): Array<EventOf<T>> {
+export function eventsOf<T extends ProbeEvent['t']>(result: ClientResult, type: T): Array<EventOf<T>> {
   return result.events.filter((event): event is EventOf<T> => event.t === type);
 }
 
 /** The requests the program made with node:http: created (even if never ended), else sent. */
-function clientRequests(result: ClientResult): Array<{ id: number; method: string; path: string; at: Location | null }> {
+export function clientRequests(result: ClientResult): Array<{ id: number; method: string; path: string; at: Location | null }> {
   const created = eventsOf(result, 'client-create');
   return created.length ? created : eventsOf(result, 'client-req');
 }
 
 /** The learner's http.get / http.request line. */
-function requestLine(result: ClientResult): Location | null {
+export function requestLine(result: ClientResult): Location | null {
   return clientRequests(result).find((request) => request.at)?.at ?? null;
 }
 
 /** A quoted excerpt of program output, or "nothing". */
-function show(text: string, max = 160): string {
+export function show(text: string, max = 160): string {
   if (text === '') return 'nothing';
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function exitText(result: ClientResult): string {
+export function exitText(result: ClientResult): string {
   return result.code !== null ? `exited with code ${result.code}` : `was killed by ${result.signal}`;
 }
 
 /** What the program did, for messages: exit, stdout, stderr. */
-function outcome(result: ClientResult): string {
+export function outcome(result: ClientResult): string {
   return `your program ${exitText(result)}, stdout ${show(result.stdout)}, stderr ${show(result.stderr)}`;
 }
 
 /** The first place matching `pattern` in the learner's file, searching from the first match of `after` when given. */
-function findInSource(ctx: CheckContext, pattern: RegExp, after?: RegExp): Location | null {
+export function findInSource(ctx: CheckContext, pattern: RegExp, after?: RegExp): Location | null {
   const text = ctx.source.text;
   let from = 0;
   if (after) {
@@ -290,14 +291,14 @@ function findInSource(ctx: CheckContext, pattern: RegExp, after?: RegExp): Locat
   return { file: ctx.server.file, line, column: match.index - (before.lastIndexOf('\n') + 1) + 1 };
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'EAI_AGAIN']);
+export const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'EAI_AGAIN']);
 
 /**
  * Failures every run is judged on first: the request did not go through
  * node:http, an error nobody handled, a crash, a program that would not exit.
  * `sent` says what our server did, as the start of the message.
  */
-function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
+export function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
   const fetched = eventsOf(result, 'fetch')[0];
   if (fetched) {
     ctx.fail('not-using-http-module', `${sent}; your program made its request with fetch(), Node's built-in undici client, not with node:http (http.get or http.request).`, fetched.at ?? findInSource(ctx, /\bfetch\s*\(/));
@@ -343,7 +344,7 @@ function failCommon(ctx: CheckContext, result: ClientResult, server: TestServer,
 }
 
 /** A request the program never ended kept it alive. */
-function failUnended(ctx: CheckContext, result: ClientResult, sent: string, what: string): void {
+export function failUnended(ctx: CheckContext, result: ClientResult, sent: string, what: string): void {
   const requests = clientRequests(result);
   const sentIds = new Set(eventsOf(result, 'client-req').map((event) => event.id));
   const calls = eventsOf(result, 'client-call');
@@ -364,7 +365,7 @@ function failUnended(ctx: CheckContext, result: ClientResult, sent: string, what
 }
 
 /** A program that did not exit within 2 s of its last response: say which loose end kept it alive. */
-function failLingering(ctx: CheckContext, result: ClientResult, sent: string, what: string): never {
+export function failLingering(ctx: CheckContext, result: ClientResult, sent: string, what: string): never {
   failUnended(ctx, result, sent, what);
   const requests = clientRequests(result);
   const finishedIds = new Set(eventsOf(result, 'client-res-end').map((event) => event.id));
@@ -386,7 +387,7 @@ function failLingering(ctx: CheckContext, result: ClientResult, sent: string, wh
 }
 
 /** A 2xx answer: exactly `text` on stdout (one extra trailing newline allowed), exit code 0. After failCommon. */
-function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: string, text: string, aside = ''): void {
+export function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: string, text: string, aside = ''): void {
   if (!sameOutput(result.stdout, text)) {
     if (result.stdout.includes('\uFFFD') && !text.includes('\uFFFD')) {
       ctx.fail(
@@ -401,7 +402,7 @@ function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: stri
 }
 
 /** A non-2xx answer: nothing on stdout, `HTTP <status>` on stderr, exit code 1, in time. */
-function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string, beforeLingering?: () => void): void {
+export function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, status: number, body: string, beforeLingering?: () => void): void {
   failCommon(ctx, result, server, sent, beforeLingering);
   const printed = result.stdout.trim();
   const printedBody = printed !== '' && (printed.includes(body.trim().slice(0, 12)) || body.includes(printed));
@@ -418,19 +419,19 @@ function expectFailureStatus(ctx: CheckContext, result: ClientResult, server: Te
 }
 
 /** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
-function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
+export function expectErrorLine(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void {
   failCommon(ctx, result, server, sent, beforeLingering);
   if (!/^Error:/m.test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected a line starting with "Error:" on stderr, but ${outcome(result)}.`, requestLine(result));
   if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
 }
 
 /** stdout equals the text, allowing one extra trailing newline. */
-function sameOutput(stdout: string, text: string): boolean {
+export function sameOutput(stdout: string, text: string): boolean {
   return stdout === text || stdout === `${text}\n`;
 }
 
 /** A refused port: a test server's, closed again. */
-async function refusedOrigin(ctx: CheckContext): Promise<string> {
+export async function refusedOrigin(ctx: CheckContext): Promise<string> {
   const gone = await ctx.upstream((_req, res) => {
     res.end();
   });

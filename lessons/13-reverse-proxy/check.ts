@@ -138,17 +138,24 @@ export default {
           await ctx.sleep(20);
           await connection.write(payload.subarray(2 * first));
           let answer: { status: number; text: string } | null = null;
+          let failure: unknown = null;
           try {
             const parsed = await connection.readResponse({ timeoutMs: ANSWER_WITHIN_MS, signal: ctx.signal });
             answer = { status: parsed.status, text: parsed.body.toString('utf8') };
           } catch (error) {
             await upstreamCrash(ctx, `We sent POST ${target} to your proxy`);
             // The engine says what came back instead ("We sent POST /upload; …").
-            if (seen) throw Object.assign(error as object, { request: { method: 'POST', target } });
+            failure = Object.assign(error as object, { request: { method: 'POST', target } });
+            if (seen) throw failure;
           }
           if (!seen) {
             const record = upstream.received.slice(before).find((r) => r.url === target);
-            const later = record ? ` Only after we sent the rest did the upstream get ${record.body.length === total ? `all ${fmt(total)} bytes` : `${fmt(record.body.length)} bytes`}.` : '';
+            // Never forwarded at all, even once the whole body was there: not a buffering proxy.
+            if (!record && failure) throw failure;
+            if (!record) {
+              return ctx.fail('wrong-status', `We sent POST ${target} with ${fmt(total)} bytes; the upstream received nothing, and your proxy answered ${answer!.status} ${quote(answer!.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, lastCallAt(ctx, 'POST', target));
+            }
+            const later = ` Only after we sent the rest did the upstream get ${record.body.length === total ? `all ${fmt(total)} bytes` : `${fmt(record.body.length)} bytes`}.`;
             ctx.fail(
               'proxy-buffers-body',
               `We sent POST ${target} with Content-Length: ${fmt(total)} and the first ${fmt(first)} bytes of the body, then waited; ${STREAM_WAIT_MS / 1000} s later the upstream had received ${headOnly ? 'the request head but no body bytes' : 'nothing, not even the request head'}: your proxy waits for the whole body before forwarding it.${later} Pipe the request into the upstream request (req.pipe(upstreamReq)) so each chunk goes up as it arrives.`,
@@ -393,6 +400,14 @@ async function expectBadGateway(ctx: CheckContext, target: string, failure: stri
     res = await ctx.http.request('GET', target, { timeoutMs: ANSWER_WITHIN_MS });
   } catch (error) {
     await upstreamCrash(ctx, `We sent GET ${target} to your proxy, and ${failure}`);
+    // Any other crash is the engine's to report; and a proxy that never asked the
+    // upstream (no upstream request, no upstream error) did not fail at upstream errors.
+    if (ctx.server.eventsOf('uncaught').length > 0 || ctx.server.crash()) {
+      await ctx.program.waitForExit(1500);
+      throw error;
+    }
+    const tried = ctx.server.eventsOf('client-error').length > 0 || ctx.server.eventsOf('client-create').some((event) => event.path === target);
+    if (!tried) throw error;
     const reason = (error as { reason?: unknown }).reason;
     const waited = Math.round(performance.now() - started);
     const upstreamError = ctx.server.eventsOf('client-error').filter((event) => event.handled).pop();

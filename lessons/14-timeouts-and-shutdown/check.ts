@@ -256,7 +256,8 @@ async function gracefulShutdown(ctx: CheckContext): Promise<void> {
   const exit = await exiting;
   if (!exit) ctx.note(`your program was still running ${since()} ms after SIGTERM`);
   const exitCall = server.events().slice(beforeSignal).find((event): event is EventOf<'exit-call'> => event.t === 'exit-call') ?? null;
-  const held = exit ? null : whatHolds(ctx, beforeSignal);
+  // What kept the loop alive, as last reported before the exit (or until now).
+  const held = whatHolds(ctx, beforeSignal);
 
   // 1. The request in flight must get its answer.
   const done = outcome.res !== null && outcome.res.status === 200 && isDone(outcome.res);
@@ -369,20 +370,19 @@ function hangsMessage(
 ): string {
   const closeCalled = ctx.server.events().slice(since).some((event) => event.t === 'server-close');
   const start = `We sent GET ${target}, then SIGTERM; the request got its 200, but `;
-  if (exit) {
-    const forced = exitCall ? `it called process.exit(${exitCall.code ?? ''})` : `it exited with code ${exit.code}`;
-    return `${start}${forced} only ${seconds(exitMs!)} after the signal${exit.code !== 0 ? ', a safety net giving up on a shutdown that did not finish' : ''}; the limit is 4 s, with code 0. Something kept the process alive after server.close(): a keep-alive connection whose response was in flight stays open for keepAliveTimeout + 1 s (answer with Connection: close while shutting down, or call server.closeIdleConnections() as responses finish), and so does any timer that is not unref()'d.`;
-  }
-  const after = `${start}${seconds(EXIT_BOUND_MS + MARGIN_MS)} after the signal your program was still running`;
-  if (!held) return `${after}; the limit is 4 s.`;
+  const what = exit
+    ? `${exitCall ? `it called process.exit(${exitCall.code ?? ''})` : `it exited with code ${exit.code}`} only ${seconds(exitMs!)} after the signal${exit.code !== 0 ? ', a safety net giving up on a shutdown that did not finish' : ''}`
+    : `${seconds(EXIT_BOUND_MS + MARGIN_MS)} after the signal your program was still running${accepted ? ' and still accepting connections' : ''}`;
+  const limit = 'The limit is 4 s, with exit code 0.';
+  if (!held) return `${start}${what}. ${limit} Something kept the process alive after server.close(): an open connection (close idle ones with server.closeIdleConnections(), answer with Connection: close while shutting down) or a timer that is not unref()'d.`;
   if (held.listening || !closeCalled) {
-    return `${after}${accepted ? ' and still accepting connections' : ''}: server.close() was never called, so the server keeps the process alive. In the SIGTERM handler, call server.close(), then close idle connections.`;
+    return `${start}${what}: server.close() was never called, so the listening server kept the process alive. ${limit} In the SIGTERM handler, call server.close(), then close idle connections.`;
   }
   const parts: string[] = [];
   if (held.timers) parts.push(`${held.timers} timer${held.timers === 1 ? '' : 's'} (a setTimeout or setInterval that is neither cleared nor unref()'d)`);
-  if (held.connections) parts.push(`${held.connections} open connection${held.connections === 1 ? '' : 's'} (server.close() waits for them: close idle ones with server.closeIdleConnections(), answer with Connection: close while shutting down)`);
+  if (held.connections) parts.push(`${held.connections} open connection${held.connections === 1 ? '' : 's'} (server.close() waits for them: close idle ones with server.closeIdleConnections(), and answer with Connection: close while shutting down)`);
   if (held.others.length) parts.push(`other handles: ${held.others.join(', ')}`);
-  return `${after}. server.close() was called, but Node still had ${parts.length ? parts.join(' and ') : 'something to wait for'} keeping the event loop alive; the limit is 4 s.`;
+  return `${start}${what}. server.close() was called, but ${exit ? 'until the end ' : ''}Node still had ${parts.length ? parts.join(' and ') : 'something to wait for'} keeping the event loop alive. ${limit}`;
 }
 
 /**

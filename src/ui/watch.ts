@@ -528,7 +528,7 @@ class WatchScreen {
     let task = taskMarkdown ? renderMarkdown(taskMarkdown, { style, width: width - 2, indent: '  ' }).split('\n') : [];
     // The task gives way to the result when the screen is short: first lines, and t for all of it.
     const room = rows - 1 - out.length - body.length - panel.length - footer.length - 3;
-    const showWholeTask = this.panel === 'task' || this.phase === 'idle';
+    const showWholeTask = this.panel === 'task';
     // Once the lesson passes, the task gives its room to what comes next.
     if (this.panel !== 'task' && this.verdict?.passed && this.phase === 'done') task = [];
     if (!showWholeTask && task.length > room) {
@@ -595,6 +595,7 @@ class WatchScreen {
       ['w', 'wire'],
       ['l', 'lessons'],
       ['r', 're-run'],
+      ['t', 'task'],
       ...(passed ? [['n', 'next']] : []),
       ['q', 'quit'],
     ].map(([key, label]) => `${style.bold(key)} ${label}`);

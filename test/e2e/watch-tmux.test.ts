@@ -8,7 +8,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadCourse } from '../../src/course/lessons.ts';
@@ -24,6 +24,17 @@ const lessons = loadCourse(join(ROOT, 'lessons'));
 const socket = `hdj-${randomUUID().slice(0, 8)}`;
 const temps: string[] = [];
 const COLUMNS = 80;
+
+/**
+ * Timing bounds hold on a machine that is not overloaded. When the load average
+ * exceeds the cores (other test files running beside this one), a bound is
+ * stretched by load/cores, at most 4x, and the test log says so.
+ */
+function timeBound(ms: number, what: string): number {
+  const factor = Math.min(4, Math.max(1, loadavg()[0] / availableParallelism()));
+  if (factor > 1) console.warn(`watch-tmux: load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores: ${what} bound ${ms} ms stretched to ${Math.round(ms * factor)} ms`);
+  return ms * factor;
+}
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', timeout: 10_000 });
@@ -124,7 +135,8 @@ describe.skipIf(!hasTmux)('the watch screen in tmux', () => {
     // loaded machine one save may be slow: up to three tries, and one must show the pass within 2 s.
     const passTimes: number[] = [];
     let passed = { ok: false, ms: 0, text: '' };
-    for (let attempt = 0; attempt < 3 && !passTimes.some((ms) => ms < 2000); attempt++) {
+    const passBound = timeBound(2000, 'save-to-pass');
+    for (let attempt = 0; attempt < 3 && !passTimes.some((ms) => ms < passBound); attempt++) {
       if (attempt > 0) {
         writeFileSync(file, `${starter}// undo ${attempt}\n`);
         expect((await waitForScreen('main', /\d+ failed, \d+ passed/, 20_000)).ok).toBe(true);
@@ -137,7 +149,8 @@ describe.skipIf(!hasTmux)('the watch screen in tmux', () => {
     }
     expect(passed.text).toMatch(/Reference solution: 01-hello-server\/solution\.js/);
     expect(passed.text).toMatch(/Press n for lesson 2: Reading the request/);
-    expect(Math.min(...passTimes), `save to pass: ${passTimes.map(Math.round).join(', ')} ms`).toBeLessThan(2000);
+    console.log(`watch mode, lesson 1: save to pass ${passTimes.map(Math.round).join(', ')} ms`);
+    expect(Math.min(...passTimes), `save to pass: ${passTimes.map(Math.round).join(', ')} ms`).toBeLessThan(passBound);
     const progress = readStateFile(root);
     expect(progress.ok && progress.state.lessons[lessons[0].id]).toMatchObject({ passed: true, hintsShown: 1 });
 
@@ -185,9 +198,9 @@ describe.skipIf(!hasTmux)('the watch screen in tmux', () => {
     }
     const report = `save → first check line: median ${Math.round(median(toFirstLine))} ms; save → full result: median ${Math.round(median(toResult))} ms (${toResult.map(Math.round).join(', ')})`;
     console.log(`watch mode, lesson 1: ${report}`);
-    // The budget is 1 s on a quiet 2-core machine (DESIGN.md); this bound only catches a regression
-    // on a loaded CI runner. The logged medians are the measurement.
-    expect(median(toResult), report).toBeLessThan(2500);
+    // The budget is 1 s on a quiet 2-core machine (DESIGN.md); the bound here is 2 s (stretched
+    // under load) so a busy CI runner does not fail it. The logged medians are the measurement.
+    expect(median(toResult), report).toBeLessThan(timeBound(2000, 'median save-to-result'));
   });
 
   it('Ctrl-C during a check exits 130, restores the terminal and leaves no learner process', { timeout: 60_000 }, async () => {

@@ -235,6 +235,19 @@ describe('responses', () => {
     expect(program.process.events.some((event) => event.t === 'exit' && event.code === 1)).toBe(true);
   });
 
+  it('process.exit() is recorded with its code and the learner line, before the exit (lesson 14)', async () => {
+    const program = run('.mjs', [
+      "import http from 'node:http';",
+      'http.createServer((req, res) => res.end()).listen(3000, () => {',
+      '  setTimeout(() => process.exit(3), 50); // MARK:exit',
+      '});',
+    ]);
+    const exit = await program.process.waitForExit(START_MS);
+    expect(exit).toMatchObject({ code: 3, killedBy: null });
+    const call = program.process.events.find((event): event is EventOf<'exit-call'> => event.t === 'exit-call');
+    expect(call).toMatchObject({ code: 3, at: { file: program.file, line: program.line('exit') } });
+  });
+
   it('a client that aborts mid-body: req-close with complete=false', async () => {
     const program = run('.mjs', [
       "import http from 'node:http';",

@@ -2,7 +2,7 @@
 // The next of the lesson's graduated hints (a nudge, a pointer, nearly the
 // answer). In a workspace the number shown is remembered; elsewhere it starts at 1.
 
-import { columns, styleFor } from '../../report/style.js';
+import { columns, styleFor, wrap } from '../../report/style.js';
 import { lessonHints } from '../../ui/lesson-text.js';
 import { renderMarkdown } from '../../ui/markdown.js';
 import { progressOf } from '../../workspace/state.js';
@@ -29,8 +29,13 @@ export async function run([name]: string[], flags: { lessons?: string; all?: boo
     out.push(style.bold(`Hint ${n} of ${hints.length}`) + style.dim(` · ${lesson.number} ${lesson.title}`), '', renderMarkdown(hints[n - 1], { style, width, indent: '  ' }), '');
   }
   const self = selfCommand();
-  if (upTo < hints.length) out.push(style.dim(workspace ? `${self} hint again shows the next one.` : `Outside a workspace httpdojo does not remember hints; ${self} hint ${lesson.number} --all shows them all.`));
-  else out.push(style.dim(`That is the last hint. Once you pass, ${self} solution ${lesson.number} shows the reference solution.`));
+  const note =
+    upTo < hints.length
+      ? workspace
+        ? `${self} hint again shows the next one.`
+        : `Outside a workspace httpdojo does not remember hints; ${self} hint ${lesson.number} --all shows them all.`
+      : `That was the last hint. Once you pass, ${self} solution ${lesson.number} shows the reference solution.`;
+  out.push(style.dim(wrap(note, width)));
   if (workspace && upTo > seen) updateProgress(workspace, lesson.id, (progress) => {
     progress.hintsShown = Math.max(progress.hintsShown, upTo);
   });

@@ -62,5 +62,7 @@ export async function run(_args: string[], flags: { lessons?: string }): Promise
   const context = learnerContext(flags, { cwd: result.workspace.root });
   const where = relative(process.cwd(), result.workspace.root);
   const farewell = where ? `Your workspace is ${where}. To continue later: cd ${/\s/.test(where) ? JSON.stringify(where) : where} && ${self}` : undefined;
-  return watchIn(context, undefined, farewell, result.notes.join(' ') || undefined);
+  const file = result.opened ? relative(result.workspace.root, result.opened.file.file) : null;
+  const ready = `Your workspace is ready${where ? ` in ${where}` : ''}.${file ? ` Open ${file} in your editor: every save runs the checks.` : ''}`;
+  return watchIn(context, undefined, farewell, [ready, ...result.notes].join(' '));
 }
