@@ -139,6 +139,8 @@ export default {
 interface Sent {
   text: string;
   parts: BodyPart[];
+  /** Method and target, when not POST /api/users. */
+  request?: string;
   /** How the body went out, for messages: "in 6-byte pieces 30 ms apart". */
   how: string;
 }
@@ -188,7 +190,7 @@ async function request(ctx: CheckContext, method: string, target: string, option
   try {
     return await ctx.http.request(method, target, options);
   } catch (error) {
-    return noAnswer(ctx, { text: options.body ?? '', parts: [], how: '' }, error);
+    return noAnswer(ctx, { text: options.body ?? '', parts: [], how: '', request: `${method} ${target}` }, error);
   }
 }
 
@@ -214,7 +216,7 @@ async function noAnswer(ctx: CheckContext, sent: Sent, error: unknown): Promise<
     if (uncaught && isJsonParseError(uncaught)) {
       ctx.fail(
         'json-parse-crash',
-        `We sent POST /api/users with ${shown(sent.text)}${sent.how ? ` ${sent.how}` : ''}; JSON.parse threw ${uncaught.name}: ${uncaught.message}, nothing caught it, and your server crashed: every other client lost it too. Parse inside try/catch and answer 400 {"error":"Invalid JSON"}.`,
+        `We sent ${sent.request ?? 'POST /api/users'} with ${shown(sent.text)}${sent.how ? ` ${sent.how}` : ''}; JSON.parse threw ${uncaught.name}: ${uncaught.message}, nothing caught it, and your server crashed: every other client lost it too. Parse inside try/catch and answer 400 {"error":"Invalid JSON"}.`,
         uncaught.at ?? findCode(ctx, /JSON\.parse\s*\(/),
       );
     }

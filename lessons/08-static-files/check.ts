@@ -30,6 +30,11 @@ const BIG_SIZE = 128 * MIB;
 const BUFFERED_GROWTH = 0.75 * BIG_SIZE;
 /** 128 MiB over loopback takes well under a second; a loaded machine gets more room than the usual 2 s. */
 const BIG_TIMEOUT_MS = 15_000;
+/**
+ * The big file's first 64 KiB: short text lines, so that the wire view of a download
+ * (which keeps the first 16 KiB of each connection) reads as lines, not as escaped zeros.
+ */
+const BIG_HEAD = Buffer.from(Array.from({ length: 2048 }, (_, i) => `big.bin, line ${String(i + 1).padStart(6, '0')}`.padEnd(31, '.') + '\n').join(''));
 const ABORTS = 10;
 const ABORT_AFTER_BYTES = 1 * MIB;
 /** A destroyed stream closes its descriptor within milliseconds; this is the patience on a loaded machine. */
@@ -79,12 +84,13 @@ export default {
     for (const file of FILES) await writeFile(join(root, file.name), file.content);
     await writeFile(join(tempDir, 'secret.txt'), `${SECRET} (next to the root)\n`);
     await writeFile(join(tempDir, `${ROOT_NAME}-secret`, 'secret.txt'), `${SECRET} (in the sibling folder)\n`);
-    // 128 MiB in milliseconds: a sparse file (truncate) with a marker at each end.
+    // 128 MiB in milliseconds: a sparse file (truncate), readable text at the start
+    // and a marker at the end.
     const big = join(root, 'big.bin');
     const handle = await open(big, 'w');
     try {
       await handle.truncate(BIG_SIZE);
-      await handle.write(Buffer.from('BEGIN'), 0, 5, 0);
+      await handle.write(BIG_HEAD, 0, BIG_HEAD.length, 0);
       await handle.write(Buffer.from('END'), 0, 3, BIG_SIZE - 3);
     } finally {
       await handle.close();
@@ -187,7 +193,7 @@ export default {
             : `: after decoding, "..%2f" is "../", and the path built from it climbs out of the root unless the resolved path is checked`;
           ctx.fail(
             'path-traversal',
-            `We sent ${leaked.length === 1 ? leaked[0] : `${leaked.length} requests such as GET ${leaked[0]}`}; your server answered with the contents of a secret file outside the root folder${which}.`,
+            `We sent ${leaked.length === 1 ? `GET ${leaked[0]}` : `${leaked.length} requests such as GET ${leaked[0]}`}; your server answered with the contents of a secret file outside the root folder${which}.`,
             traversalLocation(ctx, siblingOnly),
           );
         }
@@ -260,8 +266,8 @@ export default {
           ctx.fail('wrong-header', `We sent GET ${target}; expected Content-Length: ${BIG_SIZE} (the file size), got ${declared === undefined ? 'no Content-Length header' : `Content-Length: ${declared}`}.`, await lastCallAt(ctx, 'GET', target, ['writeHead', 'setHeader']));
         }
         const body = response.body;
-        if (body.length !== BIG_SIZE || !body.subarray(0, 5).equals(Buffer.from('BEGIN')) || !body.subarray(BIG_SIZE - 3).equals(Buffer.from('END'))) {
-          ctx.fail('wrong-body', `We sent GET ${target}; expected the file's ${BIG_SIZE} bytes (starting "BEGIN", ending "END"), got ${body.length} bytes${body.length ? ` starting ${JSON.stringify(body.subarray(0, 5).toString('latin1'))}` : ''}.`, await lastCallAt(ctx, 'GET', target, ['write', 'end']));
+        if (body.length !== BIG_SIZE || !body.subarray(0, BIG_HEAD.length).equals(BIG_HEAD) || !body.subarray(BIG_SIZE - 3).equals(Buffer.from('END'))) {
+          ctx.fail('wrong-body', `We sent GET ${target}; expected the file's ${BIG_SIZE} bytes (starting ${JSON.stringify(BIG_HEAD.subarray(0, 20).toString())}, ending "END"), got ${body.length} bytes${body.length ? ` starting ${JSON.stringify(body.subarray(0, 20).toString('latin1'))}` : ''}.`, await lastCallAt(ctx, 'GET', target, ['write', 'end']));
         }
       },
     },

@@ -18,7 +18,7 @@
 // response for no reason a listed pitfall explains.
 import type { CheckContext, LessonChecks, Location } from 'httpdojo/check';
 import {
-  CHECK_MS, clientRequests, cut, cutInside, escapeBytes, eventsOf, expectErrorLine, expectFailureStatus, expectSuccessOutput, failCommon, findInSource,
+  CHECK_MS, clientRequests, cut, cutInside, escapeBytes, eventsOf, exitText, expectErrorLine, expectFailureStatus, expectSuccessOutput, failCommon, findInSource,
   outcome, refusedOrigin, requestLine, runClient, sendPieces, show, testServer, type ClientResult, type Handler, type TestServer,
 } from '../10-http-get/check.ts';
 // The client harness (test server, running the program, the failures every

@@ -227,12 +227,15 @@ export default {
         let release: () => void = () => {};
         const released = new Promise<void>((resolve) => (release = resolve));
         let gaveUp = false;
-        routes.set(target, (req, res) => {
+        let headEarly = false;
+        const handler: Handler = (req, res) => {
           req.resume();
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
           res.write(chunks[0]);
           const timer = setTimeout(() => {
             gaveUp = true;
+            headEarly = connection.partialResponse !== null;
+            ctx.note(`the upstream stops waiting and sends the rest: after ${STREAM_WAIT_MS / 1000} s the first chunk had not reached us`);
             release();
           }, STREAM_WAIT_MS);
           res.on('close', () => clearTimeout(timer));
@@ -242,8 +245,9 @@ export default {
             res.write(chunks[1]);
             setTimeout(() => res.end(chunks[2]), 20);
           });
-        });
+        };
         const connection = await ctx.http.connect();
+        routes.set(target, handler);
         try {
           ctx.note(`the upstream writes "first chunk\\n" at once and holds back the rest until we have seen it (at most ${STREAM_WAIT_MS / 1000} s)`);
           const reading = ctx.http.request('GET', target, { connection, keepOpen: true, timeoutMs: STREAM_WAIT_MS + ANSWER_WITHIN_MS });
@@ -266,7 +270,7 @@ export default {
           if (gaveUp) {
             ctx.fail(
               'proxy-buffers-response',
-              `We sent GET ${target}; the upstream sent its status, headers and "first chunk\\n" at once, then waited for that chunk to reach us. ${STREAM_WAIT_MS / 1000} s later nothing of the body had arrived, so the upstream finished on its own, and then the whole body (${fmt(res.body.length)} bytes) came at once: your proxy collects the upstream's response before answering. Write the status and headers as soon as the upstream's response starts, then pipeline(upstreamRes, res).`,
+              `We sent GET ${target}; the upstream sent its status, headers and "first chunk\\n" at once, then waited for that chunk to reach us. ${STREAM_WAIT_MS / 1000} s later ${headEarly ? 'only the status line and headers had reached us' : 'nothing had reached us, not even the status line'}, so the upstream finished on its own, and then the whole body (${fmt(res.body.length)} bytes) came at once: your proxy collects the upstream's response before answering. Write the status and headers as soon as the upstream's response starts, then pipeline(upstreamRes, res).`,
               await bufferedResponseAt(ctx, target),
             );
           }

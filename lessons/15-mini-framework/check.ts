@@ -108,7 +108,7 @@ async function crashed(ctx: CheckContext, target: string, pitfall: 'sync-throw-c
     : "A try/catch around an async handler's call sees nothing: the handler returns a rejected promise. Catch it where you call the handler (result.catch(...), or await it inside the try) and answer 500 {\"error\":\"Internal Server Error\"}.";
   ctx.fail(
     pitfall,
-    `We sent GET ${target}; ${what}: the handler's ${asRejection ? 'promise rejected with' : 'error'} ${error} reached Node${asRejection ? ' as an unhandled rejection' : ' uncaught'}, and ${died}: every other client lost its server too. ${fix}`,
+    `We sent GET ${target}; ${what}: the handler ${asRejection ? `returned a promise that rejected with ${error}, nothing handled the rejection` : `threw ${error}, nothing caught it`}, and ${died}, dropping every other client's connection too. ${fix}`,
     crashLocation(ctx, uncaught, pitfall),
   );
 }

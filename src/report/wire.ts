@@ -35,6 +35,13 @@ export function escapeBytes(data: Buffer): string {
   return out;
 }
 
+/** A body of megabytes is one "line": show its start and how much was left out. */
+const MAX_LINE = 160;
+function shorten(text: string): string {
+  if (text.length <= MAX_LINE) return text;
+  return `${text.slice(0, MAX_LINE - 40)}… (${text.length - (MAX_LINE - 40)} more characters)`;
+}
+
 export interface WireLine {
   connection: number;
   atMs: number;
@@ -52,7 +59,7 @@ export function wireLines(entries: WireEntry[]): WireLine[] {
       case 'received': {
         const arrow = entry.direction === 'sent' ? '→' : '←';
         const text = escapeBytes(entry.data ?? Buffer.alloc(0));
-        for (const piece of text.split(/(?<=\\n)/)) if (piece) lines.push({ ...base, arrow, text: piece });
+        for (const piece of text.split(/(?<=\\n)/)) if (piece) lines.push({ ...base, arrow, text: shorten(piece) });
         break;
       }
       case 'pause':
