@@ -8,7 +8,8 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isAlive, killProcessTree, ownProcessGroup, residentBytes } from './platform.js';
 import type { EventOf, ProbeEvent } from './probe-events.js';
@@ -68,6 +69,37 @@ function resolveLoader(): string {
   return import.meta.resolve('tsx');
 }
 
+/**
+ * Whether the program needs tsx: TypeScript does, and so does a `.js` file
+ * written with import/export where no package.json says "type": "module" (Node
+ * 20 does not detect module syntax by default). Plain JavaScript starts without
+ * it: tsx's loader costs ~0.3 s of CPU at every start, which watch mode feels.
+ */
+export function needsTsx(file: string): boolean {
+  if (/\.(ts|mts|cts|tsx)$/.test(file)) return true;
+  if (!file.endsWith('.js')) return false;
+  if (nearestPackageType(dirname(file)) === 'module') return false;
+  try {
+    return /^\s*(import\s|import\(|export\s)/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+function nearestPackageType(dir: string): string | undefined {
+  for (let current = dir, depth = 0; depth < 50; depth++) {
+    try {
+      return (JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
+    } catch {
+      // No package.json here (or not JSON): look further up.
+    }
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+  return undefined;
+}
+
 function resolveProbe(): string {
   // From dist/ the probe is compiled JavaScript; when the engine itself runs from
   // source (the test suite), tsx is loaded first and can run the .ts probe.
@@ -102,7 +134,8 @@ export class LearnerProcess {
       process.execPath,
       [
         `--max-old-space-size=${memoryCapMb}`,
-        '--import', resolveLoader(),
+        // From source (the test suite) the probe itself is TypeScript.
+        ...(needsTsx(options.file) || resolveProbe().endsWith('.ts') ? ['--import', resolveLoader()] : []),
         '--import', resolveProbe(),
         options.file,
         ...(options.args ?? []),
