@@ -78,8 +78,9 @@ export function formatFailure(check: CheckResult, options: PrettyOptions): strin
   }
   if (pitfall?.why) out.push('', labelled('Why', pitfall.why, style, width));
   if (pitfall?.fix) out.push('', labelled('Fix', pitfall.fix, style, width));
-  const more = [`httpdojo explain ${check.pitfall}`, ...(pitfall?.docs ? [pitfall.docs] : [])].join('  ·  ');
-  out.push('', `  ${style.dim('More')}  ${more}`);
+  // The docs URL gets a line of its own: URLs cannot wrap, and at 80 columns they would.
+  out.push('', `  ${style.bold('More')}  httpdojo explain ${check.pitfall}`);
+  if (pitfall?.docs) out.push(`        ${style.cyan(pitfall.docs)}`);
   return out.join('\n');
 }
 
