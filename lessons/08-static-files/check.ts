@@ -14,7 +14,6 @@
 //
 // Not sent on purpose: symbolic links, Range requests, upper-case extensions,
 // "/files" without its slash.
-import { setMaxListeners } from 'node:events';
 import { mkdir, open, realpath, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { CheckContext, Connection, HttpResponse, LessonChecks, Location, RequestOptions } from 'httpdojo/check';
@@ -279,8 +278,6 @@ export default {
       async run(ctx) {
         const { big, bigReal } = ctx.data as Data;
         const target = '/files/big.bin';
-        // Each open connection listens on the check's signal: ten at once pass Node's default warning mark.
-        setMaxListeners(64, ctx.signal);
         const fds = () => ctx.server.openFiles()?.filter((path) => path === bigReal || path === big).length ?? null;
         const baseline = fds();
         const streamsBefore = openFileStreams(ctx, big);

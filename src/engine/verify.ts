@@ -4,6 +4,7 @@
 // is restarted for the next), and the program and everything it started are gone
 // when this returns, whatever happened.
 
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -237,6 +238,9 @@ class VerifyRun {
     const transcript = new Transcript();
     const timeoutMs = Math.min(check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, Math.max(1000, this.deadlineAt - performance.now()));
     const controller = new AbortController();
+    // Every connection of the check listens for this signal; a check that opens
+    // dozens at once (traversal probes, concurrency) is normal, not a leak.
+    setMaxListeners(1000, controller.signal);
     const onOuterAbort = () => controller.abort();
     this.options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const checkUpstreams: Upstream[] = [];
