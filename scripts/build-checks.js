@@ -3,7 +3,7 @@
 // loader thread (~400 ms) on every run. Each file is transpiled on its own: a
 // check module imports only types, which transpiling erases. Type errors are the
 // type check's job (npm run typecheck), not this script's.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
@@ -20,7 +20,11 @@ for (const entry of readdirSync(lessonsDir, { withFileTypes: true })) {
   });
   const outDir = join(root, 'dist', 'lessons', entry.name);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'check.js'), output.outputText);
+  // Temp file + rename: a verify running during a rebuild loads the old module
+  // or the new one, never half a file.
+  const target = join(outDir, 'check.js');
+  writeFileSync(`${target}.${process.pid}.tmp`, output.outputText);
+  renameSync(`${target}.${process.pid}.tmp`, target);
   count++;
 }
 console.log(`compiled ${count} check modules`);
