@@ -204,7 +204,7 @@ async function send(
 function judge(ctx: CheckContext, res: HttpResponse, want: Description, special: Special): void {
   const sent = `We sent ${res.request.method} ${res.request.target}`;
   if (res.status !== 200 && special.refusalPitfall) {
-    ctx.fail(special.refusalPitfall, `${sent}; you answered ${res.status} ${quoteBody(res)}, but ${special.refusalHint}.`, findCode(ctx, /decodeURIComponent\s*\(|unescape\s*\(/) ?? splitLocation(ctx, res));
+    ctx.fail(special.refusalPitfall, `${sent}; you answered ${res.status} ${quoteBody(res)}, but ${special.refusalHint}.`, ctx.source.find(/decodeURIComponent\s*\(|unescape\s*\(/) ?? splitLocation(ctx, res));
   }
   ctx.expect(res).status(200).contentType('application/json');
   const got = res.json;
@@ -348,18 +348,6 @@ async function probeCaughtUp(ctx: CheckContext, method: string, target: string):
   if (req) await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === req.id });
 }
 
-/** The first match of `pattern` in the learner's code that is not inside a // comment. */
-function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
-  const lines = ctx.source.text.split('\n');
-  for (const location of ctx.source.findAll(pattern)) {
-    const line = lines[location.line - 1] ?? '';
-    const before = line.slice(0, location.column - 1);
-    if (/^\s*(\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(before)) continue;
-    return location;
-  }
-  return null;
-}
-
 function lastCall(ctx: CheckContext, target: string): Location | null {
   return ctx.server.request({ url: (url) => url === target })?.lastCallAt ?? null;
 }
@@ -367,21 +355,21 @@ function lastCall(ctx: CheckContext, target: string): Location | null {
 /** Where the target is taken apart by hand, else where req.url is read, else the response. */
 function splitLocation(ctx: CheckContext, res: HttpResponse): Location | null {
   return (
-    findCode(ctx, /\.url\b[^\n]*\.(split|indexOf|slice|substring|substr)\(/) ??
-    findCode(ctx, /\burl\b[^\n]*\.split\(/i) ??
-    findCode(ctx, /\.split\(\s*['"`][?&=]/) ??
-    findCode(ctx, /decodeURIComponent\s*\(/) ??
-    findCode(ctx, /\breq(uest)?\.url\b|\burl\s*[,}]/) ??
+    ctx.source.find(/\.url\b[^\n]*\.(split|indexOf|slice|substring|substr)\(/) ??
+    ctx.source.find(/\burl\b[^\n]*\.split\(/i) ??
+    ctx.source.find(/\.split\(\s*['"`][?&=]/) ??
+    ctx.source.find(/decodeURIComponent\s*\(/) ??
+    ctx.source.find(/\breq(uest)?\.url\b|\burl\s*[,}]/) ??
     lastCall(ctx, res.request.target)
   );
 }
 
 function fieldLocation(ctx: CheckContext, res: HttpResponse, pattern: RegExp): Location | null {
-  return findCode(ctx, pattern) ?? lastCall(ctx, res.request.target);
+  return ctx.source.find(pattern) ?? lastCall(ctx, res.request.target);
 }
 
 function hostLocation(ctx: CheckContext): Location | null {
-  return findCode(ctx, /headers\s*(\.\s*host\b|\[\s*['"`]host['"`]\s*\])/i) ?? findCode(ctx, /new\s+URL\s*\(/);
+  return ctx.source.find(/headers\s*(\.\s*host\b|\[\s*['"`]host['"`]\s*\])/i) ?? ctx.source.find(/new\s+URL\s*\(/);
 }
 
 // ---- JSON values -----------------------------------------------------------

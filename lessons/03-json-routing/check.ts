@@ -47,7 +47,7 @@ export default {
           const res = (result as PromiseFulfilledResult<HttpResponse>).value;
           await probeCaughtUp(ctx, 'GET', targets[i]);
           if (res.status === 200 && targets[i] === '/api/users/2abc' && isBob(res.json)) {
-            ctx.fail('wrong-status', `We sent GET /api/users/2abc; you answered 200 with Bob, but "2abc" is not a number: parseInt('2abc') is 2, so test the id with /^\\d+$/ before converting it.`, findCode(ctx, /parseInt\s*\(/) ?? lastCall(ctx, 'GET', targets[i]));
+            ctx.fail('wrong-status', `We sent GET /api/users/2abc; you answered 200 with Bob, but "2abc" is not a number: parseInt('2abc') is 2, so test the id with /^\\d+$/ before converting it.`, ctx.source.find(/parseInt\s*\(/) ?? lastCall(ctx, 'GET', targets[i]));
           }
           expectAnswer(ctx, res, 404, NOT_FOUND);
         }
@@ -221,7 +221,7 @@ function allowLocation(ctx: CheckContext, record: ResponseRecord | undefined, ha
   return (
     frames.find((frame) => frame.file === ctx.server.file && pattern.test(lineText(ctx, frame))) ??
     frames.find((frame) => frame.file === ctx.server.file && /\b405\b/.test(lineText(ctx, frame))) ??
-    findCode(ctx, /\b405\b/) ??
+    ctx.source.find(/\b405\b/) ??
     frames[0] ??
     record?.lastCallAt ??
     null
@@ -237,7 +237,7 @@ function allowLocation(ctx: CheckContext, record: ResponseRecord | undefined, ha
  * answer; the condition on it or around it is the `if` that has no `else`.
  */
 async function silentBranch(ctx: CheckContext, method: string, target: string): Promise<Location | null> {
-  const fallback = findCode(ctx, /createServer\s*\(/);
+  const fallback = ctx.source.find(/createServer\s*\(/);
   const onApi = /^\/api\/users(\/[^/?]+)?(\?|$)/.exec(target);
   if (!onApi) return fallback;
   const byMethod = method !== 'GET';
@@ -301,25 +301,13 @@ async function probeCaughtUp(ctx: CheckContext, method: string, target: string):
   if (req) await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === req.id });
 }
 
-/** The first match of `pattern` in the learner's code that is not inside a // comment. */
-function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
-  const lines = ctx.source.text.split('\n');
-  for (const location of ctx.source.findAll(pattern)) {
-    const line = lines[location.line - 1] ?? '';
-    const before = line.slice(0, location.column - 1);
-    if (/^\s*(\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(before)) continue;
-    return location;
-  }
-  return null;
-}
-
 /** Where the target is taken apart or compared by hand, else where req.url is read. */
 function splitLocation(ctx: CheckContext, target: string): Location | null {
   return (
-    findCode(ctx, /\.url\b[^\n]*\.(split|indexOf|slice|substring|substr|startsWith|match)\(/) ??
-    findCode(ctx, /\burl\b[^\n]*\.split\(/i) ??
-    findCode(ctx, /\.url\s*[!=]==?/) ??
-    findCode(ctx, /\breq(uest)?\.url\b|\burl\s*[,}]/) ??
+    ctx.source.find(/\.url\b[^\n]*\.(split|indexOf|slice|substring|substr|startsWith|match)\(/) ??
+    ctx.source.find(/\burl\b[^\n]*\.split\(/i) ??
+    ctx.source.find(/\.url\s*[!=]==?/) ??
+    ctx.source.find(/\breq(uest)?\.url\b|\burl\s*[,}]/) ??
     lastCall(ctx, 'GET', target)
   );
 }

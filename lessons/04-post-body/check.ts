@@ -210,14 +210,14 @@ async function noAnswer(ctx: CheckContext, sent: Sent, error: unknown): Promise<
       ctx.fail(
         'respond-before-body-end',
         `We sent POST /api/users with ${sent.text} ${sent.how}; JSON.parse threw ${uncaught.name}: ${uncaught.message}, and your server crashed: it parsed the body before its last chunk had arrived. Collect the chunks and parse in req.on('end').`,
-        uncaught.at ?? findCode(ctx, /JSON\.parse\s*\(/),
+        uncaught.at ?? ctx.source.find(/JSON\.parse\s*\(/),
       );
     }
     if (uncaught && isJsonParseError(uncaught)) {
       ctx.fail(
         'json-parse-crash',
         `We sent ${sent.request ?? 'POST /api/users'} with ${shown(sent.text)}${sent.how ? ` ${sent.how}` : ''}; JSON.parse threw ${uncaught.name}: ${uncaught.message}, nothing caught it, and your server crashed: every other client lost it too. Parse inside try/catch and answer 400 {"error":"Invalid JSON"}.`,
-        uncaught.at ?? findCode(ctx, /JSON\.parse\s*\(/),
+        uncaught.at ?? ctx.source.find(/JSON\.parse\s*\(/),
       );
     }
   }
@@ -255,7 +255,7 @@ async function stillServing(ctx: CheckContext, sent: Sent): Promise<void> {
       ctx.fail(
         'json-parse-crash',
         `We sent POST /api/users with ${shown(sent.text)}; JSON.parse threw ${uncaught.name}: ${uncaught.message} and your server crashed, so the next request (GET /api/users/1) got no answer. Parse inside try/catch.`,
-        uncaught.at ?? findCode(ctx, /JSON\.parse\s*\(/),
+        uncaught.at ?? ctx.source.find(/JSON\.parse\s*\(/),
       );
     }
     throw error;
@@ -369,12 +369,6 @@ function isComment(line: string, column = 1): boolean {
   return /^\s*(\/\/|\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(line.slice(0, column - 1));
 }
 
-/** The first match of `pattern` in the learner's code that is not inside a comment. */
-function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
-  const all = lines(ctx);
-  return ctx.source.findAll(pattern).find((location) => !isComment(all[location.line - 1] ?? '', location.column)) ?? null;
-}
-
 /**
  * Where an early answer came from. Usually the body was taken as a whole right
  * after the 'data' listener was attached (before any data arrived): from the
@@ -394,7 +388,7 @@ function earlyAnswerLocation(ctx: CheckContext, call: ResponseCall | null): Loca
       }
     }
   }
-  return takenAfterDataListener(ctx) ?? frames[1] ?? frames[0] ?? call?.at ?? findCode(ctx, /\.on\(\s*['"]data['"]/);
+  return takenAfterDataListener(ctx) ?? frames[1] ?? frames[0] ?? call?.at ?? ctx.source.find(/\.on\(\s*['"]data['"]/);
 }
 
 /**
@@ -419,7 +413,7 @@ function takenAfterDataListener(ctx: CheckContext): Location | null {
 /** Where chunks are turned into text one at a time: the `+=` in the 'data' listener (or for-await loop). */
 function concatLocation(ctx: CheckContext): Location | null {
   const all = lines(ctx);
-  for (const start of [findCode(ctx, /\.on\(\s*['"]data['"]|\.addListener\(\s*['"]data['"]/), findCode(ctx, /for\s+await\s*\(/)]) {
+  for (const start of [ctx.source.find(/\.on\(\s*['"]data['"]|\.addListener\(\s*['"]data['"]/), ctx.source.find(/for\s+await\s*\(/)]) {
     if (!start) continue;
     // 12 lines: a listener that first counts bytes against a limit (lesson 15) is longer.
     for (let line = start.line; line <= Math.min(all.length, start.line + 12); line++) {
@@ -431,7 +425,7 @@ function concatLocation(ctx: CheckContext): Location | null {
     }
     return start;
   }
-  return findCode(ctx, /\+=\s*\w*(chunk|piece|part|data|buf)/i);
+  return ctx.source.find(/\+=\s*\w*(chunk|piece|part|data|buf)/i);
 }
 
 /** Where the 405's Allow header is written, else where 405 is chosen. */
@@ -446,7 +440,7 @@ function allowLocation(ctx: CheckContext, method: string, target: string): Locat
   return (
     frames.find((frame) => frame.file === ctx.server.file && /allow/i.test(lineText(ctx, frame)) && /GET/.test(lineText(ctx, frame))) ??
     frames.find((frame) => frame.file === ctx.server.file && /\b405\b/.test(lineText(ctx, frame))) ??
-    findCode(ctx, /['"]?Allow['"]?\s*[:,]/) ??
+    ctx.source.find(/['"]?Allow['"]?\s*[:,]/) ??
     frames[0] ??
     record?.lastCallAt ??
     null

@@ -424,11 +424,6 @@ function isComment(line: string, column = 1): boolean {
   return /^\s*(\/\/|\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(line.slice(0, column - 1));
 }
 
-function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
-  const all = lines(ctx);
-  return ctx.source.findAll(pattern).find((location) => !isComment(all[location.line - 1] ?? '', location.column)) ?? null;
-}
-
 /** From the frames of a call, the nearest line at or above one of them (within `reach`) matching `pattern`. */
 function above(ctx: CheckContext, frames: Location[], pattern: RegExp, reach: number): Location | null {
   const all = lines(ctx);
@@ -484,7 +479,7 @@ function sizeTestNear413(ctx: CheckContext): Location | null {
 /** Where the body is collected without a limit: the line in the 'data' listener (or for-await loop) that keeps a chunk. */
 async function noLimitLocation(ctx: CheckContext): Promise<Location | null> {
   const all = lines(ctx);
-  for (const start of [findCode(ctx, /\.on\(\s*['"]data['"]|\.addListener\(\s*['"]data['"]/), findCode(ctx, /for\s+await\s*\(/)]) {
+  for (const start of [ctx.source.find(/\.on\(\s*['"]data['"]|\.addListener\(\s*['"]data['"]/), ctx.source.find(/for\s+await\s*\(/)]) {
     if (!start) continue;
     for (let line = start.line; line <= Math.min(all.length, start.line + 8); line++) {
       const text = all[line - 1] ?? '';
@@ -502,7 +497,7 @@ function resetLocation(ctx: CheckContext, call: ResponseCall | null): Location |
   // goes through several helpers, and the nearest destroy above them is an error
   // handler's res.destroy(), not the line that cut the upload.
   const cutsUpload = /\b(req|request|socket)\b[\w.]*\.destroy\s*\(/;
-  return above(ctx, framesOf(call), cutsUpload, 8) ?? findCode(ctx, cutsUpload) ?? above(ctx, framesOf(call), /\.destroy\s*\(/, 8) ?? findCode(ctx, /\b(res|response)\b[\w.]*\.destroy\s*\(/) ?? findCode(ctx, /\.destroy\s*\(/);
+  return above(ctx, framesOf(call), cutsUpload, 8) ?? ctx.source.find(cutsUpload) ?? above(ctx, framesOf(call), /\.destroy\s*\(/, 8) ?? ctx.source.find(/\b(res|response)\b[\w.]*\.destroy\s*\(/) ?? ctx.source.find(/\.destroy\s*\(/);
 }
 
 // ---- text ------------------------------------------------------------------------------

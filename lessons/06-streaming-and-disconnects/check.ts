@@ -338,15 +338,10 @@ function isComment(line: string, column = 1): boolean {
   return /^\s*(\/\/|\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(line.slice(0, column - 1));
 }
 
-function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
-  const all = lines(ctx);
-  return ctx.source.findAll(pattern).find((location) => !isComment(all[location.line - 1] ?? '', location.column)) ?? null;
-}
-
 /** The single call that sent the countdown (its last write), else where the lines are collected. */
 function bufferedLocation(ctx: CheckContext, writes: ResponseCall[]): Location | null {
   const last = writes[writes.length - 1];
-  return last?.at ?? findCode(ctx, /\+=\s*`/) ?? null;
+  return last?.at ?? ctx.source.find(/\+=\s*`/) ?? null;
 }
 
 function headerLocation(ctx: CheckContext, res: HttpResponse): Location | null {
@@ -357,13 +352,13 @@ function headerLocation(ctx: CheckContext, res: HttpResponse): Location | null {
 
 /** The countdown's timer: the first setInterval/setTimeout in the code. */
 function timerLocation(ctx: CheckContext): Location | null {
-  return findCode(ctx, /\bsetInterval\s*\(/) ?? findCode(ctx, /\bsetTimeout\s*\(/) ?? findCode(ctx, /\bsleep\s*\(|setTimeout as/);
+  return ctx.source.find(/\bsetInterval\s*\(/) ?? ctx.source.find(/\bsetTimeout\s*\(/) ?? ctx.source.find(/\bsleep\s*\(|setTimeout as/);
 }
 
 /** The uncaught error's own line when it has one in the learner's file, else the for-await loop that reads the body. */
 function abortLocation(ctx: CheckContext, error: UncaughtEvent): Location | null {
   if (error.at && error.at.file === ctx.server.file) return error.at;
-  return findCode(ctx, /for\s+await\s*\(/) ?? error.at ?? findCode(ctx, /\.on\(\s*['"]error['"]/);
+  return ctx.source.find(/for\s+await\s*\(/) ?? error.at ?? ctx.source.find(/\.on\(\s*['"]error['"]/);
 }
 
 function fmt(n: number): string {

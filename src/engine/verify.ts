@@ -634,14 +634,40 @@ export function sourceView(file: string, text: string): SourceView {
     while (line + 1 < lineStarts.length && lineStarts[line + 1] <= index) line++;
     return { file, line: line + 1, column: index - lineStarts[line] + 1 };
   };
-  return {
-    text,
-    find: (pattern) => {
-      const match = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(text);
-      return match ? locate(match.index) : null;
-    },
-    findAll: (pattern) => [...text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'))].map((match) => locate(match.index ?? 0)),
-  };
+  // A location points at code: a match inside a comment (a TODO that names the
+  // API, a commented-out attempt) is never the learner's line.
+  const comments = commentRanges(text);
+  const inComment = (index: number) => comments.some(([start, end]) => index >= start && index < end);
+  const findAll = (pattern: RegExp) =>
+    [...text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'))]
+      .filter((match) => !inComment(match.index ?? 0))
+      .map((match) => locate(match.index ?? 0));
+  return { text, find: (pattern) => findAll(pattern)[0] ?? null, findAll };
+}
+
+/** [start, end) of every // and /* *\/ comment, skipping string and template literals. */
+export function commentRanges(text: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const next = text[i + 1];
+    if (c === '/' && next === '/') {
+      const end = text.indexOf('\n', i);
+      ranges.push([i, end < 0 ? text.length : end]);
+      i = end < 0 ? text.length : end;
+    } else if (c === '/' && next === '*') {
+      const end = text.indexOf('*/', i + 2);
+      ranges.push([i, end < 0 ? text.length : end + 2]);
+      i = end < 0 ? text.length : end + 2;
+    } else if (c === '"' || c === "'" || c === '`') {
+      // Skip the literal (escapes included); a template's ${} is treated as part of it.
+      i++;
+      while (i < text.length && text[i] !== c && !(c !== '`' && text[i] === '\n')) i += text[i] === '\\' ? 2 : 1;
+      i++;
+    } else i++;
+  }
+  return ranges;
 }
 
 const bodyBuilders: CheckContext['body'] = {

@@ -167,3 +167,21 @@ describe('readMistake and judgeMistake', () => {
     expect(judgeMistake({ ...mistake, bugLines: [] }, verdict([failed('missing-res-end', null)], ['missing-res-end']))).toEqual({ ok: true, problem: null });
   });
 });
+
+describe('source look-ups skip comments', () => {
+  const text = [
+    "// TODO: call res.end() here",
+    "const url = 'http://x//y'; /* res.end() in a block */",
+    'res.end(body); // res.end again',
+    '`template // not a comment` ; res.end();',
+  ].join('\n');
+  it.each([
+    ['the first code match, not the TODO above it', /res\.end\(/, { line: 3, column: 1 }],
+    ['a // inside a string is not a comment', /http:\/\/x/, { line: 2, column: 14 }],
+  ])('%s', (_name, pattern, expected) => {
+    expect(sourceView('/f.js', text).find(pattern)).toMatchObject(expected);
+  });
+  it('findAll lists only code matches', () => {
+    expect(sourceView('/f.js', text).findAll(/res\.end\(/).map((at) => at.line)).toEqual([3, 4]);
+  });
+});
