@@ -217,9 +217,8 @@ class VerifyRun {
         stderrTail: crash.stderrTail || null,
       };
     }
-    const ticks = program.events.filter((event) => event.t === 'tick');
     // The probe's heartbeat stops when the loop is blocked (a `while (true)` at start-up).
-    const blocked = ticks.length === 0 || ticks[ticks.length - 1].receivedAt < program.elapsed() - 1000;
+    const blocked = program.elapsed() - lastHeartbeat(program) > 1000;
     return {
       pitfall: 'never-listens',
       message: `Your program was still running ${(remaining / 1000).toFixed(1)} s after starting but never called listen()${blocked ? ', and its event loop was blocked (a loop that never yields?)' : ''}.`,
@@ -307,8 +306,7 @@ class VerifyRun {
     // The probe's heartbeat stops while the event loop is blocked: then nothing
     // else can run either, and that — not a forgotten end() — is the diagnosis.
     const program = this.program;
-    const ticks = program?.events.filter((event): event is EventOf<'tick'> => event.t === 'tick') ?? [];
-    const silentMs = program?.running && ticks.length ? program.elapsed() - ticks[ticks.length - 1].receivedAt : 0;
+    const silentMs = program?.running ? program.elapsed() - lastHeartbeat(program) : 0;
     if (error.reason === 'timeout' && silentMs > 1000) {
       return {
         pitfall: 'blocking-event-loop',
@@ -513,6 +511,19 @@ function removeLiveTempDirs(): void {
     }
   }
   liveTempDirs.clear();
+}
+
+/**
+ * When the probe last showed its event loop turning: its latest heartbeat, or
+ * its hello when the loop blocked before the first heartbeat (a fast start and
+ * an immediate request), or the start when the probe never spoke at all.
+ */
+function lastHeartbeat(program: LearnerProcess): number {
+  for (let i = program.events.length - 1; i >= 0; i--) {
+    const event = program.events[i];
+    if (event.t === 'tick' || event.t === 'hello') return event.receivedAt;
+  }
+  return 0;
 }
 
 class CheckTimeout extends Error {

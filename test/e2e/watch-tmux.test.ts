@@ -66,7 +66,17 @@ function startPane(session: string, cwd: string, args: string[] = []): void {
     `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.join(' ')};`,
     'echo "EXIT=$?"; stty -a | grep -o -- "-\\?icanon" | sed "s/^/MODE=/"; sleep 600',
   ].join(' ');
-  tmux('new-session', '-d', '-s', session, '-x', String(COLUMNS), '-y', '40', '-c', cwd, command);
+  // A tmux server still shutting down after the previous test can refuse the new
+  // session ("server exited unexpectedly"); a fresh attempt a moment later works.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      tmux('new-session', '-d', '-s', session, '-x', String(COLUMNS), '-y', '40', '-c', cwd, command);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/server exited unexpectedly|no server running|lost server/.test(String((error as Error).message))) throw error;
+      execFileSync('sleep', ['0.3']);
+    }
+  }
 }
 
 function tempDir(): string {
@@ -190,11 +200,18 @@ describe.skipIf(!hasTmux)('the watch screen in tmux', () => {
       await sleep(300);
       const savedAt = performance.now();
       writeFileSync(file, `${correct ? solution : starter}// save ${round}\n`);
-      const firstLine = await waitForScreen('bench', /Checking[^\n]*\n\s+[✓✗] /, 20_000);
-      toFirstLine.push(performance.now() - savedAt);
-      const done = await waitForScreen('bench', correct ? /All \d+ checks passed/ : /\d+ failed, \d+ passed/, 20_000);
-      expect(firstLine.ok && done.ok, done.text).toBe(true);
+      // One poll for both moments: a fast verify can replace the "Checking…" screen
+      // before a second, separate wait would see it.
+      const finished = correct ? /All \d+ checks passed/ : /\d+ failed, \d+ passed/;
+      let firstLineMs: number | null = null;
+      const done = await waitForScreen('bench', { test: (text: string) => {
+        if (firstLineMs === null && /Checking[^\n]*\n\s+[✓✗] /.test(text)) firstLineMs = performance.now() - savedAt;
+        return finished.test(text);
+      } } as RegExp, 20_000);
+      expect(done.ok, done.text).toBe(true);
       toResult.push(performance.now() - savedAt);
+      // When the result came before a poll caught the first line, the first line came no later.
+      toFirstLine.push(firstLineMs ?? toResult[toResult.length - 1]);
     }
     const report = `save → first check line: median ${Math.round(median(toFirstLine))} ms; save → full result: median ${Math.round(median(toResult))} ms (${toResult.map(Math.round).join(', ')})`;
     console.log(`watch mode, lesson 1: ${report}`);
