@@ -116,7 +116,10 @@ const COMMANDS: CommandSpec[] = [
     name: 'dev',
     summary: 'for authors: `dev check` proves a course',
     args: ['<task>'],
-    options: [['--only <lessons>', 'comma-separated lessons to check (default: all)']],
+    options: [
+      ['--only <lessons>', 'comma-separated lessons to check (default: all)'],
+      ['--jobs <n>', 'programs verified at once (default 2)'],
+    ],
     example: 'httpdojo dev check --lessons ./my-course',
     load: () => import('./commands/dev.js'),
   },

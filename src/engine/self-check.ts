@@ -76,36 +76,59 @@ export interface SelfCheckOptions {
 }
 
 export async function selfCheckLesson(lesson: Lesson, options: SelfCheckOptions): Promise<SelfCheckItem[]> {
+  return selfCheckCourse([lesson], options);
+}
+
+/**
+ * Every lesson's content, solution, starter and mistakes, as one queue worked by
+ * `jobs` verifies at a time (default 2: the checks' margins are made to hold with
+ * another verify beside them, and most of a verify is waiting, not CPU).
+ */
+export async function selfCheckCourse(lessons: Lesson[], options: SelfCheckOptions & { jobs?: number }): Promise<SelfCheckItem[]> {
   const items: SelfCheckItem[] = [];
   const add = (item: SelfCheckItem) => {
     items.push(item);
     options.onItem?.(item);
   };
-  const problems = contentProblems(lesson, options.lessonsDir);
-  add({ lesson: lesson.id, role: 'content', file: lesson.dir, expected: 'complete', ok: problems.length === 0, problem: problems.join('; ') || null, verdict: null });
-  if (!lesson.checkFile) return items;
-  const run = (file: string) => verify(lesson, file, { compiledChecksDir: options.compiledChecksDir });
-
-  const solution = programFile(lesson, 'solution');
-  if (solution) {
-    const verdict = await run(solution);
-    const failed = verdict.checks.find((check) => check.status === 'failed');
-    add({ lesson: lesson.id, role: 'solution', file: solution, expected: 'pass', ok: verdict.passed, problem: verdict.passed ? null : `the solution fails "${failed?.title}" (${failed?.pitfall}): ${failed?.message}`, verdict });
-  }
-  const starter = programFile(lesson, 'starter');
-  if (starter) {
-    const verdict = await run(starter);
-    add({ lesson: lesson.id, role: 'starter', file: starter, expected: 'fail', ok: !verdict.passed, problem: verdict.passed ? 'the starter passes every check' : null, verdict });
-  }
-  for (const file of mistakeFiles(lesson)) {
-    const mistake = readMistake(file);
-    if (!mistake) {
-      add({ lesson: lesson.id, role: 'mistake', file, expected: '?', ok: false, problem: 'no "// pitfall: <id>" line at the top', verdict: null });
-      continue;
+  const tasks: Array<() => Promise<SelfCheckItem>> = [];
+  for (const lesson of lessons) {
+    const problems = contentProblems(lesson, options.lessonsDir);
+    add({ lesson: lesson.id, role: 'content', file: lesson.dir, expected: 'complete', ok: problems.length === 0, problem: problems.join('; ') || null, verdict: null });
+    if (!lesson.checkFile) continue;
+    const run = (file: string) => verify(lesson, file, { compiledChecksDir: options.compiledChecksDir });
+    const solution = programFile(lesson, 'solution');
+    if (solution) {
+      tasks.push(async () => {
+        const verdict = await run(solution);
+        const failed = verdict.checks.find((check) => check.status === 'failed');
+        return { lesson: lesson.id, role: 'solution', file: solution, expected: 'pass', ok: verdict.passed, problem: verdict.passed ? null : `the solution fails "${failed?.title}" (${failed?.pitfall}): ${failed?.message}`, verdict };
+      });
     }
-    const verdict = await run(file);
-    add({ lesson: lesson.id, role: 'mistake', file, expected: mistake.pitfall, ...judgeMistake(mistake, verdict), verdict });
+    const starter = programFile(lesson, 'starter');
+    if (starter) {
+      tasks.push(async () => {
+        const verdict = await run(starter);
+        return { lesson: lesson.id, role: 'starter', file: starter, expected: 'fail', ok: !verdict.passed, problem: verdict.passed ? 'the starter passes every check' : null, verdict };
+      });
+    }
+    for (const file of mistakeFiles(lesson)) {
+      const mistake = readMistake(file);
+      if (!mistake) {
+        add({ lesson: lesson.id, role: 'mistake', file, expected: '?', ok: false, problem: 'no "// pitfall: <id>" line at the top', verdict: null });
+        continue;
+      }
+      tasks.push(async () => {
+        const verdict = await run(file);
+        return { lesson: lesson.id, role: 'mistake', file, expected: mistake.pitfall, ...judgeMistake(mistake, verdict), verdict };
+      });
+    }
   }
+  // The slowest lessons come last in the course; starting from the end keeps both workers busy to the finish.
+  const queue = tasks.reverse();
+  const worker = async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) add(await task());
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
   return items;
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCourse } from '../../src/course/lessons.ts';
-import { selfCheckLesson } from '../../src/engine/self-check.ts';
+import { selfCheckCourse } from '../../src/engine/self-check.ts';
 import { verify } from '../../src/engine/verify.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,13 +21,15 @@ const correctDir = join(root, 'test', 'fixtures', 'correct');
 const only = process.env.HTTPDOJO_LESSONS?.split(',').map((name) => name.padStart(2, '0'));
 const lessons = loadCourse(lessonsDir).filter((lesson) => lesson.checkFile && (!only || only.some((n) => lesson.id.startsWith(n))));
 
-describe.each(lessons.map((lesson) => [lesson.id, lesson] as const))('%s', (_id, lesson) => {
-  it('solution passes, starter fails, each mistake has exactly its pitfall and line', { timeout: 300_000 }, async () => {
-    const items = await selfCheckLesson(lesson, { lessonsDir, compiledChecksDir });
-    const problems = items.filter((item) => !item.ok).map((item) => `${item.role} ${item.file.replace(root, '')}: ${item.problem}`);
-    expect(problems).toEqual([]);
-  });
+// One pool for the whole course, as `dev check` runs it (two verifies at a time).
+it('every solution passes, every starter fails, every mistake has exactly its pitfall and line', { timeout: 900_000 }, async () => {
+  const items = await selfCheckCourse(lessons, { lessonsDir, compiledChecksDir, jobs: 2 });
+  const problems = items.filter((item) => !item.ok).map((item) => `${item.role} ${item.file.replace(root, '')}: ${item.problem}`);
+  expect(problems).toEqual([]);
+  expect(items.filter((item) => item.role === 'solution')).toHaveLength(lessons.length);
+});
 
+describe.each(lessons.map((lesson) => [lesson.id, lesson] as const))('%s', (_id, lesson) => {
   const fixtures = existsSync(join(correctDir, lesson.id)) ? readdirSync(join(correctDir, lesson.id)).filter((name) => /\.(m|c)?(t|j)s$/.test(name)) : [];
   it.each(fixtures)('correct program %s passes', { timeout: 120_000 }, async (name) => {
     const verdict = await verify(lesson, join(correctDir, lesson.id, name), { compiledChecksDir });

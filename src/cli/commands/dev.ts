@@ -5,12 +5,12 @@
 import { relative } from 'node:path';
 import { loadCourse, resolveLesson } from '../../course/lessons.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
-import { selfCheckLesson, type SelfCheckItem } from '../../engine/self-check.js';
+import { selfCheckCourse } from '../../engine/self-check.js';
 import { style } from '../../report/style.js';
 import { compiledChecksDir, lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 
-export async function run([task]: string[], flags: { lessons?: string; only?: string }): Promise<number> {
+export async function run([task]: string[], flags: { lessons?: string; only?: string; jobs?: string }): Promise<number> {
   if (task !== 'check') throw new CliError(`unknown dev task "${task}" (the only one is: check)`);
   const lessonsDir = lessonsDirFrom(flags);
   const course = loadCourse(lessonsDir);
@@ -21,20 +21,19 @@ export async function run([task]: string[], flags: { lessons?: string; only?: st
   };
   process.on('SIGINT', onInterrupt);
   const started = performance.now();
-  const all: SelfCheckItem[] = [];
-  for (const lesson of lessons) {
-    process.stdout.write(style.bold(`${lesson.id}\n`));
-    await selfCheckLesson(lesson, {
-      lessonsDir,
-      compiledChecksDir: compiledChecksDir(lessonsDir),
-      onItem: (item) => {
-        all.push(item);
-        const name = item.role === 'content' ? 'lesson files' : relative(lesson.dir, item.file);
-        const expected = item.role === 'content' ? '' : style.dim(` (expect ${item.expected})`);
-        process.stdout.write(`  ${item.ok ? style.green('✓') : style.red('✗')} ${name}${expected}${item.problem ? `\n      ${style.red(item.problem)}` : ''}\n`);
-      },
-    });
-  }
+  const jobs = flags.jobs === undefined ? 2 : Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new CliError('--jobs takes a whole number from 1 to 8');
+  // Items finish in any order when several verifies run at once: each line names its lesson.
+  const all = await selfCheckCourse(lessons, {
+    lessonsDir,
+    jobs,
+    compiledChecksDir: compiledChecksDir(lessonsDir),
+    onItem: (item) => {
+      const name = item.role === 'content' ? `${item.lesson} (lesson files)` : relative(lessonsDir, item.file);
+      const expected = item.role === 'content' ? '' : style.dim(` (expect ${item.expected})`);
+      process.stdout.write(`  ${item.ok ? style.green('✓') : style.red('✗')} ${name}${expected}${item.problem ? `\n      ${style.red(item.problem)}` : ''}\n`);
+    },
+  });
   process.off('SIGINT', onInterrupt);
   const bad = all.filter((item) => !item.ok).length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
