@@ -189,7 +189,7 @@ async function send(
 ): Promise<HttpResponse> {
   try {
     const res = await ctx.http.request(method, target, options);
-    await probeCaughtUp(ctx, method, target);
+    await ctx.server.recordOf(res);
     return res;
   } catch (error) {
     const crash = isNoResponse(error) && error.reason !== 'timeout' ? await crashAfter(ctx) : null;
@@ -289,7 +289,7 @@ async function expectHostAnswered(ctx: CheckContext, host: string, what: string)
   let res: HttpResponse;
   try {
     res = await ctx.http.request('GET', target, { headers: { Host: host, 'User-Agent': AGENT } });
-    await probeCaughtUp(ctx, 'GET', target);
+    await ctx.server.recordOf(res);
   } catch (error) {
     const crash = isNoResponse(error) && error.reason !== 'timeout' ? await crashAfter(ctx) : null;
     if (crash) {
@@ -342,12 +342,6 @@ function quoteBody(res: HttpResponse): string {
  * on another pipe and may be a moment behind. Wait (briefly) for it, so that a
  * failure points at the learner's line.
  */
-async function probeCaughtUp(ctx: CheckContext, method: string, target: string): Promise<void> {
-  const seen = ctx.server.eventsOf('req').filter((event) => event.method === method && event.url === target).pop();
-  const req = seen ?? (await ctx.server.waitFor('req', { timeoutMs: 200, where: (event) => event.method === method && event.url === target }));
-  if (req) await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === req.id });
-}
-
 function lastCall(ctx: CheckContext, target: string): Location | null {
   return ctx.server.request({ url: (url) => url === target })?.lastCallAt ?? null;
 }

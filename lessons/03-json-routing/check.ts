@@ -45,7 +45,7 @@ export default {
         for (const [i, result] of settled.entries()) {
           if (result.status === 'rejected') await noAnswer(ctx, 'GET', targets[i], result.reason, hung);
           const res = (result as PromiseFulfilledResult<HttpResponse>).value;
-          await probeCaughtUp(ctx, 'GET', targets[i]);
+          await ctx.server.recordOf(res);
           if (res.status === 200 && targets[i] === '/api/users/2abc' && isBob(res.json)) {
             ctx.fail('wrong-status', `We sent GET /api/users/2abc; you answered 200 with Bob, but "2abc" is not a number: parseInt('2abc') is 2, so test the id with /^\\d+$/ before converting it.`, ctx.source.find(/parseInt\s*\(/) ?? lastCall(ctx, 'GET', targets[i]));
           }
@@ -142,7 +142,7 @@ async function send(ctx: CheckContext, method: string, target: string, options: 
   } catch (error) {
     return noAnswer(ctx, method, target, error, [target]);
   }
-  await probeCaughtUp(ctx, method, target);
+  await ctx.server.recordOf(res);
   return res;
 }
 

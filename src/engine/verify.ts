@@ -16,12 +16,12 @@ import { Transcript } from './clients/transcript.js';
 import { killAllLearnerProcesses, LearnerProcess, type ExitInfo } from './learner-process.js';
 import { openFiles } from './platform.js';
 import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
+import { loadTypeScript } from './lazy-typescript.js';
 import { findFrameworkImport } from './static-imports.js';
 import { startUpstream } from './upstreams/test-upstream.js';
 import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
 import type { Lesson } from '../course/lessons.js';
-import type * as TS from 'typescript';
 
 /** CURRICULUM.md: a server must be listening 5 s after start. */
 const LISTEN_DEADLINE_MS = 5000;
@@ -183,7 +183,7 @@ class VerifyRun {
     const program = new LearnerProcess({ file: this.file, args: this.args });
     this.program = program;
     const remaining = Math.max(500, Math.min(LISTEN_DEADLINE_MS, this.deadlineAt - performance.now()));
-    const listen = await program.waitForEvent('listen', { timeoutMs: remaining, signal: this.options.signal, where: (event) => event.http || true });
+    const listen = await program.waitForEvent('listen', { timeoutMs: remaining, signal: this.options.signal, });
     if (listen) {
       // Prefer the first HTTP server when the program opens several listeners.
       const httpListen = program.events.find((event): event is EventOf<'listen'> => event.t === 'listen' && event.http) ?? listen;
@@ -625,8 +625,7 @@ export function buildRecords(events: ProbeEvent[]): ResponseRecord[] {
 /** The first syntax error of a JavaScript or TypeScript file (TypeScript's parser, loaded only when needed), or null. */
 export async function syntaxErrorIn(file: string, text: string): Promise<{ message: string; location: Location } | null> {
   try {
-    const module = (await import('typescript')) as unknown as { default?: typeof TS } & typeof TS;
-    const ts = module.default ?? module;
+    const ts = loadTypeScript();
     const output = ts.transpileModule(text, { fileName: file, reportDiagnostics: true, compilerOptions: { allowJs: true } });
     const diagnostic = output.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error && d.file && d.start !== undefined);
     if (!diagnostic?.file || diagnostic.start === undefined) return null;

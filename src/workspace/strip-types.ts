@@ -13,7 +13,7 @@
 // The TypeScript compiler is imported lazily: only opening a lesson in a
 // JavaScript workspace (and `solution`) pays for loading it.
 
-import { createRequire } from 'node:module';
+import { loadTypeScript } from '../engine/lazy-typescript.js';
 import type * as TS from 'typescript';
 
 type Ts = typeof TS;
@@ -24,12 +24,8 @@ export interface StripResult {
   method: 'erase' | 'transpile';
 }
 
-let loaded: Ts | null = null;
 async function typescript(): Promise<Ts> {
-  // require, not import(): the compiler is one 9 MB CommonJS file, and import()
-  // first scans it for named exports (about 2 s here, against 0.5 s for require).
-  loaded ??= createRequire(import.meta.url)('typescript') as Ts;
-  return loaded;
+  return loadTypeScript();
 }
 
 export async function stripTypes(source: string, fileName = 'lesson.ts'): Promise<StripResult> {
