@@ -1,0 +1,112 @@
+// The board's store: an append-only NDJSON file, one stored event per line.
+// append() resolves only once the line is on disk: every event appended while a
+// write+fsync is in flight waits for the next batch, which costs one write and
+// one fsync for all of them (group commit). So an event the learner saw
+// acknowledged survives `kill -9` and a power cut on a file system that honours
+// fsync. Replay on open; a torn last line (a crash mid-write) is cut off, kept
+// beside the log and reported, never fatal.
+
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stored } from './schema.js';
+
+export const LOG_FILE = 'events.ndjson';
+
+export interface Replay {
+  events: Stored[];
+  /** What was wrong with the file, one sentence each (a torn last line, a bad line). */
+  notices: string[];
+}
+
+/** Reads the log. Never throws for damaged content; only for an unreadable file. */
+export function replayLog(dir: string): Replay {
+  const file = join(dir, LOG_FILE);
+  if (!existsSync(file)) return { events: [], notices: [] };
+  const bytes = readFileSync(file);
+  const notices: string[] = [];
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  if (end < bytes.length) {
+    // A crash between write() and its end: the last line has no newline. Keep its
+    // bytes for inspection and cut the log back to the last whole line, so the
+    // next append starts on a line of its own.
+    const kept = `${file}.torn-${Date.now()}`;
+    writeFileSync(kept, bytes.subarray(end));
+    truncateSync(file, end);
+    syncFile(file);
+    notices.push(`the last line of ${LOG_FILE} was incomplete (${bytes.length - end} bytes, a crash while writing): skipped, kept in ${kept}`);
+  }
+  const events: Stored[] = [];
+  const lines = bytes.subarray(0, end).toString('utf8').split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (!line.trim()) continue;
+    try {
+      const event = JSON.parse(line) as Stored;
+      if (typeof event?.id === 'string' && typeof event.type === 'string' && typeof event.t === 'number') events.push(event);
+      else notices.push(`line ${index + 1} of ${LOG_FILE} is not an event: skipped`);
+    } catch {
+      notices.push(`line ${index + 1} of ${LOG_FILE} is not JSON: skipped`);
+    }
+  }
+  return { events, notices };
+}
+
+function syncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class EventLog {
+  private pending: Array<{ line: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  private writing: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(private readonly handle: FileHandle) {}
+
+  static async open(dir: string): Promise<EventLog> {
+    mkdirSync(dir, { recursive: true });
+    return new EventLog(await open(join(dir, LOG_FILE), 'a'));
+  }
+
+  /** Resolves once the event is written and fsynced. */
+  append(event: Stored): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the event log is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ line: JSON.stringify(event) + '\n', resolve, reject });
+      if (!this.writing) this.writing = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // Bounded: each round takes what is pending now; rounds end when none is left.
+    while (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        const bytes = Buffer.from(batch.map((entry) => entry.line).join(''), 'utf8');
+        // write() may write less than asked (a full disk, a signal): loop until all of it is out.
+        for (let offset = 0; offset < bytes.length; ) {
+          const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
+          if (bytesWritten <= 0) throw new Error('the event log accepted no bytes');
+          offset += bytesWritten;
+        }
+        await this.handle.datasync();
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error as Error);
+      }
+    }
+    this.writing = null;
+  }
+
+  /** Waits for every append so far to reach the disk, then closes the file. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.writing) await this.writing;
+    await this.handle.close();
+  }
+}
