@@ -3,6 +3,7 @@
 // CLI turns into a clean exit 130.
 
 import { relative, resolve } from 'node:path';
+import { expandTilde, tildePath } from '../cli/own-repository.js';
 import type { Language } from '../workspace/state.js';
 
 export interface FirstRunAnswers {
@@ -10,7 +11,8 @@ export interface FirstRunAnswers {
   dir: string;
 }
 
-export async function askFirstRun(defaultDir: string, write: (text: string) => void): Promise<FirstRunAnswers> {
+/** `note`: printed before the questions (why the default folder is where it is). */
+export async function askFirstRun(defaultDir: string, write: (text: string) => void, note?: string): Promise<FirstRunAnswers> {
   const { input, select } = await import('@inquirer/prompts');
   write(
     [
@@ -18,6 +20,7 @@ export async function askFirstRun(defaultDir: string, write: (text: string) => v
       'built-in http module, and httpdojo will fire real requests at them and tell',
       'you precisely what went wrong, and why. First, two questions.',
       '',
+      ...(note ? [note, ''] : []),
     ].join('\n'),
   );
   const lang = await select<Language>({
@@ -27,11 +30,13 @@ export async function askFirstRun(defaultDir: string, write: (text: string) => v
       { name: 'TypeScript', value: 'ts', description: '.ts files, run as they are; editor types for node:http included.' },
     ],
   });
-  const shownDefault = relative(process.cwd(), defaultDir) || '.';
+  // A folder outside this one reads better as ~/x than as ../../x.
+  const nearby = relative(process.cwd(), defaultDir) || '.';
+  const shownDefault = nearby.startsWith('..') ? tildePath(defaultDir) : nearby;
   const answer = await input({
     message: 'Where should your workspace go?',
     default: shownDefault,
     validate: (value) => (value.trim() === '' ? 'A folder name, or . for this folder' : true),
   });
-  return { lang, dir: resolve(answer.trim()) };
+  return { lang, dir: resolve(expandTilde(answer.trim())) };
 }
