@@ -18,6 +18,7 @@ import { openFiles } from './platform.js';
 import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
 import { loadTypeScript } from './lazy-typescript.js';
 import { findFrameworkImport } from './static-imports.js';
+import { refineLocation } from './locate.js';
 import { startUpstream } from './upstreams/test-upstream.js';
 import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
@@ -173,8 +174,15 @@ class VerifyRun {
         this.push(skipped(check, `skipped because "${blocker}" did not pass`));
         continue;
       }
-      this.push(await this.runCheck(check));
+      this.push(this.refined(await this.runCheck(check)));
     }
+  }
+
+  /** The failure's location moved to the line a mentor would point at (src/engine/locate.ts). */
+  private refined(result: CheckResult): CheckResult {
+    if (result.status !== 'failed' || !result.location) return result;
+    const location = refineLocation({ file: this.file, text: this.sourceText, pitfall: result.pitfall, location: result.location, events: this.program?.events ?? [] });
+    return location === result.location ? result : { ...result, location };
   }
 
   /** Starts (or restarts) the server and waits for it to listen; a failure result when it does not. */
@@ -646,13 +654,36 @@ export function sourceView(file: string, text: string): SourceView {
   };
   // A location points at code: a match inside a comment (a TODO that names the
   // API, a commented-out attempt) is never the learner's line.
-  const comments = commentRanges(text);
+  // Nor is a match inside a string ('server built with http.createServer()'):
+  // a match may start at a literal's opening quote ('Content-Type':), never inside it.
+  const comments = [...commentRanges(text), ...stringInteriors(text)];
   const inComment = (index: number) => comments.some(([start, end]) => index >= start && index < end);
   const findAll = (pattern: RegExp) =>
     [...text.matchAll(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'))]
       .filter((match) => !inComment(match.index ?? 0))
       .map((match) => locate(match.index ?? 0));
   return { text, find: (pattern) => findAll(pattern)[0] ?? null, findAll };
+}
+
+/** [start, end) of the inside of every string and template literal (quotes excluded), skipping comments. */
+export function stringInteriors(text: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const comments = commentRanges(text);
+  let c = 0;
+  for (let i = 0; i < text.length; i++) {
+    while (c < comments.length && comments[c][1] <= i) c++;
+    if (c < comments.length && i >= comments[c][0]) {
+      i = comments[c][1] - 1;
+      continue;
+    }
+    const quote = text[i];
+    if (quote !== '"' && quote !== "'" && quote !== '`') continue;
+    let j = i + 1;
+    while (j < text.length && text[j] !== quote && !(quote !== '`' && text[j] === '\n')) j += text[j] === '\\' ? 2 : 1;
+    ranges.push([i + 1, j]);
+    i = j;
+  }
+  return ranges;
 }
 
 /** [start, end) of every // and /* *\/ comment, skipping string and template literals. */

@@ -1,0 +1,214 @@
+// From "a line the probe saw" to "the line a mentor would point at". The probe
+// reports where a response method was called; that is often one step away from
+// the learner's fault:
+// - a multi-line call or object literal is reported at its first line, while the
+//   wrong header is a property two lines further down;
+// - a helper (send(), tagReport()) is reported inside itself, while the fault is
+//   the call site that passed the wrong value or called it too late;
+// - a handler that never answers has no call to report at all, while the fault is
+//   the `if` without an `else` that let the request fall through.
+// The TypeScript parser (loaded lazily, only when one of these shapes is seen)
+// reads the learner's file; nothing here runs the learner's code.
+
+import type * as TS from 'typescript';
+import { loadTypeScript } from './lazy-typescript.js';
+import type { Location, ProbeEvent } from './probe-events.js';
+
+/** The header each header pitfall is about. */
+const HEADER_OF: Record<string, string> = {
+  'wrong-content-type': 'content-type',
+  'missing-content-type': 'content-type',
+  'content-length-string-length': 'content-length',
+};
+
+/** Pitfalls about when a call was made: a helper that only makes the call is not the fault, its caller's timing is. */
+const ORDER_PITFALLS = new Set(['headers-after-body', 'write-after-end']);
+
+export interface RefineInput {
+  file: string;
+  text: string;
+  pitfall: string | null;
+  location: Location | null;
+  events: readonly ProbeEvent[];
+}
+
+export function refineLocation(input: RefineInput): Location | null {
+  const { location } = input;
+  if (!location || location.file !== input.file || !input.pitfall) return location;
+  try {
+    if (input.pitfall in HEADER_OF) return refineHeader(input, location);
+    if (ORDER_PITFALLS.has(input.pitfall)) return refineOrder(input, location);
+    if (input.pitfall === 'missing-res-end') return refineFallThrough(input, location);
+  } catch {
+    // A file the parser cannot read keeps the probe's location.
+  }
+  return location;
+}
+
+// ---- parsing ------------------------------------------------------------
+
+const parsed = new Map<string, TS.SourceFile>();
+
+function sourceFile(file: string, text: string): TS.SourceFile {
+  const key = `${file}\0${text.length}`;
+  let found = parsed.get(key);
+  if (!found) {
+    const ts = loadTypeScript();
+    found = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.m?jsx?$|\.cjs$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+    parsed.clear();
+    parsed.set(key, found);
+  }
+  return found;
+}
+
+function locationOf(source: TS.SourceFile, file: string, node: TS.Node): Location {
+  const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
+  return { file, line: line + 1, column: character + 1 };
+}
+
+function lineOf(source: TS.SourceFile, node: TS.Node): number {
+  return source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+}
+
+/** Every node for which `test` holds, depth first, without entering nested functions when `shallow`. */
+function collect<T extends TS.Node>(root: TS.Node, test: (node: TS.Node) => node is T, shallow = false): T[] {
+  const ts = loadTypeScript();
+  const found: T[] = [];
+  const visit = (node: TS.Node) => {
+    if (test(node)) found.push(node);
+    if (shallow && node !== root && ts.isFunctionLike(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  return found;
+}
+
+/** The function whose body holds `line`, innermost. */
+function enclosingFunction(source: TS.SourceFile, line: number): TS.SignatureDeclaration | null {
+  const ts = loadTypeScript();
+  const functions = collect(source, (node): node is TS.SignatureDeclaration => ts.isFunctionLike(node) && 'body' in node && Boolean((node as TS.FunctionLikeDeclaration).body));
+  return functions.filter((fn) => lineOf(source, fn) <= line && source.getLineAndCharacterOfPosition(fn.end).line + 1 >= line).pop() ?? null;
+}
+
+/** The probe's call event made at `location` (same line), with the learner frames it was called from. */
+function callAt(events: readonly ProbeEvent[], location: Location): { via?: Location[] } | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if ((event.t === 'call' || event.t === 'client-call') && event.at && event.at.file === location.file && event.at.line === location.line) return event as { via?: Location[] };
+  }
+  return null;
+}
+
+// ---- a header in a multi-line call, or a header value passed in by the caller ----
+
+function refineHeader(input: RefineInput, location: Location): Location {
+  const header = HEADER_OF[input.pitfall!];
+  const lineText = input.text.split('\n')[location.line - 1] ?? '';
+  // The cheap case first: the line already names the header (or a helper's parameter holds it).
+  const squash = (name: string) => name.toLowerCase().replace(/[^a-z]/g, '');
+  const named = new RegExp(header.replace('-', '[-_]?'), 'i').test(lineText);
+  if (named && !/:\s*[A-Za-z_$][\w$]*\s*[,}]/.test(lineText)) return location;
+  const ts = loadTypeScript();
+  const source = sourceFile(input.file, input.text);
+  // The outermost call, object literal or property that starts on the line: the header is inside it.
+  const starts = collect(source, (node): node is TS.Node =>
+    (ts.isCallExpression(node) || ts.isObjectLiteralExpression(node) || ts.isPropertyAssignment(node)) && lineOf(source, node) === location.line);
+  const outer = starts[0];
+  if (!outer) return location;
+  const properties = collect(outer, (node): node is TS.PropertyAssignment => ts.isPropertyAssignment(node), true);
+  const keyOf = (property: TS.PropertyAssignment) => (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) ? property.name.text : '');
+  // A key that means the header but is not it (contentType, content_type) is the missing header's cause.
+  const property = properties.find((p) => keyOf(p).toLowerCase() === header) ?? properties.find((p) => squash(keyOf(p)) === squash(header));
+  if (!property) return location;
+  const at = locationOf(source, input.file, property);
+  // `'Content-Type': type`, where type is the helper's parameter: the caller chose the value.
+  if (ts.isIdentifier(property.initializer)) {
+    const fn = enclosingFunction(source, at.line);
+    const isParameter = fn?.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === (property.initializer as TS.Identifier).text);
+    const caller = callAt(input.events, location)?.via?.[0];
+    if (isParameter && caller && caller.file === input.file) return caller;
+  }
+  return at;
+}
+
+// ---- a helper called at the wrong moment ----
+
+function refineOrder(input: RefineInput, location: Location): Location {
+  const caller = callAt(input.events, location)?.via?.[0];
+  if (!caller || caller.file !== input.file) return location;
+  const ts = loadTypeScript();
+  const source = sourceFile(input.file, input.text);
+  const fn = enclosingFunction(source, location.line);
+  if (!fn) return location;
+  // A helper that itself writes or ends the response owns its order; one that only sets headers does not.
+  const writes = collect(fn, (node): node is TS.CallExpression =>
+    ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && /^(write|end|writeHead|flushHeaders)$/.test(node.expression.name.text), true);
+  return writes.length === 0 ? caller : location;
+}
+
+// ---- a request that falls through the handler ----
+
+function refineFallThrough(input: RefineInput, location: Location): Location {
+  const lineText = input.text.split('\n')[location.line - 1] ?? '';
+  // Only when the probe had nothing better: the server's or the handler's first line.
+  if (!/createServer\s*\(|=>\s*\{?\s*$|\bfunction\b/.test(lineText)) return location;
+  const ts = loadTypeScript();
+  const source = sourceFile(input.file, input.text);
+  const handler = handlerAt(source, location.line);
+  if (!handler?.body || !ts.isBlock(handler.body)) return location;
+  const gap = lastUnansweredIf(handler.body.statements);
+  return gap ? locationOf(source, input.file, gap) : location;
+}
+
+/** The request handler: the function passed to createServer on (or defined at) `line`, or named there. */
+function handlerAt(source: TS.SourceFile, line: number): TS.FunctionLikeDeclaration | null {
+  const ts = loadTypeScript();
+  const calls = collect(source, (node): node is TS.CallExpression =>
+    ts.isCallExpression(node) && lineOf(source, node) <= line && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'createServer');
+  for (const call of calls) {
+    const argument = call.arguments.find((arg) => ts.isFunctionLike(arg) || ts.isIdentifier(arg));
+    if (argument && (ts.isArrowFunction(argument) || ts.isFunctionExpression(argument))) return argument;
+    if (argument && ts.isIdentifier(argument)) {
+      const declared = collect(source, (node): node is TS.FunctionDeclaration => ts.isFunctionDeclaration(node) && node.name?.text === argument.text)[0];
+      if (declared) return declared;
+    }
+  }
+  const fn = enclosingFunction(source, line + 1);
+  return fn && 'body' in fn ? (fn as TS.FunctionLikeDeclaration) : null;
+}
+
+/**
+ * The `if` without an `else` whose taken branch answers while the way around it
+ * reaches the end of the handler without answering: the last such `if` on a
+ * path with nothing after it that ends the response.
+ */
+function lastUnansweredIf(statements: readonly TS.Statement[]): TS.IfStatement | null {
+  const ts = loadTypeScript();
+  for (let i = statements.length - 1; i >= 0; i--) {
+    const statement = statements[i];
+    if (answers(statement) && !ts.isIfStatement(statement) && !ts.isBlock(statement)) return null;
+    if (ts.isIfStatement(statement)) {
+      if (!statement.elseStatement) return answers(statement.thenStatement) ? statement : null;
+      const inner = lastUnansweredIf(asStatements(statement.elseStatement)) ?? lastUnansweredIf(asStatements(statement.thenStatement));
+      if (inner) return inner;
+      return null;
+    }
+    if (ts.isBlock(statement)) return lastUnansweredIf(statement.statements);
+  }
+  return null;
+}
+
+function asStatements(statement: TS.Statement): readonly TS.Statement[] {
+  const ts = loadTypeScript();
+  return ts.isBlock(statement) ? statement.statements : [statement];
+}
+
+/** Whether a statement holds an answer: an end() call or a call of a helper (sendJson(res, …)). */
+function answers(statement: TS.Node): boolean {
+  const ts = loadTypeScript();
+  return collect(statement, (node): node is TS.CallExpression => {
+    if (!ts.isCallExpression(node)) return false;
+    if (ts.isPropertyAccessExpression(node.expression)) return /^(end|pipe)$/.test(node.expression.name.text) || node.arguments.some((arg) => ts.isIdentifier(arg) && /^res(ponse)?$/.test(arg.text));
+    return node.arguments.some((arg) => ts.isIdentifier(arg) && /^res(ponse)?$/.test(arg.text));
+  }, true).length > 0;
+}
