@@ -1,7 +1,7 @@
 // The watch screen: the current lesson's task and file, the course's progress,
 // and on every save of the learner's file a fresh verify, a line per check as it
 // finishes, and the first failure in full. Keys: h hint, w wire, l lessons,
-// r re-run, n next (once passed), t whole task, q quit.
+// r re-run, n next (once passed), t whole task, a ask for help (in a classroom), q quit.
 //
 // The screen is redrawn whole from state (render()); it never scrolls on its own
 // when it fits the terminal, and clears the scrollback when it does not, so no
@@ -32,6 +32,7 @@ import {
   type Workspace,
 } from '../workspace/workspace.js';
 import { afterYouPass, lessonHints, lessonTask } from './lesson-text.js';
+import { ClassroomLink } from './watch-classroom.js';
 import { renderMarkdown } from './markdown.js';
 import { fileLink, progressBar, stripAnsi, supportsHyperlinks, visibleLength } from './terminal.js';
 
@@ -99,6 +100,8 @@ class WatchScreen {
   private finish: ((code: number) => void) | null = null;
   private closed = false;
   private verifyModule: Promise<typeof import('../engine/verify.js')> | null = null;
+  /** The classroom board, when the workspace joined one (issue 11). */
+  private readonly classroom: ClassroomLink;
 
   constructor(private readonly options: WatchOptions) {
     this.input = options.input ?? process.stdin;
@@ -107,6 +110,7 @@ class WatchScreen {
     this.links = supportsHyperlinks(this.output);
     this.lesson = options.lesson ?? currentLesson(options.workspace, options.lessons) ?? options.lessons[0];
     this.file = lessonFile(options.workspace, this.lesson);
+    this.classroom = new ClassroomLink(options.workspace.root, () => this.render());
   }
 
   async run(): Promise<number> {
@@ -295,7 +299,8 @@ class WatchScreen {
     this.verdict = verdict;
     this.phase = 'done';
     try {
-      recordVerdict(this.options.workspace, lesson, verdict!.passed);
+      const progress = recordVerdict(this.options.workspace, lesson, verdict!.passed);
+      this.classroom.afterVerdict(verdict!, progress.attempts, progress.openedAt);
       if (verdict!.passed) this.reference = await writeReferenceSolution(this.options.workspace, lesson);
     } catch (caught) {
       this.message = `Could not save your progress: ${oneLine(caught)}`;
@@ -340,6 +345,9 @@ class WatchScreen {
         return this.render();
       case 'n':
         return this.next();
+      case 'a':
+        this.message = this.classroom.raiseHand(this.lesson.id);
+        return this.render();
       case 'escape':
         this.panel = 'none';
         return this.render();
@@ -451,6 +459,7 @@ class WatchScreen {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.debounce);
+    this.classroom.close();
     this.watcher?.close();
     this.controller?.abort();
     // The learner's program and everything it started go first, synchronously.
@@ -597,9 +606,12 @@ class WatchScreen {
       ['r', 're-run'],
       ['t', 'task'],
       ...(passed ? [['n', 'next']] : []),
+      ...(this.classroom.joined ? [['a', 'ask for help']] : []),
       ['q', 'quit'],
     ].map(([key, label]) => `${style.bold(key)} ${label}`);
     const out = [''];
+    const classroom = this.classroom.statusLine();
+    if (classroom) out.push(style.cyan(wrap(classroom, width)));
     if (this.message) out.push(style.yellow(wrap(this.message, width)));
     out.push(style.dim('─'.repeat(width)), keys.join(style.dim('  ·  ')));
     return out;

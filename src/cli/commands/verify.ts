@@ -75,7 +75,9 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
     let reference: string | null = null;
     if (recording && !controller.signal.aborted) {
       try {
-        recordVerdict(recording, lesson, verdict.passed);
+        const progress = recordVerdict(recording, lesson, verdict.passed);
+        // The classroom (issue 11): a summary for the mentor's board, sent in the background.
+        void import('../../workspace/classroom-outbox.js').then((classroom) => classroom.reportVerdict(recording.root, verdict, progress.attempts, progress.openedAt)).catch(() => {});
         if (verdict.passed) reference = await writeReferenceSolution(recording, lesson);
       } catch (error) {
         process.stderr.write(`httpdojo: could not record the result in ${recording.root}/.httpdojo (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);

@@ -1,0 +1,20 @@
+// httpdojo leave: stop reporting to the classroom board.
+
+import { baseEvent, forget, readConfig, request } from '../../workspace/classroom-outbox.js';
+import { EXIT } from '../exit-codes.js';
+import { learnerContext } from '../workspace-context.js';
+
+export async function run(_args: string[], flags: { lessons?: string }): Promise<number> {
+  const { workspace } = learnerContext(flags, { requireWorkspace: true });
+  const root = workspace!.root;
+  const config = readConfig(root);
+  if (!config) {
+    process.stdout.write('This workspace is not in a classroom.\n');
+    return EXIT.ok;
+  }
+  // Best effort: the board greys the learner out; offline, it simply never hears again.
+  const answer = await request(`${config.url}/events`, 'POST', JSON.stringify(baseEvent(config, 'leave')), 2000);
+  forget(root);
+  process.stdout.write(`Left ${config.url}${answer.status === 200 ? '' : ' (the board did not answer; it will not hear from this workspace again)'}. Nothing is sent any more.\n`);
+  return EXIT.ok;
+}
