@@ -243,3 +243,396 @@ describe.concurrent('pitfalls limit-checked-after-end and no-body-limit: answeri
     });
   }
 });
+
+describe.concurrent('lesson 05: a 413 to a client that sent Connection: close', () => {
+  /** A server that answers with lesson 05's refuseTooLarge as soon as it sees Content-Length. */
+  async function lesson05Server() {
+    const { child, port } = await startChildServer(`${CHILD_PRELUDE}
+      ${lesson05Helpers()}
+      listen(http.createServer((req, res) => refuseTooLarge(req, res)));
+    `);
+    return { child, port };
+  }
+
+  /**
+   * Sends the head of a 20 MB upload and 256 KiB of it, then reads (without
+   * sending) until the whole 413 is in and for 500 ms more; then keeps sending
+   * 64 KiB every 10 ms for 800 ms or until a write fails. Both stay inside the
+   * lesson's 2 s drain bound, after which the server hangs up on purpose.
+   */
+  async function uploadAndWatch(port: number, connection: 'close' | 'keep-alive') {
+    // allowHalfOpen: the server's FIN must not make this socket end its own side.
+    const socket = net.connect({ port, host: HOST, allowHalfOpen: true });
+    let received = '';
+    let serverEnded = false;
+    let error: string | undefined;
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('end', () => (serverEnded = true));
+    socket.on('error', (err: NodeJS.ErrnoException) => (error ??= err.code));
+    try {
+      await withDeadline(new Promise((resolve) => socket.once('connect', resolve)), 3_000, 'connect');
+      socket.write(`POST /api/users HTTP/1.1\r\nHost: x\r\nConnection: ${connection}\r\nContent-Length: 20000000\r\n\r\n`);
+      socket.write(Buffer.alloc(256 * 1024, 0x61));
+      const answered = Date.now();
+      while (!received.includes('Payload too large"}') && Date.now() - answered < 3_000) await sleep(10);
+      await sleep(500);
+      const endedWhileSending = serverEnded;
+      const answer = received;
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const started = Date.now();
+      while (error === undefined && !socket.destroyed && Date.now() - started < 800) {
+        socket.write(chunk);
+        await sleep(10);
+      }
+      return { answer, endedWhileSending, writeError: error };
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  it('Node closes the connection right after the 413 although the body is still coming; the next writes hit a reset (EPIPE or ECONNRESET), with the 413 already delivered to the socket', async () => {
+    const { child, port } = await lesson05Server();
+    try {
+      const result = await uploadAndWatch(port, 'close');
+      // The whole answer had arrived before anything went wrong: a client that
+      // reads it before its next write fails shows it, one that fails first loses it.
+      expect(statusOf(Buffer.from(result.answer, 'latin1'))).toBe(413);
+      expect(result.answer).toContain('{"error":"Payload too large"}');
+      expect(result.endedWhileSending).toBe(true);
+      expect(['EPIPE', 'ECONNRESET']).toContain(result.writeError);
+    } finally {
+      await child.dispose();
+    }
+  });
+
+  it('on a keep-alive connection the same server keeps the connection open and reading while it drains: no reset', async () => {
+    const { child, port } = await lesson05Server();
+    try {
+      const result = await uploadAndWatch(port, 'keep-alive');
+      expect(statusOf(Buffer.from(result.answer, 'latin1'))).toBe(413);
+      expect(result.endedWhileSending).toBe(false);
+      expect(result.writeError).toBeUndefined();
+    } finally {
+      await child.dispose();
+    }
+  });
+});
+
+describe.concurrent('lesson 05: does the client stop sending once it has the 413?', () => {
+  const SIZE = 20_000_000;
+
+  /** An in-process server that answers 413 at once, then counts what it drains for up to 3 s. */
+  async function countingServer() {
+    const drained = { bytes: 0, ended: false };
+    const srv = await startServer((req, res) => {
+      res.writeHead(413, { 'Content-Type': 'application/json' });
+      res.end('{"error":"Payload too large"}');
+      const timer = setTimeout(() => req.socket.destroy(), 3_000);
+      req.on('data', (chunk: Buffer) => (drained.bytes += chunk.length));
+      req.on('end', () => {
+        drained.ended = true;
+        clearTimeout(timer);
+      });
+      req.on('close', () => clearTimeout(timer));
+      req.resume();
+    });
+    return { srv, drained };
+  }
+
+  it("Node's http.request does not: it sends the whole 20 MB body after the 413 has arrived", async () => {
+    const { srv, drained } = await countingServer();
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const status = await withDeadline(
+        new Promise<number>((resolve, reject) => {
+          const req = http.request({ host: HOST, port: srv.port, method: 'POST', path: '/api/users', agent, headers: { 'Content-Length': SIZE } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end(Buffer.alloc(SIZE, 0x61));
+        }),
+        8_000,
+        '20 MB upload',
+      );
+      const deadline = Date.now() + 3_000;
+      while (!drained.ended && Date.now() < deadline) await sleep(20);
+      expect(status).toBe(413);
+      expect(drained.ended).toBe(true);
+      expect(drained.bytes).toBe(SIZE);
+    } finally {
+      agent.destroy();
+      await srv.close();
+    }
+  });
+
+  it.skipIf(!hasCurl)('curl does (skipped when curl is not installed): it stops sending and hangs up, the server drains only part of the 20 MB', async () => {
+    const { srv, drained } = await countingServer();
+    const dir = await import('./support.ts').then((support) => support.makeTempDir());
+    const file = `${dir}/big.bin`;
+    try {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(file, Buffer.alloc(SIZE, 0x61));
+      const status = await new Promise<string>((resolve) => {
+        execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--data-binary', `@${file}`, `http://${HOST}:${srv.port}/api/users`], { timeout: 10_000 }, (_err, stdout) =>
+          resolve(stdout),
+        );
+      });
+      await sleep(300);
+      expect(status).toBe('413');
+      expect(drained.ended).toBe(false);
+      expect(drained.bytes).toBeLessThan(SIZE);
+    } finally {
+      await srv.close();
+      const { removeDir } = await import('./support.ts');
+      await removeDir(dir);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Lesson 02: an empty Host from curl
+
+describe.concurrent('lesson 02: sending an empty Host', () => {
+  it("a request line 'Host:' with nothing after it reaches the handler as req.headers.host === ''", async () => {
+    let host: unknown = 'not called';
+    const srv = await startServer((req, res) => {
+      host = req.headers.host;
+      res.end('ok');
+    });
+    try {
+      const result = await rawExchange(srv.port, ['GET /x HTTP/1.1\r\nHost:\r\n\r\n'], { until: (data) => data.includes('ok'), deadlineMs: 3_000 });
+      expect(statusOf(result.data)).toBe(200);
+      expect(host).toBe('');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it.skipIf(!hasCurl)("curl -H 'Host;' sends exactly one 'Host:' line with an empty value (skipped when curl is not installed)", async () => {
+    let head = '';
+    const server = net.createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        if (head.includes('\r\n\r\n')) socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
+      });
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, HOST, () => resolve()));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      await new Promise<void>((resolve) => execFile('curl', ['-s', '-H', 'Host;', `http://${HOST}:${port}/x`], { timeout: 5_000 }, () => resolve()));
+      const hostLines = head.split('\r\n').filter((line) => /^host\s*:/i.test(line));
+      expect(hostLines).toEqual(['Host:']);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Lesson 08: node does not run .ts files
+
+describe.concurrent('lesson 08: a TypeScript server', () => {
+  // Like the lesson's server: ES module syntax and a type annotation. (A .ts file
+  // with no import or export is loaded as CommonJS instead, and stops at the
+  // first type annotation with a SyntaxError.)
+  const program = [
+    "import path from 'node:path';",
+    "const root: string = path.resolve(process.argv[2] ?? 'none');",
+    "console.log('ROOT ' + root);",
+    '',
+  ].join('\n');
+
+  it("`node server.ts ./public` fails on Node 20 with ERR_UNKNOWN_FILE_EXTENSION", async () => {
+    const result = await runChild(program, { filename: 'server.ts', args: ['./public'], deadlineMs: 10_000 });
+    expect(result.timedOut).toBe(false);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ERR_UNKNOWN_FILE_EXTENSION');
+    expect(result.stdout).not.toContain('ROOT');
+  });
+
+  it('with tsx loaded (what `httpdojo run` does) the same file runs and gets ./public as argv[2]', async () => {
+    const tsxUrl = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const result = await runChild(program, { filename: 'server.ts', args: ['./public'], nodeArgs: ['--import', tsxUrl], deadlineMs: 15_000 });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ROOT \/.*\/public\n/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Pitfall slowloris-unbounded: where connectionsCheckingInterval can be set
+
+describe.concurrent('slowloris-unbounded: setting the limits on the server object', () => {
+  /** Trickles one header line every 300 ms for 3.6 s. */
+  const trickle = (): Part[] => {
+    const parts: Part[] = ['GET / HTTP/1.1\r\nHost: localhost\r\n'];
+    for (let i = 0; i < 12; i++) parts.push({ pauseMs: 300 }, `X-Slow-${i}: 1\r\n`);
+    return parts;
+  };
+  const limit = (server: http.Server) => {
+    server.headersTimeout = 2_000;
+    server.requestTimeout = 5_000;
+    server.connectionsCheckingInterval = 250;
+  };
+
+  it('set after createServer() and before listen(): a trickling client gets 408 a little over 2 s after connecting', async () => {
+    const srv = await startServer((_req, res) => res.end('ok'), {}, limit);
+    try {
+      const result = await rawExchange(srv.port, trickle(), { readMs: 0, deadlineMs: 5_000 });
+      expect(statusOf(result.data)).toBe(408);
+      expect(result.closed).toBe(true);
+      expect(result.closedAtMs).toBeGreaterThanOrEqual(1_950);
+      expect(result.closedAtMs).toBeLessThan(2_900);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('set after listen(): the interval stays 30 s, and the same client is still connected after 3.6 s', async () => {
+    const srv = await startServer((_req, res) => res.end('ok'));
+    limit(srv.server);
+    try {
+      const result = await rawExchange(srv.port, trickle(), { readMs: 0, deadlineMs: 5_000 });
+      expect(result.data.length).toBe(0);
+      expect(result.closed).toBe(false);
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(3_500);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Lesson 12: which agents send Connection: close
+
+describe.concurrent('lesson 12: the Connection header an agent sends', () => {
+  it('only a bare new http.Agent() (and agent: false) send Connection: close; Agent({ maxSockets: 4 }) sends keep-alive', async () => {
+    const seen: Array<string | undefined> = [];
+    const srv = await startServer((req, res) => {
+      seen.push(req.headers.connection);
+      res.end('ok');
+    });
+    const agents: Array<[string, http.Agent | false | undefined]> = [
+      ['http.globalAgent', undefined],
+      ['agent: false', false],
+      ['new http.Agent()', new http.Agent()],
+      ['new http.Agent({ maxSockets: 4 })', new http.Agent({ maxSockets: 4 })],
+      ['new http.Agent({ keepAlive: true })', new http.Agent({ keepAlive: true })],
+    ];
+    try {
+      const header: Record<string, string | undefined> = {};
+      for (const [name, agent] of agents) {
+        await withDeadline(
+          new Promise<void>((resolve, reject) => {
+            http.get(`http://${HOST}:${srv.port}/`, { agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve());
+            }).on('error', reject);
+          }),
+          3_000,
+          name,
+        );
+        header[name] = seen.at(-1);
+      }
+      expect(header).toEqual({
+        'http.globalAgent': 'keep-alive',
+        'agent: false': 'close',
+        'new http.Agent()': 'close',
+        'new http.Agent({ maxSockets: 4 })': 'keep-alive',
+        'new http.Agent({ keepAlive: true })': 'keep-alive',
+      });
+    } finally {
+      for (const [, agent] of agents) if (agent) agent.destroy();
+      await srv.close();
+    }
+  });
+
+  it('Agent({ maxSockets: 4 }) says keep-alive, yet closes a connection nobody is waiting for: 3 requests one after another use 3 connections', async () => {
+    const srv = await startServer((req, res) => {
+      res.end(req.headers.connection ?? '');
+    });
+    const agent = new http.Agent({ maxSockets: 4 });
+    try {
+      const bodies: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        bodies.push(
+          await withDeadline(
+            new Promise<string>((resolve, reject) => {
+              http.get(`http://${HOST}:${srv.port}/${i}`, { agent }, (res) => {
+                let body = '';
+                res.setEncoding('utf8');
+                res.on('data', (chunk: string) => (body += chunk));
+                res.on('end', () => resolve(body));
+              }).on('error', reject);
+            }),
+            3_000,
+            `request ${i}`,
+          ),
+        );
+        await sleep(20);
+      }
+      expect(bodies).toEqual(['keep-alive', 'keep-alive', 'keep-alive']);
+      expect(srv.connections()).toBe(3);
+    } finally {
+      agent.destroy();
+      await srv.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Lesson 14: where the shutdown flag is read
+
+describe.concurrent("lesson 14: when to read the shutdown flag for 'Connection: close'", () => {
+  /** Lesson 14's server and SIGTERM handler; `where` says when the flag is read. */
+  const server = (where: 'top-of-handler' | 'when-responding') => `${CHILD_PRELUDE}
+    let shuttingDown = false;
+    const server = http.createServer({ keepAliveTimeout: 1000 }, (req, res) => {
+      if (${JSON.stringify(where)} === 'top-of-handler' && shuttingDown) res.setHeader('Connection', 'close');
+      const ms = Number(new URL(req.url, 'http://localhost').searchParams.get('ms')) || 0;
+      setTimeout(() => {
+        if (${JSON.stringify(where)} === 'when-responding' && shuttingDown) res.setHeader('Connection', 'close');
+        res.end('{"done":true}');
+      }, ms);
+    });
+    process.on('SIGTERM', () => {
+      shuttingDown = true;
+      server.close();
+      server.closeIdleConnections();
+      setTimeout(() => process.exit(1), 3000).unref();
+    });
+    listen(server);
+  `;
+
+  /** /work?ms=800 in flight, SIGTERM 100 ms later: how the answer looked and when the process ended. */
+  async function shutdown(where: Parameters<typeof server>[0]) {
+    const { child, port } = await startChildServer(server(where));
+    try {
+      const work = rawExchange(port, ['GET /work?ms=800 HTTP/1.1\r\nHost: x\r\n\r\n'], { readMs: 5_000, deadlineMs: 6_000 });
+      await sleep(100);
+      const signalled = Date.now();
+      child.proc.kill('SIGTERM');
+      const [answered, exit] = await Promise.all([work, child.exit(6_000).then((result) => ({ ...result, afterMs: Date.now() - signalled }))]);
+      return { head: answered.data.toString('latin1').split('\r\n\r\n')[0], exit };
+    } finally {
+      await child.dispose();
+    }
+  }
+
+  it('read at the top of the handler it misses the request already in flight: keep-alive, exit only about 2.7 s after the signal', async () => {
+    const { head, exit } = await shutdown('top-of-handler');
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head).toMatch(/\r\nConnection: keep-alive\r\n/);
+    expect(exit.code).toBe(0);
+    expect(exit.afterMs).toBeGreaterThanOrEqual(2_200);
+  });
+
+  it('read when the response is sent it catches that request: Connection: close, exit about 0.7 s after the signal', async () => {
+    const { head, exit } = await shutdown('when-responding');
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head).toMatch(/\r\nConnection: close\r\n/);
+    expect(exit.code).toBe(0);
+    expect(exit.afterMs).toBeLessThan(1_500);
+  });
+});
