@@ -118,13 +118,15 @@ describe('listen()', () => {
     expect(await request(listen.port, 'GET', '/')).toEqual({ status: 200, body: 'ok' });
   });
 
-  it('two servers both listening on 3000 get two ports, and a plain net server is not http', async () => {
+  // Two servers on one port: the second fails with EADDRINUSE as under plain
+  // node (test/engine/probe-differential.test.ts); three ports, three servers.
+  it('three servers on three ports get three free ports, and a plain net server is not http', async () => {
     const program = run('.mjs', [
       "import http from 'node:http';",
       "import net from 'node:net';",
       "http.createServer((req, res) => res.end('one')).listen(3000);",
-      "http.createServer((req, res) => res.end('two')).listen(3000);",
-      'net.createServer((socket) => socket.end()).listen(3000);',
+      "http.createServer((req, res) => res.end('two')).listen(3001);",
+      'net.createServer((socket) => socket.end()).listen(3002);',
     ]);
     const listens = await waitFor(() => {
       const found = program.process.events.filter((event): event is EventOf<'listen'> => event.t === 'listen');

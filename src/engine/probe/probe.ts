@@ -16,8 +16,10 @@ import childProcess from 'node:child_process';
 import http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 import stream from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import util from 'node:util';
 
 const channelFd = Number(process.env.HTTPDOJO_PROBE_FD);
 // Children the learner spawns inherit the environment; only this process owns the
@@ -162,41 +164,136 @@ function install(fd: number): void {
   let nextRequestId = 1;
 
   // ---- listen(): rebind TCP listens to a free loopback port ---------------
-  const originalListen = net.Server.prototype.listen;
+  // Only the bind changes. Server#listen stays Node's own, called with the
+  // learner's arguments: its validation (ERR_SOCKET_BAD_PORT), the synchronous
+  // ERR_SERVER_ALREADY_LISTEN check on `this._handle`, the dns lookup of a host,
+  // the 'listening' callback and the tick it runs on are all Node's (an earlier
+  // probe rewrote the arguments to { port: 0, host: '127.0.0.1' }: a host meant a
+  // lookup, so `this._handle` was still unset at a second listen() and it passed).
+  // The bind itself happens one level down, in Server#_listen2 (setupListenHandle
+  // in lib/net.js), called by listenInCluster with the resolved address and
+  // port; lib/net.js keeps that name "to avoid breaking code that wraps this
+  // method". The wrapper of listen() below only records what was asked for and
+  // where; the wrapper of _listen2 binds 127.0.0.1:0 instead.
+  // https://nodejs.org/docs/latest-v20.x/api/net.html#serverlisten
+  const LOOPBACK = '127.0.0.1';
   let nextServerId = 1;
   const serverIds = new WeakMap<object, number>();
+  const listenCalls = new WeakMap<object, { requested: { port: unknown; host: unknown }; at: Location | null }>();
+  const originalListen = net.Server.prototype.listen;
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
-    const callback = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : undefined;
-    const first = args[0];
-    let requested: { port: unknown; host: unknown } | null = null;
-    let options: net.ListenOptions | null = null;
-    if (first === undefined || first === null || typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
-      requested = { port: first ?? 0, host: typeof args[1] === 'string' ? args[1] : undefined };
-      options = { port: 0, host: '127.0.0.1' };
-      if (typeof args[1] === 'number') options.backlog = args[1];
-      if (typeof args[2] === 'number') options.backlog = args[2];
-    } else if (typeof first === 'object' && !('path' in (first as object) && (first as { path?: unknown }).path != null) &&
-      !('fd' in (first as object)) && !('_handle' in (first as object)) && !('handle' in (first as object))) {
-      const given = first as net.ListenOptions;
-      requested = { port: given.port ?? 0, host: given.host };
-      options = { ...given, port: 0, host: '127.0.0.1', ipv6Only: false };
+    const previous = listenCalls.get(this);
+    listenCalls.set(this, { requested: requestedBy(args), at: here() });
+    try {
+      return originalListen.apply(this, args as never);
+    } catch (error) {
+      // Node threw before binding anything (already listening, a bad port): what
+      // listens now, if anything, is what the earlier call asked for.
+      if (previous) listenCalls.set(this, previous);
+      else listenCalls.delete(this);
+      throw error;
     }
-    if (!options || !requested) {
-      // A unix socket path, a handle or an fd: Node's own tooling uses these; leave them alone.
-      return callback ? originalListen.apply(this, [...args, callback] as never) : originalListen.apply(this, args as never);
-    }
-    const serverId = serverIds.get(this) ?? nextServerId++;
-    serverIds.set(this, serverId);
-    const at = here();
-    const isHttp = this instanceof http.Server;
-    this.once('listening', () => {
-      const address = this.address();
-      if (address && typeof address === 'object') {
-        emit({ t: 'listen', server: serverId, http: isHttp, port: address.port, host: address.address, requested, at });
-      }
-    });
-    return callback ? originalListen.call(this, options, callback) : originalListen.call(this, options);
   } as typeof net.Server.prototype.listen;
+
+  /** What the learner asked for, in the report's shape; Node's normalizeArgs reads the same arguments. */
+  function requestedBy(args: unknown[]): { port: unknown; host: unknown } {
+    const first = args[0];
+    if (first !== null && typeof first === 'object') {
+      const given = first as { port?: unknown; host?: unknown };
+      return { port: given.port ?? 0, host: given.host };
+    }
+    return { port: typeof first === 'function' ? 0 : first ?? 0, host: typeof args[1] === 'string' ? args[1] : undefined };
+  }
+
+  type Listen2 = (this: net.Server, address: string | null, port: number, addressType: number, backlog: unknown, fd: unknown, flags: unknown) => void;
+  const serverProto = net.Server.prototype as unknown as { _listen2: Listen2 };
+  const originalListen2 = serverProto._listen2;
+  /** TCP servers of this program bound by the rebinding, with the address they would have had. */
+  const asIfBound = new WeakMap<object, AsIf>();
+  const listening = new Set<net.Server>();
+  const patchedListen2: Listen2 = function patchedListen2(this: net.Server, address, port, addressType, backlog, fd, flags) {
+    const self = this as net.Server & { _handle?: unknown };
+    // Not a TCP bind to make: a unix socket or pipe (port -1), an fd, a handle
+    // passed to listen(), or a cluster worker given its primary's handle.
+    if (self._handle || typeof fd === 'number' || typeof port !== 'number' || port < 0) {
+      asIfBound.delete(this);
+      return originalListen2.call(this, address, port, addressType, backlog, fd, flags);
+    }
+    const asIf = addressAsIf(address, addressType, flags, port);
+    // An address this machine does not have: Node's own bind fails (EADDRNOTAVAIL)
+    // exactly as without the probe, and binds nothing.
+    if (!isLocal(asIf.address)) return originalListen2.call(this, address, port, addressType, backlog, fd, flags);
+    if (port > 0 && heldInThisProcess(asIf)) return emitAddressInUse(this, asIf, port);
+    originalListen2.call(this, LOOPBACK, 0, 4, backlog, fd, flags);
+    if (!self._handle) return; // the loopback bind failed; Node emits that error itself
+    asIfBound.set(this, asIf);
+    listening.add(this);
+    reportListen(this);
+  };
+  serverProto._listen2 = patchedListen2;
+
+  // address() gives the program the address and family its own bind would have
+  // had (listen(port) binds '::' when IPv6 is available, lib/net.js
+  // setupListenHandle), with the real port: only the port may differ.
+  const originalAddress = net.Server.prototype.address;
+  net.Server.prototype.address = function patchedAddress(this: net.Server) {
+    const real = originalAddress.call(this);
+    const asIf = asIfBound.get(this);
+    if (!asIf || !real || typeof real !== 'object') return real;
+    // Node's own key order: getsockname fills address, family, port.
+    return { address: asIf.address, family: asIf.family, port: real.port };
+  } as typeof net.Server.prototype.address;
+
+  function reportListen(server: net.Server): void {
+    const serverId = serverIds.get(server) ?? nextServerId++;
+    serverIds.set(server, serverId);
+    const real = originalAddress.call(server);
+    if (!real || typeof real !== 'object') return;
+    // Reported at the bind, not on 'listening' (a listener of ours would change
+    // listenerCount('listening')); connections are served no earlier than on the
+    // next turn of the loop, after 'listening' ran, so nothing reaches the program sooner.
+    const call = listenCalls.get(server) ?? { requested: { port: 0, host: undefined }, at: null };
+    emit({ t: 'listen', server: serverId, http: server instanceof http.Server, port: real.port, host: real.address, requested: call.requested, at: call.at });
+  }
+
+  // ---- a port this program already holds: EADDRINUSE, as Node reports it ----
+  // Rebound servers never collide in the kernel, so a program listening twice on
+  // its own port would pass (two servers on 3000 both "worked"). Each server's
+  // would-be binding is kept while it listens, and a new one that overlaps it
+  // fails as Linux fails it: same port and same address, or either side the
+  // unspecified address of that family (an IPv6 '::' without ipv6Only takes
+  // IPv4 too). A port held by another process is not seen: that is the
+  // machine, not the program.
+  function heldInThisProcess(wanted: AsIf): boolean {
+    for (const server of listening) {
+      if (!server.listening) {
+        listening.delete(server);
+        continue;
+      }
+      const held = asIfBound.get(server);
+      if (held && held.port === wanted.port && bindingsOverlap(held, wanted)) return true;
+    }
+    return false;
+  }
+
+  // What setupListenHandle does when the kernel refuses (lib/net.js): an
+  // UVExceptionWithHostPort (message `listen EADDRINUSE: address already in use
+  // <address>:<port>`, then code, errno, syscall, address, port in that order),
+  // emitted as 'error' on the next tick, the server left without a handle.
+  // Unhandled, it crashes the program as any 'error' event does.
+  // https://nodejs.org/docs/latest-v20.x/api/net.html#event-error
+  function emitAddressInUse(server: net.Server, asIf: AsIf, port: number): void {
+    const code = 'EADDRINUSE';
+    const [errno, [, text]] = [...util.getSystemErrorMap()].find(([, [name]]) => name === code) ?? [-98, [code, 'address already in use']];
+    const error = Object.assign(new Error(`listen ${code}: ${text} ${asIf.address}:${port}`), { code, errno, syscall: 'listen', address: asIf.address, port });
+    // Node's error has no probe frame in its stack; neither does this one.
+    Error.captureStackTrace(error, patchedListen2);
+    const listenChannel = diagnosticsChannel.tracingChannel('net.server.listen');
+    if (listenChannel.error.hasSubscribers) listenChannel.error.publish({ server, error });
+    process.nextTick(function emitErrorNT() {
+      server.emit('error', error);
+    });
+  }
 
   const originalClose = net.Server.prototype.close;
   net.Server.prototype.close = function patchedClose(this: net.Server, ...args: unknown[]) {
@@ -551,4 +648,56 @@ function install(fd: number): void {
     for (const name of process.getActiveResourcesInfo()) counts[name] = (counts[name] ?? 0) + 1;
     return counts;
   }
+}
+
+// ---- the address a listen() would have bound without the probe ------------
+// Pure functions, outside install(): they read no state of the program.
+
+interface AsIf {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  port: number;
+  /** An IPv6 bind with ipv6Only (UV_TCP_IPV6ONLY in `flags`): it does not take IPv4. */
+  v6only: boolean;
+}
+
+const UV_TCP_IPV6ONLY = 1;
+
+/**
+ * lib/net.js setupListenHandle: no address means '::' when the IPv6 bind works
+ * and '0.0.0.0' otherwise; a kernel without IPv6 has no IPv6 interface address,
+ * which is what is checked here (the probe cannot try a bind of its own).
+ */
+function addressAsIf(address: string | null, addressType: number, flags: unknown, port: number): AsIf {
+  const v6only = (Number(flags) & UV_TCP_IPV6ONLY) !== 0;
+  if (!address) {
+    return hasIPv6() ? { address: '::', family: 'IPv6', port, v6only } : { address: '0.0.0.0', family: 'IPv4', port, v6only: false };
+  }
+  return addressType === 6 ? { address, family: 'IPv6', port, v6only } : { address, family: 'IPv4', port, v6only: false };
+}
+
+function hasIPv6(): boolean {
+  return Object.values(os.networkInterfaces()).some((entries) => entries?.some((entry) => entry.family === 'IPv6'));
+}
+
+/** Loopback, unspecified, or an address of one of this machine's interfaces. */
+function isLocal(address: string): boolean {
+  const plain = address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
+  if (plain === '0.0.0.0' || plain === '::' || plain === '::1' || plain.startsWith('127.')) return true;
+  return Object.values(os.networkInterfaces()).some((entries) => entries?.some((entry) => entry.address.toLowerCase() === plain));
+}
+
+/** The (family, address) pairs a binding takes; '*' is every address of the family. */
+function takes(binding: AsIf): Array<[4 | 6, string]> {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(binding.address);
+  if (mapped) return [[4, mapped[1]]];
+  if (binding.address === '0.0.0.0') return [[4, '*']];
+  if (binding.address === '::') return binding.v6only ? [[6, '*']] : [[4, '*'], [6, '*']];
+  return [[binding.family === 'IPv6' ? 6 : 4, binding.address.toLowerCase()]];
+}
+
+/** Two listening bindings on one port collide when they share an address, or one takes them all (Linux, SO_REUSEADDR). */
+function bindingsOverlap(a: AsIf, b: AsIf): boolean {
+  return takes(a).some(([familyA, addressA]) =>
+    takes(b).some(([familyB, addressB]) => familyA === familyB && (addressA === '*' || addressB === '*' || addressA === addressB)));
 }
