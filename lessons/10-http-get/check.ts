@@ -274,21 +274,13 @@ export function outcome(result: ClientResult): string {
 }
 
 /** The first place matching `pattern` in the learner's file, searching from the first match of `after` when given. */
+// The engine's source view skips comments and strings: a comment quoting
+// `http.get(` above the real call is never the learner's line.
 export function findInSource(ctx: CheckContext, pattern: RegExp, after?: RegExp): Location | null {
-  const text = ctx.source.text;
-  let from = 0;
-  if (after) {
-    const anchor = new RegExp(after.source, after.flags.replace('g', '')).exec(text);
-    if (!anchor) return null;
-    from = anchor.index;
-  }
-  const search = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
-  search.lastIndex = from;
-  const match = search.exec(text);
-  if (!match) return null;
-  const before = text.slice(0, match.index);
-  const line = before.split('\n').length;
-  return { file: ctx.server.file, line, column: match.index - (before.lastIndexOf('\n') + 1) + 1 };
+  const anchor = after ? ctx.source.find(after) : null;
+  if (after && !anchor) return null;
+  const isAfter = (at: Location) => !anchor || at.line > anchor.line || (at.line === anchor.line && at.column >= anchor.column);
+  return ctx.source.findAll(pattern).find(isAfter) ?? null;
 }
 
 export const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED', 'EAI_AGAIN']);
@@ -409,13 +401,18 @@ export function expectFailureStatus(ctx: CheckContext, result: ClientResult, ser
   if (printedBody || result.code === 0) {
     ctx.fail(
       'ignores-status-code',
-      `${sent}; ${outcome(result)}: ${printedBody ? 'the error answer was printed like a result' : 'the failure ended with exit code 0, like a success'}. Check res.statusCode before using the body.`,
-      requestLine(result),
+      `${sent}; ${outcome(result)}: ${printedBody ? `the ${status} answer was printed like a result` : 'the failure ended with exit code 0, like a success'}. Check res.statusCode before using the body${status < 400 ? ': only 2xx is a success; a 3xx is not an error, but not the result either' : ''}.`,
+      statusTest(ctx) ?? requestLine(result),
     );
   }
   if (result.stdout !== '') ctx.fail('wrong-body', `${sent}; expected nothing on stdout, but ${outcome(result)}.`, requestLine(result));
   if (!new RegExp(`\\bHTTP ${status}\\b`).test(result.stderr)) ctx.fail('wrong-body', `${sent}; expected "HTTP ${status}" on stderr, but ${outcome(result)}.`, requestLine(result));
   if (result.code !== 1) ctx.fail('wrong-status', `${sent}; expected exit code 1, but ${outcome(result)}.`, requestLine(result));
+}
+
+/** Where the program tests the status, when it does (`if (status >= 400)`): a failure it let through is decided there. */
+function statusTest(ctx: CheckContext): Location | null {
+  return findInSource(ctx, /\b(?:statusCode|status)\s*(?:>=|>|<=|<|===|!==|==|!=)\s*\d{3}\b|\b\d{3}\s*(?:>=|>|<=|<)\s*(?:\w+\.)?status/);
 }
 
 /** A connection failure: `Error:` on stderr, exit code 1, no crash, in time. */
@@ -509,17 +506,21 @@ export default {
     },
     {
       id: 'non-2xx',
-      title: 'a 404 or a 500 prints nothing on stdout, HTTP <status> on stderr, and exits with code 1',
+      title: 'a 404, a 500 or a 302 prints nothing on stdout, HTTP <status> on stderr, and exits with code 1',
       needs: ['uses-node-http'],
       timeoutMs: 2 * CHECK_MS,
       async run(ctx) {
         const answers = [
           { status: 404, target: '/missing', body: '{"error":"Not found"}' },
           { status: 500, target: '/broken', body: 'Internal error ☹ try again later\n' },
+          // CURRICULUM: anything but 2xx is "other status". http.get never follows a
+          // redirect (https://nodejs.org/docs/latest-v20.x/api/http.html#httpgetoptions-callback
+          // returns the 302 as is), so a client that only treats >= 400 as failure prints this page.
+          { status: 302, target: '/moved', body: 'Found. Redirecting to /items\n' },
         ];
         for (const answer of answers) {
           const server = await testServer(ctx, async (_req, res, _record, srv) => {
-            res.writeHead(answer.status, { 'Content-Type': answer.body.startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8' });
+            res.writeHead(answer.status, { 'Content-Type': answer.body.startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8', ...(answer.status < 400 ? { Location: '/items' } : {}) });
             const bytes = Buffer.from(answer.body);
             await sendPieces(ctx, srv, res, [bytes.subarray(0, 8), 30, bytes.subarray(8)]);
           });
