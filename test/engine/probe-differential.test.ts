@@ -107,8 +107,12 @@ interface Case {
   fixture: string;
   /** Requested ports handed to the program (found free first). */
   ports: number;
-  /** TCP listens the probe must report (successful ones). */
-  reports: number;
+  /**
+   * TCP listens the probe must report (the successful ones); by default, as many
+   * as the program printed "listening" under plain node (which ones succeed can
+   * depend on the machine: '::1' exists only where IPv6 does).
+   */
+  reports?: number;
 }
 
 const CASES: Case[] = [
@@ -118,6 +122,7 @@ const CASES: Case[] = [
   { fixture: 'busy-port-handled.mjs', ports: 1, reports: 1 },
   { fixture: 'busy-port-same-tick.mjs', ports: 1, reports: 1 },
   { fixture: 'busy-port-specific-then-any.mjs', ports: 1, reports: 1 },
+  { fixture: 'busy-port-addresses.mjs', ports: 1 },
   { fixture: 'listen-options.mjs', ports: 1, reports: 1 },
   { fixture: 'listen-zero.mjs', ports: 0, reports: 1 },
   { fixture: 'listen-no-port.mjs', ports: 0, reports: 1 },
@@ -153,7 +158,7 @@ describe('the probe changes nothing but the port', () => {
     });
     expect(summary(probed), `plain node's stderr:\n${plain.stderr}\nprobed stderr:\n${probed.stderr}`).toEqual(summary(plain));
     // The report other code depends on: one per successful TCP listen, on loopback.
-    expect(listens).toHaveLength(reports);
+    expect(listens).toHaveLength(reports ?? plain.stdout.match(/\blistening\b/g)?.length ?? 0);
     for (const listen of listens) {
       expect(listen).toMatchObject({ t: 'listen', http: expect.any(Boolean), host: '127.0.0.1', server: expect.any(Number) });
       expect(listen.port).toEqual(expect.any(Number));

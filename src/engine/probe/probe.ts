@@ -680,10 +680,14 @@ function hasIPv6(): boolean {
   return Object.values(os.networkInterfaces()).some((entries) => entries?.some((entry) => entry.family === 'IPv6'));
 }
 
-/** Loopback, unspecified, or an address of one of this machine's interfaces. */
+/**
+ * Unspecified, IPv4 loopback (Linux routes all of 127.0.0.0/8 to lo), or an
+ * address of one of this machine's interfaces ('::1' only where lo has it: a
+ * container without IPv6 refuses that bind, and so does Node without the probe).
+ */
 function isLocal(address: string): boolean {
   const plain = address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
-  if (plain === '0.0.0.0' || plain === '::' || plain === '::1' || plain.startsWith('127.')) return true;
+  if (plain === '0.0.0.0' || plain === '::' || plain.startsWith('127.')) return true;
   return Object.values(os.networkInterfaces()).some((entries) => entries?.some((entry) => entry.address.toLowerCase() === plain));
 }
 
