@@ -212,3 +212,64 @@ function answers(statement: TS.Node): boolean {
     return node.arguments.some((arg) => ts.isIdentifier(arg) && /^res(ponse)?$/.test(arg.text));
   }, true).length > 0;
 }
+
+// ---- a crash caused by an error the program swallowed earlier ----
+
+/** The lesson pitfall each kind of swallowed error leads to. */
+const SWALLOWED_PITFALL: Record<string, string> = { 'json-parse': 'json-parse-crash', 'fs-callback': 'stream-error-crash' };
+/** How long before the crash a swallowed error still counts as its cause. */
+const SWALLOWED_WINDOW_MS = 2000;
+
+export interface SecondaryCrash {
+  pitfall: string;
+  location: Location;
+  /** One sentence: what was swallowed, where, and how long before the crash. */
+  cause: string;
+}
+
+/**
+ * A TypeError on null or undefined shortly after the program swallowed an error
+ * the lesson teaches about: the crash is that pitfall's, and the line to fix is
+ * the one that dropped the error (the empty catch, the callback that ignored err).
+ */
+export function secondaryCrash(input: { file: string; text: string; pitfalls: readonly string[]; events: readonly ProbeEvent[]; error: { name: string; message: string; ms?: number } | null }): SecondaryCrash | null {
+  const { error } = input;
+  if (!error || error.name !== 'TypeError' || !/\b(null|undefined)\b/.test(error.message)) return null;
+  const crashMs = error.ms ?? Infinity;
+  for (let i = input.events.length - 1; i >= 0; i--) {
+    const event = input.events[i];
+    if (event.t !== 'swallowed') continue;
+    if (crashMs !== Infinity && (event.ms > crashMs || crashMs - event.ms > SWALLOWED_WINDOW_MS)) continue;
+    const pitfall = SWALLOWED_PITFALL[event.kind];
+    if (!pitfall || !input.pitfalls.includes(pitfall) || event.at.file !== input.file) continue;
+    const waited = crashMs === Infinity ? '' : ` ${Math.round(crashMs - event.ms)} ms later`;
+    if (event.kind === 'json-parse') {
+      const dropped = catchAround(input.file, input.text, event.at) ?? event.at;
+      return {
+        pitfall,
+        location: dropped,
+        cause: `JSON.parse threw "${event.message}" on line ${event.at.line}${dropped !== event.at ? `, the catch on line ${dropped.line} swallowed it` : ''} and the program went on without the parsed value, so it crashed${waited} on the value that was never set`,
+      };
+    }
+    return {
+      pitfall,
+      location: event.at,
+      cause: `${event.fn ?? 'an fs call'} on line ${event.at.line} handed its callback an error (${event.code ?? event.message}) that the callback did not check, so it crashed${waited} on the result that never came`,
+    };
+  }
+  return null;
+}
+
+/** The `catch` of the try statement around `at`, when there is one. */
+function catchAround(file: string, text: string, at: Location): Location | null {
+  try {
+    const ts = loadTypeScript();
+    const source = sourceFile(file, text);
+    const tries = collect(source, (node): node is TS.TryStatement =>
+      ts.isTryStatement(node) && lineOf(source, node.tryBlock) <= at.line && source.getLineAndCharacterOfPosition(node.tryBlock.end).line + 1 >= at.line);
+    const inner = tries.pop();
+    return inner?.catchClause ? locationOf(source, file, inner.catchClause) : null;
+  } catch {
+    return null;
+  }
+}

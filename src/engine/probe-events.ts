@@ -71,6 +71,9 @@ export type ProbeEvent = Base &
     // `viaPipeline` when stream.pipeline() made the call.
     | { t: 'pipe'; id: number | null; sid: number | null; path?: string; viaPipeline: boolean; at: Location | null }
     | { t: 'tick'; lagMs: number; rss: number; resources: Record<string, number> }
+    // An error the program may have swallowed (issue 8 §4): JSON.parse threw, or an fs
+    // callback was handed an err. `at` is the learner's JSON.parse / fs call line.
+    | { t: 'swallowed'; kind: 'json-parse' | 'fs-callback'; fn?: string; code?: string; message: string; inRequest: number | null; at: Location }
   );
 
 export interface ResponseCall {

@@ -18,7 +18,7 @@ import { openFiles } from './platform.js';
 import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
 import { loadTypeScript } from './lazy-typescript.js';
 import { findFrameworkImport } from './static-imports.js';
-import { refineLocation } from './locate.js';
+import { refineLocation, secondaryCrash } from './locate.js';
 import { startUpstream } from './upstreams/test-upstream.js';
 import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
@@ -26,6 +26,8 @@ import type { Lesson } from '../course/lessons.js';
 
 /** CURRICULUM.md: a server must be listening 5 s after start. */
 const LISTEN_DEADLINE_MS = 5000;
+/** How long after its first listen a crash still counts as one at start-up (see startServer). */
+const CRASH_AFTER_LISTEN_MS = 100;
 const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
 export interface VerifyOptions {
@@ -154,7 +156,7 @@ class VerifyRun {
       const listens: CheckResult = { ...blank('listens', 'the program starts and listens within 5 s'), durationMs: Math.round(performance.now() - startedAt) };
       if (failure) {
         this.push({ ...listens, ...failure, status: 'failed' });
-        this.skipRest(0, 'the server never listened');
+        this.skipRest(0, this.program?.events.some((event) => event.t === 'listen') ? 'the server crashed just after it listened' : 'the server never listened');
         return;
       }
       this.push({ ...listens, status: 'passed' });
@@ -193,6 +195,14 @@ class VerifyRun {
     const remaining = Math.max(500, Math.min(LISTEN_DEADLINE_MS, this.deadlineAt - performance.now()));
     const listen = await program.waitForEvent('listen', { timeoutMs: remaining, signal: this.options.signal, });
     if (listen) {
+      // A program can die just after it listened: a second server on the port the
+      // first holds (EADDRINUSE) or a throw in the listen callback, on the tick
+      // after the bind, as under plain node. The probe reports the uncaught error
+      // before the process is gone; a short look for it makes that a crash at
+      // start-up rather than a reset seen by the first check.
+      const since = program.events.indexOf(listen);
+      const died = await program.waitForEvent('uncaught', { timeoutMs: CRASH_AFTER_LISTEN_MS, since, signal: this.options.signal });
+      if (died && (await program.waitForExit(2000))) return this.crashResult(this.crashInfo(program), 'just after it listened');
       // Prefer the first HTTP server when the program opens several listeners.
       const httpListen = program.events.find((event): event is EventOf<'listen'> => event.t === 'listen' && event.http) ?? listen;
       this.port = httpListen.port;
@@ -350,6 +360,11 @@ class VerifyRun {
       return { pitfall: mapped ?? 'crash', message: `Your program used more memory than httpdojo allows (${when}) and was stopped.`, location: null, error: null, stderrTail: crash.stderrTail || null };
     }
     const what = error ? `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}` : `it exited (${describeExit(crash.exit)})`;
+    // A TypeError on null/undefined right after an error the program swallowed is that error's pitfall.
+    const secondary = mapped ? null : secondaryCrash({ file: this.file, text: this.sourceText, pitfalls: this.lesson.pitfalls, events: this.program?.events ?? [], error });
+    if (secondary) {
+      return { pitfall: secondary.pitfall, message: `${capitalize(when)}: your program crashed with ${what}. The cause came first: ${secondary.cause}.`, location: secondary.location, ...crashEvidence(crash) };
+    }
     return {
       pitfall: mapped ?? 'crash',
       message: `${capitalize(when)}: your program crashed with ${what}`,

@@ -620,6 +620,55 @@ function install(fd: number): void {
     return originalPipe.call(this, destination, options) as never;
   } as typeof stream.Readable.prototype.pipe;
 
+  // ---- swallowed errors (issue 8 §4; additive) -------------------------------
+  // An empty catch around JSON.parse (the body left null), or a callback that
+  // ignores its `err`, turns the real error into a later TypeError on null or
+  // undefined that names neither. The evidence is recorded where it happens; the
+  // program gets the very same error object (its stack without this wrapper's
+  // frame, and with as many frames as before) and the same callback arguments.
+  const originalJsonParse = JSON.parse;
+  const withoutProbeFrames = (error: unknown) => {
+    if (error instanceof Error && typeof error.stack === 'string') {
+      error.stack = error.stack.split('\n').filter((line) => ![...PROBE_FILES].some((file) => file && line.includes(file))).join('\n');
+    }
+  };
+  JSON.parse = function parse(this: unknown, text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) {
+    const limit = Error.stackTraceLimit;
+    if (typeof limit === 'number') Error.stackTraceLimit = limit + 1;
+    try {
+      // eslint-disable-next-line prefer-rest-params
+      return (originalJsonParse as (...a: unknown[]) => unknown).apply(JSON, arguments as unknown as unknown[]);
+    } catch (error) {
+      Error.stackTraceLimit = limit;
+      withoutProbeFrames(error);
+      if (error instanceof SyntaxError) {
+        const at = here();
+        if (at) emit({ t: 'swallowed', kind: 'json-parse', message: error.message.slice(0, 200), inRequest: currentRequest.getStore() ?? null, at });
+      }
+      throw error;
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  } as typeof JSON.parse;
+  // fs callbacks: `(err, data) => res.end(data)` on a missing file goes on with data undefined.
+  for (const name of ['readFile', 'stat', 'lstat', 'open'] as const) {
+    const before = (fs as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+    if (typeof before !== 'function') continue;
+    (fs as unknown as Record<string, unknown>)[name] = function patchedFsCallback(this: unknown, ...args: unknown[]) {
+      const callback = args[args.length - 1];
+      if (typeof callback === 'function') {
+        const at = here();
+        const inRequest = currentRequest.getStore() ?? null;
+        args[args.length - 1] = function (this: unknown, ...results: unknown[]) {
+          const err = results[0] as NodeJS.ErrnoException | null;
+          if (err && at) emit({ t: 'swallowed', kind: 'fs-callback', fn: `fs.${name}`, code: typeof err.code === 'string' ? err.code : undefined, message: String(err.message).slice(0, 200), inRequest, at });
+          return (callback as (...a: unknown[]) => unknown).apply(this, results);
+        };
+      }
+      return before.apply(this, args);
+    };
+  }
+
   // ESM named imports (`import { readFileSync } from 'node:fs'`) see the patches only after this.
   syncBuiltinESMExports();
 
