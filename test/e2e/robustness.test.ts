@@ -154,13 +154,31 @@ const CASES: Case[] = [
       expect(result.stdout.length).toBeLessThan(20_000);
     },
   },
+  // A second listen() on a port the program holds dies as under plain node
+  // (issue 8 §2; test/engine/probe-differential.test.ts): this case used to pass.
   {
     fixture: 'listen-twice.mjs',
-    does: 'listens twice on port 3000 (two servers)',
-    exit: 0,
-    pitfalls: [],
+    does: 'listens twice on port 3000 (two servers): EADDRINUSE, as under node',
+    exit: 1,
+    pitfalls: ['crash'],
     maxMs: LESSON_DEADLINE_MS,
-    ports: 2,
+    ports: 1,
+    more: (verdict, workspace) => {
+      expect(listensCheck(verdict)).toMatchObject({ status: 'failed', pitfall: 'crash', location: { file: workspace.file, line: 13 } });
+      expect(listensCheck(verdict).message).toMatch(/just after it listened.*EADDRINUSE.*:::3000/i);
+    },
+  },
+  {
+    fixture: 'listen-twice-same-server.mjs',
+    does: 'calls listen(3000) twice on one server: ERR_SERVER_ALREADY_LISTEN, as under node',
+    exit: 1,
+    pitfalls: ['crash'],
+    maxMs: LESSON_DEADLINE_MS,
+    ports: 0,
+    more: (verdict, workspace) => {
+      expect(listensCheck(verdict)).toMatchObject({ status: 'failed', pitfall: 'crash', location: { file: workspace.file, line: 13 } });
+      expect(listensCheck(verdict).message).toContain('ERR_SERVER_ALREADY_LISTEN');
+    },
   },
   {
     fixture: 'listen-localhost.mjs',
