@@ -1,0 +1,143 @@
+// The classroom board under a workshop's worst minute: 300 learners posting a
+// verify at the same moment (three rounds), 5 boards listening over SSE.
+// Reports errors, acknowledgement latency (p50/p99/max, which includes the
+// batched fsync) and event-to-board latency (post sent -> learner's new state in
+// every board's stream). The board runs as the real CLI in its own process, on
+// 127.0.0.1. Run after `npm run build`: node bench/classroom.js
+// (BOARD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the board.)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const LEARNERS = Number(process.env.LEARNERS ?? 300);
+const BOARDS = Number(process.env.BOARDS ?? 5);
+const ROUNDS = 3;
+
+const data = mkdtempSync(join(tmpdir(), 'hdj-bench-classroom-'));
+const child = spawn(process.execPath, [...(process.env.BOARD_NODE_FLAGS ? process.env.BOARD_NODE_FLAGS.split(' ') : []), join(root, 'bin/httpdojo.js'), 'classroom', '--json', '--host', '127.0.0.1', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'inherit'] });
+const cleanup = () => {
+  child.kill('SIGKILL');
+  rmSync(data, { recursive: true, force: true });
+};
+const deadline = setTimeout(() => {
+  console.error('bench: gave up after 120 s');
+  cleanup();
+  process.exit(1);
+}, 120_000);
+
+const urls = await new Promise((resolve, reject) => {
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (text) => {
+    out += text;
+    if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
+  });
+  child.once('exit', () => reject(new Error('the board exited')));
+});
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const ms = (value) => `${value.toFixed(1)} ms`;
+
+// ------------------------------------------------------------ boards
+/** Per board: learner id -> attempts last seen in a frame. */
+const seenAt = new Map(); // `${board}:${learner}:${attempts}` -> time seen
+const streams = [];
+let streamErrors = 0;
+await Promise.all(
+  Array.from({ length: BOARDS }, (_, board) => new Promise((resolve) => {
+    const req = http.get(urls.board.replace('/board?', '/stream?'), (res) => {
+      streams.push(res);
+      let buffer = '';
+      res.setEncoding('utf8').on('data', (text) => {
+        buffer += text;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const line = frame.split('\n').find((l) => l.startsWith('data: '));
+          if (!line) continue;
+          const now = performance.now();
+          for (const learner of JSON.parse(line.slice(6)).learners) {
+            const cell = learner.cells['01-hello-server'];
+            const key = `${board}:${learner.id}:${cell?.attempts}`;
+            if (cell && !seenAt.has(key)) seenAt.set(key, now);
+          }
+        }
+      });
+      resolve();
+    });
+    req.on('error', () => {
+      streamErrors += 1;
+      resolve();
+    });
+  })),
+);
+
+// ------------------------------------------------------------ learners
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+function post(learner, attempts) {
+  const body = JSON.stringify({ id: `bench-${learner}-${attempts}`, type: 'verify', learner: `learner-${String(learner).padStart(4, '0')}`, name: `Learner ${learner}`, lesson: '01-hello-server', passed: attempts === ROUNDS, failed: attempts === ROUNDS ? [] : [{ id: 'answers', pitfall: 'missing-res-end' }], attempts, lessonMs: attempts * 60_000, version: 'bench' });
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = http.request(`${urls.join}/events`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ ok: res.statusCode === 200, status: res.statusCode, started, ms: performance.now() - started }));
+    });
+    req.on('error', (error) => resolve({ ok: false, status: error.code, started, ms: performance.now() - started }));
+    req.end(body);
+  });
+}
+
+const acks = [];
+const sent = new Map(); // `${learner}:${attempts}` -> time sent
+let errors = 0;
+for (let round = 1; round <= ROUNDS; round++) {
+  const results = await Promise.all(Array.from({ length: LEARNERS }, (_, learner) => {
+    const promise = post(learner, round);
+    return promise.then((result) => {
+      sent.set(`learner-${String(learner).padStart(4, '0')}:${round}`, result.started);
+      return result;
+    });
+  }));
+  for (const result of results) {
+    if (result.ok) acks.push(result.ms);
+    else errors += 1;
+  }
+  if (process.env.VERBOSE) console.error(`round ${round}: p50 ${ms(percentile(results.map((r) => r.ms), 50))}, p99 ${ms(percentile(results.map((r) => r.ms), 99))}`);
+  await new Promise((r) => setTimeout(r, 500));
+}
+// Let the last frames arrive.
+await new Promise((r) => setTimeout(r, 1000));
+
+const toBoard = [];
+let missing = 0;
+for (const [key, started] of sent) {
+  const [learner, attempts] = key.split(':');
+  for (let board = 0; board < BOARDS; board++) {
+    const seen = seenAt.get(`${board}:${learner}:${attempts}`);
+    if (seen === undefined) missing += 1;
+    else toBoard.push(seen - started);
+  }
+}
+
+console.log(`classroom bench: ${LEARNERS} learners x ${ROUNDS} rounds posting at once, ${BOARDS} boards on SSE (node ${process.version})`);
+console.log(`| what | value |\n|---|---|`);
+console.log(`| posts | ${LEARNERS * ROUNDS} |`);
+console.log(`| errors (non-200 or network) | ${errors + streamErrors} |`);
+console.log(`| ack latency p50 / p99 / max | ${ms(percentile(acks, 50))} / ${ms(percentile(acks, 99))} / ${ms(Math.max(...acks))} |`);
+console.log(`| event-to-board p50 / p99 / max | ${ms(percentile(toBoard, 50))} / ${ms(percentile(toBoard, 99))} / ${ms(Math.max(...toBoard))} |`);
+console.log(`| updates never seen on a board | ${missing} |`);
+
+for (const res of streams) res.destroy();
+agent.destroy();
+clearTimeout(deadline);
+child.kill('SIGTERM');
+await new Promise((resolve) => child.once('exit', resolve));
+rmSync(data, { recursive: true, force: true });
+process.exitCode = errors + streamErrors + missing === 0 ? 0 : 1;
