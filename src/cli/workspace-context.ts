@@ -6,8 +6,9 @@ import { loadCourse, resolveLesson, type Lesson } from '../course/lessons.js';
 import { readStateFile } from '../workspace/state.js';
 import { currentLesson, findWorkspaceRoot, openWorkspace, WorkspaceError, type Workspace } from '../workspace/workspace.js';
 import { lessonsDirFrom } from './context.js';
+import { runCommandFrom } from './own-repository.js';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export interface LearnerContext {
   lessonsDir: string;
@@ -64,6 +65,9 @@ export function pickLesson(context: LearnerContext, name: string | undefined): L
 
 /** How the learner started us: `npx httpdojo` or `httpdojo`. */
 export function selfCommand(): string {
+  // The README's `npm start` in a clone: nothing named httpdojo is on the PATH;
+  // the clone's bin by its full path works from the workspace, in any terminal.
+  if (process.env.npm_lifecycle_event === 'start' && process.env.npm_package_name === 'httpdojo') return runCommandFrom(sep, 'httpdojo');
   return process.env.npm_command === 'exec' || /[\\/]_npx[\\/]/.test(process.argv[1] ?? '') ? 'npx httpdojo' : 'httpdojo';
 }
 
