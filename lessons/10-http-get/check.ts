@@ -36,6 +36,13 @@ export const EXIT_WITHIN_MS = 2000;
 export const STALL_MARGIN_MS = 1000;
 /** How long a program may take to start and make its first request (tsx alone takes seconds on a loaded machine). */
 export const FIRST_REQUEST_MS = 10_000;
+/**
+ * Once the probe has said hello (tsx is loaded by then: only the learner's own
+ * file is left to compile and run), how long the program may stay silent before
+ * its first request. Without it a client that never makes a request cost the
+ * whole FIRST_REQUEST_MS.
+ */
+export const AFTER_HELLO_MS = 5000;
 /** Cap on one run of the program; the idle rule above normally ends it long before (the lesson deadline still applies). */
 export const RUN_CAP_MS = 20_000;
 /** Check timeout for a check that runs the program once. */
@@ -50,6 +57,8 @@ export interface TestServer {
   lastResponseAt: number | null;
   /** Responses still being written piece by piece: a program waiting for them is not idle. */
   sending: number;
+  /** Exchanges over on our side: responses complete, or connections we cut. */
+  ended: number;
   touch(): void;
 }
 
@@ -63,6 +72,7 @@ export async function testServer(ctx: CheckContext, handler: Handler): Promise<T
     lastActivity: performance.now(),
     lastResponseAt: null,
     sending: 0,
+    ended: 0,
     touch() {
       server.lastActivity = performance.now();
     },
@@ -73,6 +83,7 @@ export async function testServer(ctx: CheckContext, handler: Handler): Promise<T
     req.on('end', () => server.touch());
     res.on('finish', () => {
       server.lastResponseAt = performance.now();
+      server.ended++;
       server.touch();
     });
     res.on('close', () => server.touch());
@@ -85,6 +96,7 @@ export async function testServer(ctx: CheckContext, handler: Handler): Promise<T
 /** Cuts the connection of this exchange; it counts as our last "response". */
 export function cut(server: TestServer, res: ServerResponse): void {
   server.lastResponseAt = performance.now();
+  server.ended++;
   server.touch();
   res.socket?.destroy();
 }
@@ -164,6 +176,12 @@ export interface ClientResult {
   exitAfterMs: number | null;
   /** For a program we stopped: how long it had been idle. */
   idleMs: number;
+  /**
+   * For a program we stopped after the check's ending event (our last response,
+   * or its request failing): how long after it, what it was, and how many more
+   * requests the program made meanwhile (a retry loop). Null when no ending came.
+   */
+  afterEnd: { ms: number; what: 'response' | 'error'; requests: number } | null;
   /** From start to exit (or to when we stopped it). */
   ranMs: number;
 }
@@ -171,10 +189,15 @@ export interface ClientResult {
 /**
  * Runs the program to its end, or until it has been idle (nothing on our
  * server, no new probe event, nothing left for us to send) for longer than the
- * 2 s a client may take to exit after its last response. The program is then
- * stopped when the check ends.
+ * 2 s a client may take to exit after its last response, or until those 2 s
+ * have passed since the check's ending event — the `exchanges`-th exchange over
+ * (our response complete, a connection we cut, or a request of the program's
+ * that failed, e.g. refused) — whatever the program keeps doing: a client that
+ * retries forever is never idle, and "still busy" must not extend the deadline.
+ * The program is then stopped when the check ends.
  */
-export async function runClient(ctx: CheckContext, server: TestServer, args: string[], stopWhen?: (events: ProbeEvent[]) => boolean): Promise<ClientResult> {
+export async function runClient(ctx: CheckContext, server: TestServer, args: string[], stopWhen?: (events: ProbeEvent[]) => boolean, options: { exchanges?: number } = {}): Promise<ClientResult> {
+  const exchanges = options.exchanges ?? 1;
   const started = performance.now();
   const state: { run: ProgramRun | null; at: number } = { run: null, at: 0 };
   const running = ctx.program.run(args, { timeoutMs: RUN_CAP_MS }).then((run) => {
@@ -187,6 +210,8 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
   let begun = false;
   let idleMs = 0;
   let stoppedEarly = false;
+  let helloSeen = false;
+  let end: { at: number; what: 'response' | 'error'; requests: number } | null = null;
   while (!state.run && !ctx.signal.aborted) {
     await Promise.race([running, ctx.sleep(50)]);
     if (state.run) break;
@@ -202,10 +227,14 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
       break;
     }
     begun ||= server.upstream.connections > 0 || events.some((event) => event.t === 'client-create' || event.t === 'client-req' || event.t === 'fetch');
+    helloSeen ||= events.some((event) => event.t === 'hello');
     activity = Math.max(activity, server.lastActivity);
+    const failed = events.filter((event) => event.t === 'client-error').length;
+    if (!end && server.ended + failed >= exchanges) end = { at: now, what: server.ended > 0 ? 'response' : 'error', requests: requestCount(events) };
+    if (end && now - end.at > EXIT_WITHIN_MS + STALL_MARGIN_MS) break;
     if (server.sending > 0) continue;
     idleMs = now - activity;
-    if (begun ? idleMs > EXIT_WITHIN_MS + STALL_MARGIN_MS : now - started > FIRST_REQUEST_MS) break;
+    if (begun ? idleMs > EXIT_WITHIN_MS + STALL_MARGIN_MS : helloSeen ? idleMs > AFTER_HELLO_MS : now - started > FIRST_REQUEST_MS) break;
   }
   const run = state.run as ProgramRun | null;
   if (run && !run.timedOut) {
@@ -220,7 +249,7 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
     if (exitAfterMs !== null && exitEvent && lastSeen >= 0) exitAfterMs = Math.min(exitAfterMs, Math.max(0, exitEvent.ms - lastSeen));
     const result: ClientResult = {
       exited: true, stoppedEarly: false, code: run.exitCode, signal: run.signal, stdout: run.stdout, stderr: run.stderr, events: run.events, uncaught: run.error,
-      exitAfterMs, idleMs: 0, ranMs: Math.round(exitAt - started),
+      exitAfterMs, idleMs: 0, ranMs: Math.round(exitAt - started), afterEnd: null,
     };
     ctx.note(`your program exited with code ${result.code ?? result.signal}${result.exitAfterMs === null ? '' : ` ${result.exitAfterMs} ms after our last response`}; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
     return result;
@@ -230,13 +259,24 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
     exited: false, stoppedEarly, code: null, signal: null, stdout: run ? run.stdout : ctx.server.stdout(), stderr: run ? run.stderr : ctx.server.stderr(), events,
     uncaught: [...events].reverse().find((event): event is EventOf<'uncaught'> => event.t === 'uncaught') ?? null,
     exitAfterMs: null, idleMs: Math.round(idleMs), ranMs: Math.round(performance.now() - started),
+    afterEnd: end && !stoppedEarly ? { ms: Math.round(performance.now() - end.at), what: end.what, requests: requestCount(events) - end.requests } : null,
   };
   ctx.note(
     stoppedEarly
       ? `we had seen what this check needed after ${seconds(result.ranMs)} and stopped your program`
-      : `your program was still running after ${seconds(result.ranMs)}, idle for ${seconds(result.idleMs)}: we stopped it; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`,
+      : `your program was still running after ${seconds(result.ranMs)}, ${result.afterEnd ? `${seconds(result.afterEnd.ms)} after ${endText(result.afterEnd)}${result.afterEnd.requests ? ` (it made ${result.afterEnd.requests} more requests meanwhile)` : ''}` : `idle for ${seconds(result.idleMs)}`}: we stopped it; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`,
   );
   return result;
+}
+
+/** Requests the program has made so far (created, or sent when the probe saw no creation). */
+function requestCount(events: ProbeEvent[]): number {
+  const created = events.filter((event) => event.t === 'client-create').length;
+  return created || events.filter((event) => event.t === 'client-req').length;
+}
+
+function endText(end: NonNullable<ClientResult['afterEnd']>): string {
+  return end.what === 'response' ? 'our last response' : 'its request failed';
 }
 
 export function eventsOf<T extends ProbeEvent['t']>(result: ClientResult, type: T): Array<EventOf<T>> {
@@ -322,10 +362,13 @@ export function failCommon(ctx: CheckContext, result: ClientResult, server: Test
   const late = result.stoppedEarly
     ? null
     : !result.exited
-    ? `was still running ${seconds(result.idleMs)} after anything had happened`
+    ? result.afterEnd
+      ? `was still running ${seconds(result.afterEnd.ms)} after ${endText(result.afterEnd)}${result.afterEnd.requests ? `, and kept making requests (${result.afterEnd.requests} more after that)` : ''}`
+      : `was still running ${seconds(result.idleMs)} after anything had happened`
     : result.exitAfterMs !== null && result.exitAfterMs > EXIT_WITHIN_MS ? `exited only ${seconds(result.exitAfterMs)} after our last response` : null;
   if (late) {
     if (clientRequests(result).length === 0 && server.upstream.received.length === 0) {
+      if (!result.exited) ctx.skipLaterChecks(NEVER_EXITS);
       ctx.fail('timeout', `${sent}; your program never made a request: it ${late}${result.exited ? '' : ', and we stopped it'} (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`, findInSource(ctx, /\bhttp\s*\.\s*(?:get|request)\s*\(/));
     }
     failUnended(ctx, result, sent, late);
@@ -346,6 +389,8 @@ export function failUnended(ctx: CheckContext, result: ClientResult, sent: strin
     const writes = calls.filter((call) => call.id === unended.id && call.fn === 'write');
     const bytes = writes.reduce((sum, call) => sum + (call.bytes ?? 0), 0);
     const got = eventsOf(result, 'client-res').some((event) => event.id === unended.id);
+    // Every check sends a request the same way: each would wait for this one again.
+    if (!result.exited) ctx.skipLaterChecks(`not run: an earlier check found a request your program never ends (client-missing-end); every later check would wait for it the same way`);
     ctx.fail(
       'client-missing-end',
       writes.length
@@ -361,7 +406,9 @@ export function failLingering(ctx: CheckContext, result: ClientResult, sent: str
   failUnended(ctx, result, sent, what);
   const requests = clientRequests(result);
   const finishedIds = new Set(eventsOf(result, 'client-res-end').map((event) => event.id));
-  const unread = eventsOf(result, 'client-res').filter((event) => !finishedIds.has(event.id));
+  // A response whose connection failed under it (our cut mid-body) pins nothing.
+  const failedIds = new Set(eventsOf(result, 'client-error').map((event) => event.id));
+  const unread = eventsOf(result, 'client-res').filter((event) => !finishedIds.has(event.id) && !failedIds.has(event.id));
   if (unread.length) {
     const statuses = [...new Set(unread.map((event) => event.status))].join(', ');
     const first = requests.find((request) => request.id === unread[0].id);
@@ -371,12 +418,21 @@ export function failLingering(ctx: CheckContext, result: ClientResult, sent: str
       findInSource(ctx, /[\w$\]]\s*=\s*(?:res|response|resp)\s*;|\.push\(\s*(?:res|response|resp)\s*\)/) ?? first?.at ?? requestLine(result),
     );
   }
+  // Nothing of this exchange explains the hang, so it is the program's own (a timer, a retry loop): every check would meet it.
+  if (!result.exited) ctx.skipLaterChecks(NEVER_EXITS);
+  const retried = result.afterEnd?.requests
+    ? result.afterEnd.what === 'error'
+      ? ' It kept retrying: report the error (a line starting with "Error:") and exit instead.'
+      : ' It kept making requests after the answer it was asked for.'
+    : '';
   ctx.fail(
     'timeout',
-    `${sent}; your program ${what}${result.exited ? '' : ', and we stopped it'}; a client must exit within 2 s of its last response (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).`,
+    `${sent}; your program ${what}${result.exited ? '' : ', and we stopped it'}; a client must exit within 2 s of its last response (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).${retried}`,
     requestLine(result),
   );
 }
+
+const NEVER_EXITS = 'not run: an earlier check found that your program does not exit by itself; every later check would wait for it the same way';
 
 /** A 2xx answer: exactly `text` on stdout (one extra trailing newline allowed), exit code 0. After failCommon. */
 export function expectSuccessOutput(ctx: CheckContext, result: ClientResult, sent: string, text: string, aside = ''): void {

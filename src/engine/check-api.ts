@@ -68,6 +68,12 @@ export interface CheckContext {
   expect: (response: HttpResponse) => ResponseExpectation;
   /** Ends the check as failed with a pitfall id, a message (what we sent, what came back) and the learner's line. */
   fail: (pitfall: string, message: string, location?: Location | null) => never;
+  /**
+   * If this check fails, the remaining checks are skipped with this reason: for a
+   * hang every later check would only repeat (a client that never exits), so the
+   * learner gets the verdict in seconds, not one wait per check.
+   */
+  skipLaterChecks: (reason: string) => void;
   /** Adds a line to this check's wire transcript. */
   note: (text: string) => void;
   sleep: (ms: number) => Promise<void>;

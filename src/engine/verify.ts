@@ -103,6 +103,13 @@ class VerifyRun {
   private readonly lessonUpstreams: Upstream[] = [];
   private readonly deadlineAt: number;
   private readonly sourceText: string;
+  /** Why every later check would hang the same way (DESIGN.md: a hanging program's verdict within 10 s); null while none does. */
+  private repeatingHang: string | null = null;
+  /** Set by ctx.skipLaterChecks during the current check: honoured only if that check fails. */
+  private checkSkipReason: string | null = null;
+  /** Server lessons: checks that failed waiting for an answer that never came, and whether any response was ever completed. */
+  private readonly unanswered: string[] = [];
+  private answeredAny = false;
 
   constructor(
     private readonly lesson: Lesson,
@@ -171,12 +178,19 @@ class VerifyRun {
         this.skipRest(index, `not run: the lesson's ${this.lesson.deadlineMs / 1000} s deadline was reached`);
         return;
       }
+      if (this.repeatingHang) {
+        this.push(skipped(check, this.repeatingHang));
+        continue;
+      }
       const blocker = check.needs?.find((id) => this.results.some((r) => r.id === id && r.status !== 'passed'));
       if (blocker) {
         this.push(skipped(check, `skipped because "${blocker}" did not pass`));
         continue;
       }
-      this.push(this.refined(await this.runCheck(check)));
+      const before = { program: this.program, events: this.program?.events.length ?? 0 };
+      const result = this.refined(await this.runCheck(check));
+      this.push(result);
+      this.repeatingHang = this.hangThatRepeats(result, before);
     }
   }
 
@@ -247,6 +261,7 @@ class VerifyRun {
   private async runCheck(check: Check): Promise<CheckResult> {
     const began = performance.now();
     const base = blank(check.id, check.title);
+    this.checkSkipReason = null;
     if (this.lesson.kind !== 'client' && !this.program?.running) {
       const failure = await this.startServer();
       if (failure) return { ...base, ...failure, status: 'failed', durationMs: Math.round(performance.now() - began) };
@@ -315,6 +330,31 @@ class VerifyRun {
       throw new VerifyError(`check "${check.id}" of ${this.lesson.id} failed inside httpdojo: ${(outcome.error as Error)?.stack ?? String(outcome.error)}`, 'internal');
     }
     return { ...result, status: 'passed', wire: [] };
+  }
+
+  /**
+   * After a failed check: the reason later checks would only repeat its hang, or
+   * null. Route-specific hangs never count (one handler that forgets res.end()
+   * says nothing about the others); a program that hangs whatever it is asked does:
+   * a client the check said so about (ctx.skipLaterChecks), a server whose event
+   * loop is still blocked, a server that has not completed one response in two
+   * checks that waited for one.
+   */
+  private hangThatRepeats(result: CheckResult, before: { program: LearnerProcess | null; events: number }): string | null {
+    const program = this.program;
+    const events = program ? program.events.slice(program === before.program ? before.events : 0) : [];
+    if (events.some((event) => event.t === 'res-finish')) this.answeredAny = true;
+    if (result.status !== 'failed') return null;
+    if (this.checkSkipReason) return this.checkSkipReason;
+    if (this.lesson.kind === 'client' || !program?.running || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return null;
+    const silentMs = program.elapsed() - lastHeartbeat(program);
+    if (result.pitfall === 'blocking-event-loop' && silentMs > 1000) {
+      return `not run: your server's event loop was still blocked when "${result.id}" ended (no sign of life for ${(silentMs / 1000).toFixed(1)} s), so it cannot answer any later check`;
+    }
+    if (!events.some((event) => event.t === 'req') || events.some((event) => event.t === 'res-finish')) return null;
+    this.unanswered.push(result.id);
+    if (this.answeredAny || this.unanswered.length < 2) return null;
+    return `not run: your server has not completed a single response in this run ("${this.unanswered.join('", "')}" each waited for one in vain), so every later check would wait the same way`;
   }
 
   /** No complete response: a handler that never ended it, or just silence. */
@@ -465,6 +505,9 @@ class VerifyRun {
         run: (args, options = {}) => run.runClient(args, options.timeoutMs ?? 5000, clientRuns, signal),
       },
       expect: (response) => expectResponse(response, server),
+      skipLaterChecks: (reason) => {
+        run.checkSkipReason = reason;
+      },
       fail: (pitfall, message, location = null) => {
         throw new CheckFailure(pitfall, message, location);
       },
@@ -554,6 +597,9 @@ class CheckTimeout extends Error {
     super(`check timed out after ${timeoutMs} ms`);
   }
 }
+
+/** Diagnoses of a request that got no complete answer. */
+const NO_ANSWER_IDS = new Set(['missing-res-end', 'timeout', 'blocking-event-loop']);
 
 const GENERIC_IDS = new Set(['crash', 'never-listens', 'wrong-status', 'wrong-header', 'wrong-body', 'timeout', 'wrong-content-type']);
 

@@ -67,6 +67,8 @@ export class Connection {
   closedAtMs: number | null = null;
   sentBytes = 0;
   receivedBytes = 0;
+  /** performance.now() of the last bytes received. */
+  lastReceivedAt = 0;
   /** Methods of the requests sent, so the parser knows which response is to a HEAD. */
   readonly methods: string[] = [];
   private readonly parser: ParsedResponseQueue;
@@ -80,6 +82,7 @@ export class Connection {
     transcript.record(this.id, 'connected', { note: `127.0.0.1:${socket.remotePort}` });
     socket.on('data', (data: Buffer) => {
       this.receivedBytes += data.length;
+      this.lastReceivedAt = performance.now();
       transcript.record(this.id, 'received', { data });
       try {
         this.parser.push(data, transcript.now());
@@ -200,6 +203,7 @@ export class Connection {
   /** The next complete response on this connection. Throws NoResponseError otherwise. */
   async readResponse(options: { timeoutMs: number; signal?: AbortSignal }): Promise<ParsedResponse> {
     const started = performance.now();
+    const bytesBefore = this.receivedBytes;
     for (;;) {
       const ready = this.parser.take();
       if (ready) return ready;
@@ -208,9 +212,23 @@ export class Connection {
       if (this.closed) throw new NoResponseError(this.reset ? 'reset' : 'closed', waited, this.parser.partial, this.receivedBytes);
       if (options.signal?.aborted) throw new NoResponseError('aborted', waited, this.parser.partial, this.receivedBytes);
       const left = options.timeoutMs - waited;
-      if (left <= 0) throw new NoResponseError('timeout', waited, this.parser.partial, this.receivedBytes);
+      if (left <= 0) throw new NoResponseError('timeout', waited, this.parser.partial, this.receivedBytes, this.stillArriving(started, bytesBefore, waited));
       await this.waitForActivity(left, options.signal);
     }
+  }
+
+  /**
+   * A response still streaming when its time ran out: bytes kept coming, the end
+   * never did. Arriving bytes never extend the deadline (CURRICULUM.md: complete
+   * 2 s after the request was sent); the message says what came and for how long.
+   */
+  private stillArriving(started: number, bytesBefore: number, waitedMs: number): string | undefined {
+    const bytes = this.receivedBytes - bytesBefore;
+    const quietMs = performance.now() - this.lastReceivedAt;
+    const partial = this.parser.partial;
+    if (bytes === 0 || quietMs > 500 || this.lastReceivedAt < started) return undefined;
+    const head = partial ? `the status line and headers (${partial.status}) and ${partial.body.length} body bytes` : `${bytes} bytes`;
+    return `we received ${head} in ${(waitedMs / 1000).toFixed(1)} s, still arriving ${Math.round(quietMs)} ms before we stopped waiting, and never the end of the response`;
   }
 
   /** The response head and body received so far, complete or not. */
