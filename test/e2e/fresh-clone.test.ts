@@ -133,9 +133,10 @@ describe.skipIf(!isClone)('a fresh clone, as the README says', () => {
 
   it('`npm test` works in the clone with no other step', { timeout: 180_000 }, async () => {
     const result = await run('npm', ['test', '--', 'test/unit/markdown.test.ts'], clone, 170_000);
+    // The exit code first: a failure then shows npm's whole output (a type error, say).
+    expect(result.code, result.output).toBe(0);
     expect(result.output).not.toMatch(/httpdojo: (installing|building)/);
     expect(result.output).toMatch(/Test Files\s+1 passed/);
-    expect(result.code, result.output).toBe(0);
   });
 
   it.skipIf(!hasTmux)('`npm start` in a terminal asks the first-run questions and puts the workspace outside the clone', { timeout: 120_000 }, async () => {
