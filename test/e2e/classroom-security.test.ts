@@ -82,7 +82,7 @@ describe('keys', () => {
   it('needs the room code to post (404 otherwise)', async () => {
     const wrong = await post('/r/WRONG1/events', JSON.stringify(event('learner-keys')));
     expect(wrong.status).toBe(404);
-    expect((await wrong.json()).error).toMatch(/no such room/);
+    expect(((await wrong.json()) as { error: string }).error).toMatch(/no such room/);
     expect((await post(`/r/${ROOM}/events`, JSON.stringify(event('learner-keys')))).status).toBe(200);
   });
 
