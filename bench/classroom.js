@@ -13,14 +13,56 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Wall-clock ms with sub-ms precision, comparable across processes (same system clock). */
+const wall = () => performance.timeOrigin + performance.now();
+
+// The boards run in a process of their own (`--boards <stream URL> <n>`), so that
+// parsing their frames does not delay the learners' posts in this one.
+if (process.argv[2] === '--boards') {
+  const [, , , streamUrl, count] = process.argv;
+  const seen = new Set();
+  let open = 0;
+  for (let board = 0; board < Number(count); board++) {
+    http.get(streamUrl, (res) => {
+      if (++open === Number(count)) process.stdout.write('ready\n');
+      let buffer = '';
+      res.setEncoding('utf8').on('data', (text) => {
+        buffer += text;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const line = frame.split('\n').find((l) => l.startsWith('data: '));
+          if (!line) continue;
+          const now = wall();
+          const out = [];
+          for (const learner of JSON.parse(line.slice(6)).learners) {
+            const key = `${board} ${learner.id} ${learner.cells['01-hello-server']?.attempts}`;
+            if (!seen.has(key)) {
+              seen.add(key);
+              out.push(`${key} ${now}`);
+            }
+          }
+          if (out.length) process.stdout.write(out.join('\n') + '\n');
+        }
+      });
+      res.on('error', () => process.stdout.write('error\n'));
+    }).on('error', () => process.stdout.write('error\n'));
+  }
+  process.on('SIGTERM', () => process.exit(0));
+  await new Promise(() => {});
+}
+
 const LEARNERS = Number(process.env.LEARNERS ?? 300);
 const BOARDS = Number(process.env.BOARDS ?? 5);
 const ROUNDS = 3;
 
 const data = mkdtempSync(join(tmpdir(), 'hdj-bench-classroom-'));
 const child = spawn(process.execPath, [...(process.env.BOARD_NODE_FLAGS ? process.env.BOARD_NODE_FLAGS.split(' ') : []), join(root, 'bin/httpdojo.js'), 'classroom', '--json', '--host', '127.0.0.1', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'inherit'] });
+let listener;
 const cleanup = () => {
   child.kill('SIGKILL');
+  listener?.kill('SIGKILL');
   rmSync(data, { recursive: true, force: true });
 };
 const deadline = setTimeout(() => {
@@ -45,51 +87,39 @@ const percentile = (values, p) => {
 const ms = (value) => `${value.toFixed(1)} ms`;
 
 // ------------------------------------------------------------ boards
-/** Per board: learner id -> attempts last seen in a frame. */
-const seenAt = new Map(); // `${board}:${learner}:${attempts}` -> time seen
-const streams = [];
+const seenAt = new Map(); // `${board} ${learner} ${attempts}` -> wall time seen
 let streamErrors = 0;
-await Promise.all(
-  Array.from({ length: BOARDS }, (_, board) => new Promise((resolve) => {
-    const req = http.get(urls.board.replace('/board?', '/stream?'), (res) => {
-      streams.push(res);
-      let buffer = '';
-      res.setEncoding('utf8').on('data', (text) => {
-        buffer += text;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const line = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (!line) continue;
-          const now = performance.now();
-          for (const learner of JSON.parse(line.slice(6)).learners) {
-            const cell = learner.cells['01-hello-server'];
-            const key = `${board}:${learner.id}:${cell?.attempts}`;
-            if (cell && !seenAt.has(key)) seenAt.set(key, now);
-          }
-        }
-      });
-      resolve();
-    });
-    req.on('error', () => {
-      streamErrors += 1;
-      resolve();
-    });
-  })),
-);
+listener = spawn(process.execPath, [fileURLToPath(import.meta.url), '--boards', urls.board.replace('/board?', '/stream?'), String(BOARDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((resolve) => {
+  let buffer = '';
+  if (BOARDS === 0) resolve();
+  listener.stdout.setEncoding('utf8').on('data', (text) => {
+    buffer += text;
+    const lines = buffer.split('\n');
+    buffer = lines.pop();
+    for (const line of lines) {
+      if (line === 'ready') resolve();
+      else if (line === 'error') streamErrors += 1;
+      else {
+        const at = line.lastIndexOf(' ');
+        seenAt.set(line.slice(0, at), Number(line.slice(at + 1)));
+      }
+    }
+  });
+});
 
 // ------------------------------------------------------------ learners
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 function post(learner, attempts) {
   const body = JSON.stringify({ id: `bench-${learner}-${attempts}`, type: 'verify', learner: `learner-${String(learner).padStart(4, '0')}`, name: `Learner ${learner}`, lesson: '01-hello-server', passed: attempts === ROUNDS, failed: attempts === ROUNDS ? [] : [{ id: 'answers', pitfall: 'missing-res-end' }], attempts, lessonMs: attempts * 60_000, version: 'bench' });
   const started = performance.now();
+  const startedWall = wall();
   return new Promise((resolve) => {
     const req = http.request(`${urls.join}/events`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ ok: res.statusCode === 200, status: res.statusCode, started, ms: performance.now() - started }));
+      res.on('end', () => resolve({ ok: res.statusCode === 200, status: res.statusCode, startedWall, ms: performance.now() - started }));
     });
-    req.on('error', (error) => resolve({ ok: false, status: error.code, started, ms: performance.now() - started }));
+    req.on('error', (error) => resolve({ ok: false, status: error.code, startedWall, ms: performance.now() - started }));
     req.end(body);
   });
 }
@@ -101,7 +131,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const results = await Promise.all(Array.from({ length: LEARNERS }, (_, learner) => {
     const promise = post(learner, round);
     return promise.then((result) => {
-      sent.set(`learner-${String(learner).padStart(4, '0')}:${round}`, result.started);
+      sent.set(`learner-${String(learner).padStart(4, '0')}:${round}`, result.startedWall);
       return result;
     });
   }));
@@ -120,7 +150,7 @@ let missing = 0;
 for (const [key, started] of sent) {
   const [learner, attempts] = key.split(':');
   for (let board = 0; board < BOARDS; board++) {
-    const seen = seenAt.get(`${board}:${learner}:${attempts}`);
+    const seen = seenAt.get(`${board} ${learner} ${attempts}`);
     if (seen === undefined) missing += 1;
     else toBoard.push(seen - started);
   }
@@ -134,7 +164,7 @@ console.log(`| ack latency p50 / p99 / max | ${ms(percentile(acks, 50))} / ${ms(
 console.log(`| event-to-board p50 / p99 / max | ${ms(percentile(toBoard, 50))} / ${ms(percentile(toBoard, 99))} / ${ms(Math.max(...toBoard))} |`);
 console.log(`| updates never seen on a board | ${missing} |`);
 
-for (const res of streams) res.destroy();
+listener.kill('SIGTERM');
 agent.destroy();
 clearTimeout(deadline);
 child.kill('SIGTERM');
