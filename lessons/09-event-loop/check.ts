@@ -254,8 +254,10 @@ function blockingEvidence(ctx: CheckContext, route: string): { text: string; at:
     ? `${where} kept the event loop busy for ${worst.handlerMs} ms before returning${long.length > 1 ? ` (${long.length} requests did so)` : ''}: nothing else is served while a handler runs, so the requests were answered one after another.${loop}`
     : `The event loop was blocked for up to ${lag} ms at a time while ${where.charAt(0).toLowerCase() + where.slice(1)} worked: nothing else is served until it yields.`;
   const busyLoop = ctx.source.find(/\b(?:while|for)\s*\([^)\n]*(?:Date\.now|performance\.now|hrtime|new Date)/) ?? ctx.source.find(/\bwhile\s*\(\s*(?:true|1)\s*\)|\bfor\s*\(\s*;\s*;\s*\)/);
-  // Without a busy-wait to point at, the handler itself: the probe cannot see which line spun.
-  return { text, at: busyLoop ?? ctx.source.find(/createServer\s*\(/) ?? ctx.server.listenAt };
+  // The line the probe's watcher caught spinning (a loop blocked for 300 ms or more), else a
+  // busy-wait in the source, else the handler itself.
+  const spinning = ctx.server.eventsOf('blocked-at').filter((event) => event.at.file === ctx.server.file).pop()?.at;
+  return { text, at: spinning ?? busyLoop ?? ctx.source.find(/createServer\s*\(/) ?? ctx.server.listenAt };
 }
 
 function total(calls: Array<{ ms: number }>): number {

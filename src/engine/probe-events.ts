@@ -73,6 +73,9 @@ export type ProbeEvent = Base &
     | { t: 'tick'; lagMs: number; rss: number; resources: Record<string, number> }
     // An error the program may have swallowed (issue 8 §4): JSON.parse threw, or an fs
     // callback was handed an err. `at` is the learner's JSON.parse / fs call line.
+    // The main thread's event loop was blocked for blockedMs; a worker paused it once and
+    // read the learner's frames (nearest first): `at` is the line that was spinning.
+    | { t: 'blocked-at'; blockedMs: number; at: Location; frames: Location[] }
     | { t: 'swallowed'; kind: 'json-parse' | 'fs-callback'; fn?: string; code?: string; message: string; inRequest: number | null; at: Location }
   );
 

@@ -369,7 +369,8 @@ class VerifyRun {
       return {
         pitfall: 'blocking-event-loop',
         message: `${sent}; no response came for ${(error.waitedMs / 1000).toFixed(1)} s, and your program's event loop has been blocked for ${(silentMs / 1000).toFixed(1)} s: code in the handler runs without ever giving control back (a loop that never ends?), so no other request, timer or I/O can run either.`,
-        location: this.findInSource(/createServer\s*\(/),
+        // The line the probe's watcher saw spinning, when it caught the loop; else the server.
+        location: [...(program?.events ?? [])].reverse().find((event): event is EventOf<'blocked-at'> => event.t === 'blocked-at' && event.at.file === this.file)?.at ?? this.findInSource(/createServer\s*\(/),
       };
     }
     if (error.reason === 'timeout' && request) {
