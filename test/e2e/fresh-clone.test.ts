@@ -14,7 +14,7 @@
 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,18 @@ beforeAll(() => {
 function gitStatus(): string {
   return execFileSync('git', ['-C', clone, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
 }
+
+it('bin/httpdojo.js with dist/ but no node_modules names the missing package in one line, and exits 2', async () => {
+  const copy = join(work, 'no-modules');
+  mkdirSync(join(copy, 'bin'), { recursive: true });
+  mkdirSync(join(copy, 'dist', 'cli'), { recursive: true });
+  copyFileSync(join(root, 'bin', 'httpdojo.js'), join(copy, 'bin', 'httpdojo.js'));
+  writeFileSync(join(copy, 'package.json'), '{"type":"module"}\n');
+  writeFileSync(join(copy, 'dist', 'cli', 'index.js'), "import 'commander';\n");
+  const result = await run(process.execPath, [join(copy, 'bin', 'httpdojo.js')], copy, 20_000);
+  expect(result.output).toBe(`httpdojo cannot find its dependency commander: run \`npm start\` (or \`npm install\`) in ${copy} first\n`);
+  expect(result.code).toBe(2);
+});
 
 describe.skipIf(!isClone)('a fresh clone, as the README says', () => {
   it('bin/httpdojo.js before anything is built prints one line saying what to run, and exits 2', async () => {
