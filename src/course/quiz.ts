@@ -1,0 +1,205 @@
+// A lesson's quiz.md -> questions, and grading answers against them. Pure: no
+// file system here except in loadQuiz, so the parser is tested on strings.
+//
+// The format (docs/writing-lessons.md, "quiz.md"), one `## ` heading per question:
+//
+//   ## What does the client see when the handler throws?      <- the prompt
+//   Optional lines of prompt text, and one optional fenced code block.
+//   - [ ] a 500 Internal Server Error                          <- choices: exactly
+//   - [x] no response at all: the connection is cut              one is [x]
+//   The explanation: two or three sentences.
+//   ```js
+//   http.createServer(() => { throw new Error('x'); });        <- the snippet that shows it
+//   ```
+//   pitfall: sync-throw-crash                                  <- optional
+//   fact: lessons-13-15.test.ts                                <- test/facts/<file>
+//   fact-test: a throw in the request listener is an uncaught exception: …  <- its exact title
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface QuizQuestion {
+  /** 1-based, in file order. */
+  number: number;
+  prompt: string;
+  /** Code shown with the question (the program the learner predicts). */
+  code: string | null;
+  codeLang: string | null;
+  choices: string[];
+  /** 0-based index of the correct choice. */
+  correct: number;
+  explanation: string;
+  /** The one-line snippet that shows the answer. */
+  snippet: string | null;
+  pitfall: string | null;
+  /** The fact test proving the answer: a file in test/facts/ and a test title in it. */
+  fact: { file: string; test: string } | null;
+  /** 1-based line of the `## ` heading, for error messages. */
+  line: number;
+}
+
+export interface Quiz {
+  title: string | null;
+  questions: QuizQuestion[];
+}
+
+export class QuizParseError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+const CHOICE = /^\s*[-*] \[( |x|X)\] (.+)$/;
+const META = /^(pitfall|fact|fact-test):\s*(.*)$/;
+const FENCE = /^(```|~~~)\s*([\w-]*)\s*$/;
+
+/** Parses quiz.md. Throws QuizParseError (with the line) on anything it cannot read. */
+export function parseQuiz(text: string): Quiz {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  let title: string | null = null;
+  const blocks: Array<{ line: number; heading: string; body: string[] }> = [];
+  let inFence: string | null = null;
+  for (const [index, line] of lines.entries()) {
+    const fence = FENCE.exec(line.trim());
+    if (fence) inFence = inFence === null ? fence[1] : inFence === fence[1] && fence[2] === '' ? null : inFence;
+    if (inFence === null && !fence && /^## /.test(line)) {
+      blocks.push({ line: index + 1, heading: line.slice(3).trim(), body: [] });
+    } else if (inFence === null && !fence && /^# /.test(line) && blocks.length === 0) {
+      title = line.slice(2).trim();
+    } else if (blocks.length > 0) {
+      blocks[blocks.length - 1].body.push(line);
+    }
+  }
+  if (inFence !== null) throw new QuizParseError('a code block is never closed', lines.length);
+  return { title, questions: blocks.map((block, index) => parseQuestion(block, index + 1)) };
+}
+
+function parseQuestion(block: { line: number; heading: string; body: string[] }, number: number): QuizQuestion {
+  if (!block.heading) throw new QuizParseError('a question heading (## …) has no text', block.line);
+  const at = (offset: number) => block.line + 1 + offset;
+  const promptLines: string[] = [];
+  const explanation: string[] = [];
+  const choices: string[] = [];
+  const marked: number[] = [];
+  let code: { lang: string | null; text: string } | null = null;
+  let snippet: string | null = null;
+  const meta: Record<string, string> = {};
+  let part: 'prompt' | 'choices' | 'explanation' | 'meta' = 'prompt';
+  for (let i = 0; i < block.body.length; i++) {
+    const line = block.body[i];
+    const fence = FENCE.exec(line.trim());
+    if (fence) {
+      const end = block.body.findIndex((candidate, j) => j > i && candidate.trim() === fence[1]);
+      if (end < 0) throw new QuizParseError('a code block is never closed', at(i));
+      const body = block.body.slice(i + 1, end).join('\n').replace(/\s+$/, '');
+      if (part === 'prompt') {
+        if (code) throw new QuizParseError('a question has at most one code block before its choices', at(i));
+        code = { lang: fence[2] || null, text: body };
+      } else if (part === 'choices' || part === 'explanation') {
+        if (snippet !== null) throw new QuizParseError('an explanation has at most one code block (the snippet)', at(i));
+        snippet = body;
+        part = 'explanation';
+      } else throw new QuizParseError('a code block after pitfall:/fact: lines', at(i));
+      i = end;
+      continue;
+    }
+    const choice = CHOICE.exec(line);
+    if (choice && (part === 'prompt' || part === 'choices')) {
+      part = 'choices';
+      if (choice[1] !== ' ') marked.push(choices.length);
+      choices.push(choice[2].trim());
+      continue;
+    }
+    const metaLine = META.exec(line.trim());
+    if (metaLine && part !== 'prompt') {
+      part = 'meta';
+      if (meta[metaLine[1]] !== undefined) throw new QuizParseError(`${metaLine[1]}: appears twice`, at(i));
+      meta[metaLine[1]] = metaLine[2].trim();
+      continue;
+    }
+    if (line.trim() === '') {
+      if (part === 'explanation') explanation.push('');
+      else if (part === 'prompt') promptLines.push('');
+      continue;
+    }
+    if (part === 'prompt') promptLines.push(line);
+    else if (part === 'choices' || part === 'explanation') {
+      if (/^\s{2,}\S/.test(line) && part === 'choices') {
+        choices[choices.length - 1] += ` ${line.trim()}`;
+        continue;
+      }
+      part = 'explanation';
+      explanation.push(line);
+    } else throw new QuizParseError(`unexpected text after the pitfall:/fact: lines: ${JSON.stringify(line.trim().slice(0, 40))}`, at(i));
+  }
+  const where = `question ${number} ("${block.heading.slice(0, 50)}")`;
+  if (choices.length < 2) throw new QuizParseError(`${where} needs at least two choices ("- [ ] …" lines)`, block.line);
+  if (marked.length !== 1) throw new QuizParseError(`${where} must mark exactly one choice correct with [x], not ${marked.length}`, block.line);
+  const explained = explanation.join('\n').trim();
+  if (!explained) throw new QuizParseError(`${where} has no explanation after its choices`, block.line);
+  const fact = meta.fact || meta['fact-test'] ? { file: meta.fact ?? '', test: meta['fact-test'] ?? '' } : null;
+  const prompt = [block.heading, promptLines.join('\n').trim()].filter(Boolean).join('\n\n');
+  const pitfall = meta.pitfall || null;
+  if (pitfall && !/^[a-z0-9-]+$/.test(pitfall)) throw new QuizParseError(`${where}: pitfall must be an id like missing-res-end`, block.line);
+  return { number, prompt, code: code?.text ?? null, codeLang: code?.lang ?? null, choices, correct: marked[0], explanation: explained, snippet, pitfall, fact, line: block.line };
+}
+
+/** The lesson's quiz, null when it has none. Throws QuizParseError when it does not parse. */
+export function loadQuiz(lessonDir: string): Quiz | null {
+  const file = join(lessonDir, 'quiz.md');
+  if (!existsSync(file)) return null;
+  return parseQuiz(readFileSync(file, 'utf8'));
+}
+
+/** Problems an author must fix, one line each (dev check); [] when the quiz is sound. */
+export function quizProblems(quiz: Quiz): string[] {
+  const problems: string[] = [];
+  if (quiz.questions.length < 3) problems.push(`quiz.md has ${quiz.questions.length} questions, expected at least 3`);
+  for (const question of quiz.questions) {
+    const where = `quiz.md question ${question.number} (line ${question.line})`;
+    if (question.correct < 0 || question.correct >= question.choices.length) problems.push(`${where}: the correct choice is out of range`);
+    if (!question.fact?.file || !question.fact.test) problems.push(`${where} names no fact test (fact: <file in test/facts> and fact-test: <title>)`);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------- grading
+
+export interface GradedAnswer {
+  question: QuizQuestion;
+  /** 0-based choice the learner picked. */
+  chosen: number;
+  right: boolean;
+}
+
+export interface QuizResult {
+  answers: GradedAnswer[];
+  correct: number;
+  total: number;
+}
+
+/** `2,1,3` (1-based) -> 0-based choices; throws a one-line Error on a bad list. */
+export function parseAnswerList(text: string, quiz: Quiz): number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length !== quiz.questions.length) {
+    throw new Error(`--answer needs ${quiz.questions.length} answers (one per question, comma-separated, e.g. ${quiz.questions.map(() => '1').join(',')}), got ${parts.length}`);
+  }
+  return parts.map((part, index) => {
+    const count = quiz.questions[index].choices.length;
+    if (!/^\d+$/.test(part) || Number(part) < 1 || Number(part) > count) throw new Error(`answer ${index + 1} must be a number from 1 to ${count}, not ${JSON.stringify(part)}`);
+    return Number(part) - 1;
+  });
+}
+
+export function grade(quiz: Quiz, chosen: number[]): QuizResult {
+  const answers = quiz.questions.map((question, index) => ({ question, chosen: chosen[index], right: chosen[index] === question.correct }));
+  return { answers, correct: answers.filter((answer) => answer.right).length, total: quiz.questions.length };
+}
+
+/** What `quiz --json` prints per question: everything but the answer and its explanation. */
+export function publicQuestion(question: QuizQuestion): { number: number; prompt: string; code: string | null; choices: string[] } {
+  return { number: question.number, prompt: question.prompt, code: question.code, choices: question.choices };
+}
