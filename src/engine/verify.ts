@@ -18,7 +18,7 @@ import { openFiles } from './platform.js';
 import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
 import { loadTypeScript } from './lazy-typescript.js';
 import { findFrameworkImport } from './static-imports.js';
-import { refineLocation, secondaryCrash } from './locate.js';
+import { crashWithoutLocation, refineLocation, secondaryCrash } from './locate.js';
 import { startUpstream } from './upstreams/test-upstream.js';
 import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
@@ -318,6 +318,19 @@ class VerifyRun {
       // A check's own diagnosis wins, unless the program crashed and the check only saw the symptom.
       const generic = GENERIC_IDS.has(outcome.failure.pitfall);
       if (crash && generic && outcome.failure.pitfall !== 'never-listens') return { ...result, ...this.crashResult(crash, describeSent(outcome.failure)), status: 'failed' };
+      // Nor when it called a missing answer missing-res-end (or timeout) while the
+      // event loop is blocked: a handler that never gives control back cannot end
+      // anything, and the loop, not a forgotten end(), is what to fix.
+      const silentMs = this.program?.running && this.lesson.kind !== 'client' ? this.program.elapsed() - lastHeartbeat(this.program) : 0;
+      if (silentMs > 1000 && (outcome.failure.pitfall === 'missing-res-end' || outcome.failure.pitfall === 'timeout')) {
+        return {
+          ...result,
+          status: 'failed',
+          pitfall: 'blocking-event-loop',
+          message: `${outcome.failure.message.replace(/\.$/, '')}; and your program's event loop has been blocked for ${(silentMs / 1000).toFixed(1)} s: code in the handler runs without ever giving control back (a loop that never ends?), so no response can end and no other request, timer or I/O can run either.`,
+          location: this.findInSource(/createServer\s*\(/),
+        };
+      }
       const location = outcome.failure.location ?? (outcome.failure.locate ? await outcome.failure.locate() : null);
       return { ...result, status: 'failed', pitfall: outcome.failure.pitfall, message: outcome.failure.message, location, ...(crash ? crashEvidence(crash) : {}) };
     }
@@ -409,7 +422,7 @@ class VerifyRun {
     return {
       pitfall: mapped ?? 'crash',
       message: `${capitalize(when)}: your program crashed with ${what}`,
-      location: error?.at ?? null,
+      location: crashWithoutLocation(this.file, this.program?.events ?? [], error),
       ...crashEvidence(crash),
     };
   }
