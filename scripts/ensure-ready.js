@@ -73,9 +73,10 @@ export function buildReason(dir = root) {
 }
 
 function npm(args) {
-  // Inside an npm script npm_execpath is the npm that runs us; elsewhere, the one on PATH.
+  // Inside an npm script npm_execpath is the npm that runs us; elsewhere (or under
+  // another package manager, whose commands differ), the npm on PATH.
   const execPath = process.env.npm_execpath;
-  const [command, argv] = execPath && /\.[cm]?js$/.test(execPath) ? [process.execPath, [execPath, ...args]] : ['npm', args];
+  const [command, argv] = execPath && /[\\/]npm-cli\.js$/.test(execPath) ? [process.execPath, [execPath, ...args]] : ['npm', args];
   const result = spawnSync(command, argv, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' && command === 'npm' });
   if (result.status !== 0) {
     process.stderr.write(`httpdojo: \`npm ${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`}); its output is above.\n`);
