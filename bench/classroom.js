@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,7 +117,8 @@ function post(learner, attempts) {
   return new Promise((resolve) => {
     const req = http.request(`${urls.join}/events`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ ok: res.statusCode === 200, status: res.statusCode, startedWall, ms: performance.now() - started }));
+      const serverMs = Number(/dur=([\d.]+)/.exec(res.headers['server-timing'] ?? '')?.[1] ?? NaN);
+      res.on('end', () => resolve({ ok: res.statusCode === 200, status: res.statusCode, startedWall, ms: performance.now() - started, serverMs }));
     });
     req.on('error', (error) => resolve({ ok: false, status: error.code, startedWall, ms: performance.now() - started }));
     req.end(body);
@@ -125,6 +126,7 @@ function post(learner, attempts) {
 }
 
 const acks = [];
+const serverAcks = [];
 const sent = new Map(); // `${learner}:${attempts}` -> time sent
 let errors = 0;
 for (let round = 1; round <= ROUNDS; round++) {
@@ -136,7 +138,10 @@ for (let round = 1; round <= ROUNDS; round++) {
     });
   }));
   for (const result of results) {
-    if (result.ok) acks.push(result.ms);
+    if (result.ok) {
+      acks.push(result.ms);
+      serverAcks.push(result.serverMs);
+    }
     else errors += 1;
   }
   if (process.env.VERBOSE) console.error(`round ${round}: p50 ${ms(percentile(results.map((r) => r.ms), 50))}, p99 ${ms(percentile(results.map((r) => r.ms), 99))}`);
@@ -156,11 +161,12 @@ for (const [key, started] of sent) {
   }
 }
 
-console.log(`classroom bench: ${LEARNERS} learners x ${ROUNDS} rounds posting at once, ${BOARDS} boards on SSE (node ${process.version})`);
+console.log(`classroom bench: ${LEARNERS} learners x ${ROUNDS} rounds posting at once, ${BOARDS} boards on SSE (node ${process.version}, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
 console.log(`| what | value |\n|---|---|`);
 console.log(`| posts | ${LEARNERS * ROUNDS} |`);
 console.log(`| errors (non-200 or network) | ${errors + streamErrors} |`);
 console.log(`| ack latency p50 / p99 / max | ${ms(percentile(acks, 50))} / ${ms(percentile(acks, 99))} / ${ms(Math.max(...acks))} |`);
+console.log(`| ack latency inside the board (Server-Timing) p50 / p99 / max | ${ms(percentile(serverAcks, 50))} / ${ms(percentile(serverAcks, 99))} / ${ms(Math.max(...serverAcks))} |`);
 console.log(`| event-to-board p50 / p99 / max | ${ms(percentile(toBoard, 50))} / ${ms(percentile(toBoard, 99))} / ${ms(Math.max(...toBoard))} |`);
 console.log(`| updates never seen on a board | ${missing} |`);
 

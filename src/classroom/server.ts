@@ -143,6 +143,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   const roomPath = `/r/${options.room}`;
 
   async function postEvents(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const began = performance.now();
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       req.resume();
       return refuse(res, 415, 'send the events as Content-Type: application/json');
@@ -162,7 +163,8 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
     if (broken || closing) return refuse(res, 503, broken ?? 'the board is shutting down', { 'Retry-After': '5' });
     try {
       const result = await store(checked.value);
-      sendJson(res, 200, { ok: true, ...result, hands: handsOf(learner) });
+      // Server-Timing: the board's own share of the acknowledgement (body read, validated, fsynced).
+      sendJson(res, 200, { ok: true, ...result, hands: handsOf(learner) }, { 'Server-Timing': `ack;dur=${(performance.now() - began).toFixed(2)}` });
     } catch {
       refuse(res, 503, broken ?? 'the event log cannot be written', { 'Retry-After': '5' });
     }

@@ -227,16 +227,27 @@ function roomPitfalls(room: Room, now: number): View['pitfalls'] {
 }
 
 function figures(room: Room, lessons: string[]): View['figures'] {
+  // One pass over the learners (this runs on every push to the boards).
+  const byLesson = new Map<string, { learners: number; attempts: number[]; ms: number[] }>(lessons.map((lesson) => [lesson, { learners: 0, attempts: [], ms: [] }]));
+  for (const learner of room.learners.values()) {
+    for (const [lesson, record] of learner.lessons) {
+      const entry = byLesson.get(lesson);
+      if (!entry) continue;
+      entry.learners += 1;
+      if (!record.passed) continue;
+      entry.attempts.push(record.passedAttempts ?? record.attempts);
+      entry.ms.push(record.passedMs ?? record.lessonMs);
+    }
+  }
   return lessons.map((lesson) => {
-    const records = [...room.learners.values()].map((learner) => learner.lessons.get(lesson)).filter((record): record is LessonRecord => record !== undefined);
-    const passed = records.filter((record) => record.passed);
+    const entry = byLesson.get(lesson)!;
     const totals = [...(room.totals.get(lesson) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]).slice(0, 3);
     return {
       lesson,
-      learners: records.length,
-      passed: passed.length,
-      medianAttempts: median(passed.map((record) => record.passedAttempts ?? record.attempts)),
-      medianMs: median(passed.map((record) => record.passedMs ?? record.lessonMs)),
+      learners: entry.learners,
+      passed: entry.attempts.length,
+      medianAttempts: median(entry.attempts),
+      medianMs: median(entry.ms),
       pitfalls: totals.map(([pitfall, count]) => ({ pitfall, count })),
     };
   });
