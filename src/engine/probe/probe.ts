@@ -214,15 +214,16 @@ function install(fd: number): void {
   const listening = new Set<net.Server>();
   const patchedListen2: Listen2 = function patchedListen2(this: net.Server, address, port, addressType, backlog, fd, flags) {
     const self = this as net.Server & { _handle?: unknown };
+    asIfBound.delete(this);
     // Not a TCP bind to make: a unix socket or pipe (port -1), an fd, a handle
     // passed to listen(), or a cluster worker given its primary's handle.
     if (self._handle || typeof fd === 'number' || typeof port !== 'number' || port < 0) {
-      asIfBound.delete(this);
       return originalListen2.call(this, address, port, addressType, backlog, fd, flags);
     }
     const asIf = addressAsIf(address, addressType, flags, port);
     // An address this machine does not have: Node's own bind fails (EADDRNOTAVAIL)
-    // exactly as without the probe, and binds nothing.
+    // exactly as without the probe, and binds nothing (were it to succeed, it is
+    // not loopback and goes unreported: verify then says the program never listened).
     if (!isLocal(asIf.address)) return originalListen2.call(this, address, port, addressType, backlog, fd, flags);
     if (port > 0 && heldInThisProcess(asIf)) return emitAddressInUse(this, asIf, port);
     originalListen2.call(this, LOOPBACK, 0, 4, backlog, fd, flags);
@@ -287,7 +288,7 @@ function install(fd: number): void {
     const code = 'EADDRINUSE';
     const [errno, [, text]] = [...util.getSystemErrorMap()].find(([, [name]]) => name === code) ?? [-98, [code, 'address already in use']];
     const error = Object.assign(new Error(`listen ${code}: ${text} ${asIf.address}:${port}`), { code, errno, syscall: 'listen', address: asIf.address, port });
-    // Node's error has no probe frame in its stack; neither does this one.
+    // The stack starts where Node's would (listenInCluster), not inside the probe.
     Error.captureStackTrace(error, patchedListen2);
     const listenChannel = diagnosticsChannel.tracingChannel('net.server.listen');
     if (listenChannel.error.hasSubscribers) listenChannel.error.publish({ server, error });
