@@ -358,7 +358,9 @@ function timerLocation(ctx: CheckContext): Location | null {
 /** The uncaught error's own line when it has one in the learner's file, else the for-await loop that reads the body. */
 function abortLocation(ctx: CheckContext, error: UncaughtEvent): Location | null {
   if (error.at && error.at.file === ctx.server.file) return error.at;
-  return ctx.source.find(/for\s+await\s*\(/) ?? error.at ?? ctx.source.find(/\.on\(\s*['"]error['"]/);
+  // A pipeline() that reads the body: its rejection's stack names no line of the learner's (see the probe's pipeline section).
+  const pipelineAt = ctx.server.eventsOf('stream-pipeline').filter((event) => event.at.file === ctx.server.file).pop()?.at;
+  return ctx.source.find(/for\s+await\s*\(/) ?? pipelineAt ?? error.at ?? ctx.source.find(/\.on\(\s*['"]error['"]/);
 }
 
 function fmt(n: number): string {

@@ -14,11 +14,18 @@ import type * as TS from 'typescript';
 import { loadTypeScript } from './lazy-typescript.js';
 import type { Location, ProbeEvent } from './probe-events.js';
 
-/** The header each header pitfall is about. */
+/** The header or option each pitfall is about: its key in an object literal (headers, agent options). */
 const HEADER_OF: Record<string, string> = {
   'wrong-content-type': 'content-type',
   'missing-content-type': 'content-type',
   'content-length-string-length': 'content-length',
+  'no-keepalive': 'keepalive',
+  'unbounded-concurrency': 'maxsockets',
+};
+
+/** The argument of a call each pitfall is about, by what its text mentions. */
+const ARGUMENT_OF: Record<string, RegExp> = {
+  'host-header-url-base': /\bhost\b/i,
 };
 
 /** Pitfalls about when a call was made: a helper that only makes the call is not the fault, its caller's timing is. */
@@ -37,6 +44,7 @@ export function refineLocation(input: RefineInput): Location | null {
   if (!location || location.file !== input.file || !input.pitfall) return location;
   try {
     if (input.pitfall in HEADER_OF) return refineHeader(input, location);
+    if (input.pitfall in ARGUMENT_OF) return refineArgument(input, location);
     if (ORDER_PITFALLS.has(input.pitfall)) return refineOrder(input, location);
     if (input.pitfall === 'missing-res-end') return refineFallThrough(input, location);
   } catch {
@@ -106,7 +114,7 @@ function refineHeader(input: RefineInput, location: Location): Location {
   const lineText = input.text.split('\n')[location.line - 1] ?? '';
   // The cheap case first: the line already names the header (or a helper's parameter holds it).
   const squash = (name: string) => name.toLowerCase().replace(/[^a-z]/g, '');
-  const named = new RegExp(header.replace('-', '[-_]?'), 'i').test(lineText);
+  const named = new RegExp(header.replace('-', '[-_]?').replace('alive', '[-_]?alive').replace('sockets', '[-_]?sockets'), 'i').test(lineText);
   if (named && !/:\s*[A-Za-z_$][\w$]*\s*[,}]/.test(lineText)) return location;
   const ts = loadTypeScript();
   const source = sourceFile(input.file, input.text);
@@ -129,6 +137,20 @@ function refineHeader(input: RefineInput, location: Location): Location {
     if (isParameter && caller && caller.file === input.file) return caller;
   }
   return at;
+}
+
+// ---- an argument of a multi-line call ----
+
+function refineArgument(input: RefineInput, location: Location): Location {
+  const pattern = ARGUMENT_OF[input.pitfall!];
+  const lineText = input.text.split('\n')[location.line - 1] ?? '';
+  if (pattern.test(lineText)) return location;
+  const ts = loadTypeScript();
+  const source = sourceFile(input.file, input.text);
+  const call = collect(source, (node): node is TS.CallExpression | TS.NewExpression =>
+    (ts.isCallExpression(node) || ts.isNewExpression(node)) && lineOf(source, node) === location.line)[0];
+  const argument = call?.arguments?.find((arg) => pattern.test(arg.getText(source)));
+  return argument ? locationOf(source, input.file, argument) : location;
 }
 
 // ---- a helper called at the wrong moment ----
@@ -272,4 +294,20 @@ function catchAround(file: string, text: string, at: Location): Location | null 
   } catch {
     return null;
   }
+}
+
+/** Errors a stream hands to pipeline() from Node's internals: their stacks name no learner line. */
+const STREAM_ERROR_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'EPIPE', 'ENOENT', 'EISDIR', 'EACCES', 'ERR_STREAM_DESTROYED']);
+
+/**
+ * A crash whose error names no line of the learner's: the pipeline() call it came
+ * through, when the program made one (an aborted upload, a missing file).
+ */
+export function crashWithoutLocation(file: string, events: readonly ProbeEvent[], error: { code?: string; at: Location | null } | null): Location | null {
+  if (!error || error.at || !STREAM_ERROR_CODES.has(error.code ?? '')) return error?.at ?? null;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i];
+    if (event.t === 'stream-pipeline' && event.at.file === file) return event.at;
+  }
+  return null;
 }

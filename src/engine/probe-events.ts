@@ -76,6 +76,8 @@ export type ProbeEvent = Base &
     // The main thread's event loop was blocked for blockedMs; a worker paused it once and
     // read the learner's frames (nearest first): `at` is the line that was spinning.
     | { t: 'blocked-at'; blockedMs: number; at: Location; frames: Location[] }
+    // stream.pipeline() or stream/promises pipeline() was called at `at` (its errors carry no learner frame).
+    | { t: 'stream-pipeline'; inRequest: number | null; at: Location }
     | { t: 'swallowed'; kind: 'json-parse' | 'fs-callback'; fn?: string; code?: string; message: string; inRequest: number | null; at: Location }
   );
 

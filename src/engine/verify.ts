@@ -18,7 +18,7 @@ import { openFiles } from './platform.js';
 import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
 import { loadTypeScript } from './lazy-typescript.js';
 import { findFrameworkImport } from './static-imports.js';
-import { refineLocation, secondaryCrash } from './locate.js';
+import { crashWithoutLocation, refineLocation, secondaryCrash } from './locate.js';
 import { startUpstream } from './upstreams/test-upstream.js';
 import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
@@ -422,7 +422,7 @@ class VerifyRun {
     return {
       pitfall: mapped ?? 'crash',
       message: `${capitalize(when)}: your program crashed with ${what}`,
-      location: error?.at ?? null,
+      location: crashWithoutLocation(this.file, this.program?.events ?? [], error),
       ...crashEvidence(crash),
     };
   }

@@ -35,6 +35,11 @@ const PROGRAM = [
   '  console.log(JSON.stringify({ code: err && err.code, data: data === undefined ? "undefined" : typeof data }));',
   '});',
   "function join(a, b) { return a + '/' + b; }",
+  "import stream from 'node:stream';",
+  "import { pipeline } from 'node:stream/promises';",
+  "import util from 'node:util';",
+  'console.log(JSON.stringify({ same: util.promisify(stream.pipeline) === pipeline, name: stream.pipeline.name, length: stream.pipeline.length, pname: pipeline.name, plength: pipeline.length }));',
+  "await pipeline(stream.Readable.from(['a', 'b']), new stream.Writable({ write(chunk, encoding, done) { done(); } })); // MARK:pipeline",
 ];
 const lineOf = (mark: string) => PROGRAM.findIndex((line) => line.includes(`// MARK:${mark}`)) + 1;
 
@@ -56,4 +61,7 @@ it('records the thrown JSON.parse and the fs err, and the program sees what plai
   // The learner's nearest frame of the parse is inside deep(); the read is on its own line.
   expect(swallowed[0].at).toMatchObject({ file, line: 2 });
   expect(swallowed[1]).toMatchObject({ fn: 'fs.readFile', code: 'ENOENT', at: { file, line: lineOf('read') } });
+  // pipeline() keeps its name, length and promisified twin, and its call site is recorded.
+  expect(program.stdout.text()).toContain('"same":true');
+  expect(program.events.find((event) => event.t === 'stream-pipeline')).toMatchObject({ at: { file, line: lineOf('pipeline') } });
 });

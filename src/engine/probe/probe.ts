@@ -652,6 +652,26 @@ function install(fd: number): void {
       Error.stackTraceLimit = limit;
     }
   } as typeof JSON.parse;
+  // pipeline(): an aborted upload or a missing file rejects it (or errors it) with an
+  // error whose stack has no learner frame; the call's line is recorded instead.
+  // The wrapper keeps the original's name, length and util.promisify.custom.
+  const wrapPipeline = (owner: Record<string, unknown>, key: string) => {
+    const original = owner[key];
+    if (typeof original !== 'function') return;
+    const wrapped = function pipeline(this: unknown, ...args: unknown[]) {
+      const at = here();
+      if (at) emit({ t: 'stream-pipeline', inRequest: currentRequest.getStore() ?? null, at });
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    for (const property of Reflect.ownKeys(original)) {
+      if (property === 'prototype') continue;
+      const descriptor = Object.getOwnPropertyDescriptor(original, property);
+      if (descriptor) Object.defineProperty(wrapped, property, descriptor);
+    }
+    owner[key] = wrapped;
+  };
+  wrapPipeline(stream.promises as unknown as Record<string, unknown>, 'pipeline');
+  wrapPipeline(stream as unknown as Record<string, unknown>, 'pipeline');
   // fs callbacks: `(err, data) => res.end(data)` on a missing file goes on with data undefined.
   for (const name of ['readFile', 'stat', 'lstat', 'open'] as const) {
     const before = (fs as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
