@@ -29,11 +29,14 @@ export class ClassroomLink {
   }
 
   afterVerdict(verdict: Verdict, attempts: number, openedAt: string | null): void {
-    void reportVerdict(this.root, verdict, attempts, openedAt).then((result) => {
-      if (!result || this.closed) return;
-      this.offline = result.error;
-      if (result.hands) this.update(result.hands);
-      this.redraw();
+    // After the screen has drawn the result: the outbox write (an fsync) never delays it.
+    setImmediate(() => {
+      void reportVerdict(this.root, verdict, attempts, openedAt).then((result) => {
+        if (!result || this.closed) return;
+        this.offline = result.error;
+        if (result.hands) this.update(result.hands);
+        this.redraw();
+      });
     });
   }
 
