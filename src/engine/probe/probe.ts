@@ -246,6 +246,48 @@ function install(fd: number): void {
     return { address: asIf.address, family: asIf.family, port: real.port };
   } as typeof net.Server.prototype.address;
 
+  // ---- connections to the program's own port --------------------------------
+  // A program that calls itself on the port it asked for (a start-up self-check,
+  // one of its servers in front of another) would reach nothing there, or another
+  // program: that port was never bound. A connection to a port one of its
+  // servers would hold, on an address that binding takes, goes to the real port
+  // instead, so the same server answers as without the probe. Socket#connect
+  // (lib/net.js) takes the caller's arguments, or an array net.connect() already
+  // normalized and marked with an internal symbol, which the copy keeps.
+  const originalConnect = net.Socket.prototype.connect;
+  net.Socket.prototype.connect = function patchedConnect(this: net.Socket, ...args: unknown[]) {
+    return originalConnect.apply(this, (listening.size > 0 ? redirectedToOwnServer(args) : null) ?? (args as never));
+  } as typeof net.Socket.prototype.connect;
+
+  /** The same arguments aimed at 127.0.0.1 and the real port, or null when they are not for one of this program's servers. */
+  function redirectedToOwnServer(args: unknown[]): never | null {
+    const normalized = Array.isArray(args[0]) ? (args[0] as unknown[]) : null;
+    const first = normalized ? normalized[0] : args[0];
+    const given = first !== null && typeof first === 'object' ? (first as { port?: unknown; host?: unknown; path?: unknown }) : null;
+    if (given?.path != null || (!given && typeof first !== 'number' && !(typeof first === 'string' && /^\d+$/.test(first)))) return null;
+    const host = given ? given.host : typeof args[1] === 'string' ? args[1] : undefined;
+    const port = ownServerPort(Number(given ? given.port : first), host ?? 'localhost');
+    if (port === null) return null;
+    if (!given) return [port, LOOPBACK, ...args.slice(typeof args[1] === 'string' ? 2 : 1)] as never;
+    const options = { ...given, port, host: LOOPBACK };
+    if (!normalized) return [options, ...args.slice(1)] as never;
+    const copy = [options, ...normalized.slice(1)] as unknown[] & Record<symbol, unknown>;
+    for (const symbol of Object.getOwnPropertySymbols(normalized)) copy[symbol] = (normalized as unknown as Record<symbol, unknown>)[symbol];
+    return [copy] as never;
+  }
+
+  function ownServerPort(port: number, host: unknown): number | null {
+    if (!Number.isInteger(port) || port <= 0 || typeof host !== 'string') return null;
+    const targets = connectTargets(host, port);
+    for (const server of listening) {
+      const held = asIfBound.get(server);
+      if (!server.listening || !held || held.port !== port || !targets.some((target) => bindingsOverlap(held, target))) continue;
+      const real = originalAddress.call(server);
+      return real && typeof real === 'object' ? real.port : null;
+    }
+    return null;
+  }
+
   function reportListen(server: net.Server): void {
     const serverId = serverIds.get(server) ?? nextServerId++;
     serverIds.set(server, serverId);
@@ -782,6 +824,20 @@ function isLocal(address: string): boolean {
   const plain = address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
   if (plain === '0.0.0.0' || plain === '::' || plain.startsWith('127.')) return true;
   return Object.values(os.networkInterfaces()).some((entries) => entries?.some((entry) => entry.address.toLowerCase() === plain));
+}
+
+/**
+ * The addresses a connect() to `host` reaches on this machine: 'localhost' is
+ * both loopbacks (Node 20 tries each family, net.connect autoSelectFamily), the
+ * unspecified addresses mean loopback on Linux, an IP is itself. Other names
+ * would need a lookup: none, so such a connect is left alone.
+ */
+function connectTargets(host: string, port: number): AsIf[] {
+  const name = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const address = name === 'localhost' ? null : name === '0.0.0.0' ? '127.0.0.1' : name === '::' ? '::1' : name;
+  if (address === null) return [{ address: '127.0.0.1', family: 'IPv4', port, v6only: false }, { address: '::1', family: 'IPv6', port, v6only: false }];
+  const family = net.isIP(address);
+  return family === 0 ? [] : [{ address, family: family === 6 ? 'IPv6' : 'IPv4', port, v6only: false }];
 }
 
 /** The (family, address) pairs a binding takes; '*' is every address of the family. */
