@@ -1,0 +1,102 @@
+// Every answer the quizzes call right is proven on the running Node: each question
+// of lessons/*/quiz.md names a fact test (a file in test/facts/ and the exact title
+// of a test in it). This test fails when a question names none, or one that does
+// not exist. The fact tests themselves run with the rest of test/facts/.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadCourse } from '../../src/course/lessons.ts';
+import { listPitfalls } from '../../src/course/pitfalls.ts';
+import { loadQuiz, quizProblems } from '../../src/course/quiz.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LESSONS = join(ROOT, 'lessons');
+const FACTS = join(ROOT, 'test', 'facts');
+
+/**
+ * The titles of `it(...)`/`test(...)` calls in a test file. A template title
+ * (`${label} in the same tick …`) becomes a pattern whose `${…}` parts match text
+ * that must itself appear as a string literal in the file (the loop's labels).
+ */
+export function testTitles(source: string): Array<(title: string) => boolean> {
+  const found: Array<(title: string) => boolean> = [];
+  const call = /\b(?:it|test)(?:\.(?:each\([^)]*\)|concurrent|sequential|skipIf\([^)]*\)|runIf\([^)]*\)))?\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`)/g;
+  const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+  for (const match of source.matchAll(call)) {
+    const literal = match[1] ?? match[2];
+    if (literal !== undefined) {
+      const title = unescape(literal);
+      found.push((wanted) => wanted === title);
+      continue;
+    }
+    const parts = match[3].split(/\$\{[^}]*\}/).map(unescape);
+    if (parts.length === 1) {
+      found.push((wanted) => wanted === parts[0]);
+      continue;
+    }
+    const pattern = new RegExp(`^${parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)')}$`);
+    found.push((wanted) => {
+      const filled = pattern.exec(wanted);
+      return filled !== null && filled.slice(1).every((value) => source.includes(`'${value}'`) || source.includes(`"${value}"`));
+    });
+  }
+  return found;
+}
+
+const course = loadCourse(LESSONS);
+const pitfalls = new Set(listPitfalls(LESSONS));
+
+describe('quiz answers are proven by fact tests', () => {
+  it('lessons 01–15 each have a quiz of at least three questions, sound for dev check', () => {
+    const numbered = course.filter((lesson) => lesson.number >= 1 && lesson.number <= 15);
+    expect(numbered).toHaveLength(15);
+    for (const lesson of numbered) {
+      const quiz = loadQuiz(lesson.dir);
+      expect(quiz, `${lesson.id} has no quiz.md`).not.toBeNull();
+      expect(quizProblems(quiz!), lesson.id).toEqual([]);
+    }
+  });
+
+  for (const lesson of course) {
+    const quiz = loadQuiz(lesson.dir);
+    if (!quiz) continue;
+    for (const question of quiz.questions) {
+      it(`${lesson.id} question ${question.number} names a fact test that exists${question.pitfall ? ' and a known pitfall' : ''}`, () => {
+        const where = `${lesson.id}/quiz.md line ${question.line}`;
+        expect(question.fact, `${where} names no fact test`).not.toBeNull();
+        const file = join(FACTS, question.fact!.file);
+        expect(existsSync(file), `${where}: test/facts/${question.fact!.file} does not exist`).toBe(true);
+        const titles = testTitles(readFileSync(file, 'utf8'));
+        expect(titles.some((matches) => matches(question.fact!.test)), `${where}: no test titled "${question.fact!.test}" in test/facts/${question.fact!.file}`).toBe(true);
+        if (question.pitfall) expect(pitfalls.has(question.pitfall), `${where}: no pitfall page for ${question.pitfall}`).toBe(true);
+      });
+    }
+  }
+});
+
+describe('testTitles', () => {
+  const source = [
+    "it('plain title', () => {});",
+    'it("double \\"quoted\\" title", () => {});',
+    "it('it\\'s escaped', () => {});",
+    'it(`backticks without a hole`, () => {});',
+    "for (const [label] of [['res.write() after end()']]) it(`${label} crashes`, () => {});",
+    "describe('not a test title', () => {});",
+  ].join('\n');
+  const titles = testTitles(source);
+  const CASES: Array<[string, boolean]> = [
+    ['plain title', true],
+    ['double "quoted" title', true],
+    ["it's escaped", true],
+    ['backticks without a hole', true],
+    ['res.write() after end() crashes', true],
+    ['anything else crashes', false],
+    ['not a test title', false],
+    ['plain', false],
+  ];
+  it.each(CASES)('%j found: %s', (title, expected) => {
+    expect(titles.some((matches) => matches(title))).toBe(expected);
+  });
+});
