@@ -26,6 +26,8 @@ const HEADER_OF: Record<string, string> = {
 /** The argument of a call each pitfall is about, by what its text mentions. */
 const ARGUMENT_OF: Record<string, RegExp> = {
   'host-header-url-base': /\bhost\b/i,
+  // createServer(\n  { headersTimeout, ... },\n  handle): the options object is where the missing limit goes.
+  'slowloris-unbounded': /Timeout|connectionsCheckingInterval/,
 };
 
 /** Pitfalls about when a call was made: a helper that only makes the call is not the fault, its caller's timing is. */
