@@ -425,11 +425,33 @@ export function failLingering(ctx: CheckContext, result: ClientResult, sent: str
       ? ' It kept retrying: report the error (a line starting with "Error:") and exit instead.'
       : ' It kept making requests after the answer it was asked for.'
     : '';
+  const alive = result.exited ? null : keptAlive(result);
+  // Only timers left (no socket, no retry): the timer is the line to look at.
+  const timerLine = alive && alive.timers > 0 && alive.sockets === 0 && !retried ? findInSource(ctx, /\bsetInterval\s*\(/) ?? findInSource(ctx, /\bsetTimeout\s*\(/) : null;
   ctx.fail(
     'timeout',
-    `${sent}; your program ${what}${result.exited ? '' : ', and we stopped it'}; a client must exit within 2 s of its last response (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).${retried}`,
-    requestLine(result),
+    `${sent}; your program ${what}${result.exited ? '' : ', and we stopped it'}; a client must exit within 2 s of its last response (stdout ${show(result.stdout)}, stderr ${show(result.stderr)}).${retried}${alive?.text ? ` What still kept it alive: ${alive.text}.` : ''}${timerLine ? ' A timer that is never cleared keeps a Node process running: clear it (clearInterval) or unref() it.' : ''}`,
+    timerLine ?? requestLine(result),
   );
+}
+
+/**
+ * What kept a program we stopped alive: its ref'd handles at the probe's last
+ * heartbeat (process.getActiveResourcesInfo() lists only handles that hold the
+ * event loop open: https://nodejs.org/docs/latest-v20.x/api/process.html#processgetactiveresourcesinfo).
+ */
+function keptAlive(result: ClientResult): { timers: number; sockets: number; text: string } | null {
+  const tick = [...result.events].reverse().find((event): event is EventOf<'tick'> => event.t === 'tick');
+  if (!tick) return null;
+  let timers = 0;
+  let sockets = 0;
+  for (const [name, count] of Object.entries(tick.resources)) {
+    if (name === 'Timeout' || name === 'Immediate') timers += count;
+    // PipeWrap is also stdout and stderr when they are pipes, which never hold a process open.
+    else if (/^TCP|TLS/.test(name)) sockets += count;
+  }
+  const parts = [timers ? `${timers} timer${timers === 1 ? '' : 's'} (setInterval/setTimeout)` : '', sockets ? `${sockets} socket${sockets === 1 ? '' : 's'}` : ''].filter(Boolean);
+  return { timers, sockets, text: parts.join(' and ') };
 }
 
 const NEVER_EXITS = 'not run: an earlier check found that your program does not exit by itself; every later check would wait for it the same way';
