@@ -160,6 +160,8 @@ describe('httpdojo classroom', () => {
     // The same event again (a resend after a lost acknowledgement) is dropped, even after a restart.
     const replay = readFileSync(join(data, 'events.ndjson'), 'utf8').split('\n').map((line) => line && JSON.parse(line)).find((event) => event && event.id === queued);
     const { t: _t, seq: _seq, ...original } = replay;
+    expect((await stopBoard(board, 'SIGTERM')).code).toBe(0);
+    board = await startBoardCli(data, port);
     const again = await fetch(`${board.urls.join}/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([original, original]) });
     expect(await again.json()).toMatchObject({ ok: true, accepted: 0, duplicates: 2 });
     expect((await exported(board.urls)).filter((row) => row.id === queued)).toHaveLength(1);
