@@ -65,9 +65,9 @@ interface Run {
 }
 
 /** Runs a command with stdin closed and no terminal; its whole process group is killed at the deadline. */
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> {
+function run(command: string, args: string[], cwd: string, timeoutMs: number, env: Record<string, string> = {}): Promise<Run> {
   const began = performance.now();
-  const child = spawn(command, args, { cwd, env: newcomerEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, { cwd, env: { ...newcomerEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -141,6 +141,17 @@ describe.skipIf(!isClone)('a fresh clone, as the README says', () => {
     const again = await run('npm', ['start'], clone, 60_000);
     expect(again.output).not.toMatch(/httpdojo: (installing|building)/);
     expect(again.code, again.output).toBe(0);
+  });
+
+  it('`init` with no folder, in the clone, makes the workspace outside it', async () => {
+    const otherHome = join(work, 'home-init');
+    mkdirSync(otherHome);
+    const result = await run(process.execPath, ['bin/httpdojo.js', 'init', '--lang', 'js'], clone, 30_000, { HOME: otherHome });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('Created an httpdojo workspace in ~/httpdojo-workspace (JavaScript).');
+    expect(result.output).toContain(`node ${clone}/bin/httpdojo.js read`);
+    expect(existsSync(join(otherHome, 'httpdojo-workspace', '01-hello-server', 'server.js'))).toBe(true);
+    expect(gitStatus()).toBe('');
   });
 
   it('`npm test` works in the clone with no other step', { timeout: 180_000 }, async () => {

@@ -8,6 +8,7 @@ import { initWorkspace, type InitResult } from '../../workspace/init.js';
 import type { Language } from '../../workspace/state.js';
 import { lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { ownRepositoryAround, runCommandFrom, tildePath, workspaceOutside } from '../own-repository.js';
 import { selfCommand } from '../workspace-context.js';
 
 export function parseLanguage(value: string | undefined): Language {
@@ -29,20 +30,25 @@ export function defaultWorkspaceDir(cwd = process.cwd()): string {
 export async function run([dir]: string[], flags: { lessons?: string; lang?: string }): Promise<number> {
   const lang = parseLanguage(flags.lang);
   const lessonsDir = resolve(lessonsDirFrom(flags));
+  // No folder named, inside httpdojo's own clone: not into the clone (see own-repository.ts).
+  const repository = dir ? null : ownRepositoryAround();
   const result = await initWorkspace({
-    dir: dir ? resolve(dir) : defaultWorkspaceDir(),
+    dir: dir ? resolve(dir) : repository ? workspaceOutside(repository) : defaultWorkspaceDir(),
     lang,
     lessonsDir: flags.lessons ? lessonsDir : null,
     lessons: loadCourse(lessonsDir),
   });
-  process.stdout.write(describeInit(result) + '\n');
+  if (repository) result.notes.push("Outside httpdojo's own repository, so your work stays out of its git status.");
+  // From a clone nothing named httpdojo is on the PATH: name the clone's bin.
+  process.stdout.write(describeInit(result, { self: repository ? runCommandFrom(result.workspace.root, selfCommand()) : undefined }) + '\n');
   return EXIT.ok;
 }
 
-export function describeInit(result: InitResult, options: { next?: boolean } = {}): string {
+export function describeInit(result: InitResult, options: { next?: boolean; self?: string } = {}): string {
   const style = styleFor(process.stdout);
   const { workspace } = result;
-  const where = relative(process.cwd(), workspace.root) || '.';
+  const nearby = relative(process.cwd(), workspace.root) || '.';
+  const where = nearby.startsWith('..') ? tildePath(workspace.root) : nearby;
   const language = workspace.state.lang === 'ts' ? 'TypeScript' : 'JavaScript';
   const out: string[] = [];
   out.push(result.existed ? `${style.bold(where)} is already an httpdojo workspace (${language}).` : `Created an httpdojo workspace in ${style.bold(where)} (${language}).`);
@@ -52,7 +58,7 @@ export function describeInit(result: InitResult, options: { next?: boolean } = {
   }
   for (const note of result.notes) out.push('', `  ${style.yellow('!')} ${note}`);
   if (options.next !== false) {
-    const self = selfCommand();
+    const self = options.self ?? selfCommand();
     const cd = where === '.' ? [] : [`cd ${/\s/.test(where) ? JSON.stringify(where) : where}`];
     out.push('', 'Next:');
     for (const line of cd) out.push(`  ${style.bold(line)}`);
