@@ -16,10 +16,14 @@
 // up", also after the proxy destroyed it because its client left) emits 'error';
 // with no listener that kills the proxy: proxy-no-upstream-error.
 //
+// Hangs: a 502 that leaves the rest of the request body unread (pipeline(req,
+// upstreamReq) destroyed req, or pipe() without req.resume()) strands a keep-alive
+// connection: its next request is never answered. proxy-no-upstream-error too.
+//
 // Not checked on purpose: hop-by-hop headers (Connection, Keep-Alive, …), the
 // reason phrase, X-Forwarded-*.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CheckContext, HttpResponse, LessonChecks, Location, ProbeEvent, Upstream, UpstreamRequest } from 'httpdojo/check';
+import type { CheckContext, HttpResponse, LessonChecks, Location, NoResponseError, ProbeEvent, Upstream, UpstreamRequest } from 'httpdojo/check';
 
 type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
 type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest) => void | Promise<void>;
@@ -301,6 +305,17 @@ export default {
       },
     },
     {
+      // The same failure with body bytes still arriving, then the next request on
+      // that keep-alive connection. pipeline(req, upstreamReq) answers the 502 and
+      // then strands the connection (test/facts/corrections.test.ts shows it on Node 20).
+      // Skipped when a plainer check already failed: a buffering proxy never sees the
+      // upstream fail mid-body, and a proxy with no 502 at all is already diagnosed.
+      id: 'upstream-fails-mid-upload-502',
+      title: 'an upstream that drops the connection while the request body is still arriving gets 502 {"error":"Bad gateway"}, and the next request on the same connection is answered',
+      needs: ['streams-request-body', 'upstream-hangs-up-502'],
+      run: failsMidUpload,
+    },
+    {
       id: 'client-abort-aborts-upstream',
       title: 'a client that disconnects before the upstream answers makes the proxy abort its upstream request',
       timeoutMs: 8000,
@@ -371,6 +386,148 @@ export default {
     },
   ],
 } satisfies LessonChecks;
+
+// ---- the upstream fails while the body is still arriving ----------------------------
+
+/** After the upstream cut its connection, how long we wait for the 502 before sending the rest anyway (a correct proxy: a few ms). */
+const CUT_TO_502_MS = 500;
+
+/**
+ * POST /upload-fails on a keep-alive connection: the head and the first 1 KiB. The
+ * upstream reads part of the body and cuts its connection without answering. Once
+ * the proxy's 502 is here the other 255 KiB follow, in two pieces, then
+ * GET /api/after-upload on the same connection.
+ *
+ * Why pipeline(req, upstreamReq) strands that connection (Node 20): on the
+ * upstream's error pipeline destroys req through destroyer() in
+ * lib/internal/streams/destroy.js, which sets req.socket = null first so that the
+ * socket survives; the body bytes still arriving are then pushed into a destroyed
+ * request, push() returns false, parserOnBody (lib/_http_server.js) calls
+ * readStop(socket), and nothing ever starts reading it again: no close, no reset,
+ * the next request is never parsed. req.pipe() only unpipes on the destination's
+ * error, and req.resume() reads and drops the rest. test/facts/corrections.test.ts
+ * shows all three.
+ */
+async function failsMidUpload(ctx: CheckContext): Promise<void> {
+  const { upstream, routes } = shared(ctx);
+  const target = '/upload-fails';
+  const after = '/api/after-upload';
+  routes.set(target, (req, _res, record) => {
+    // The test upstream's own 'data' listener may already have taken the first bytes.
+    if (record.firstBodyAtMs !== null) req.socket.destroy();
+    else req.once('data', () => req.socket.destroy());
+  });
+  routes.set(after, (req, res) => {
+    req.resume();
+    sendJson(res, 200, { still: 'serving' });
+  });
+  // The rest must outgrow one 64 KiB socket read: a paused req (pipe() without
+  // resume()) takes in up to that much before Node stops reading the connection.
+  const total = 256 * 1024;
+  const first = 1024;
+  const second = 64 * 1024;
+  const payload = Buffer.alloc(total, 'x');
+  const sent = `POST ${target} with Content-Length: ${fmt(total)} on a keep-alive connection`;
+  const failure = `the upstream read the first ${fmt(first)} bytes and closed its connection without answering`;
+  const before = upstream.received.length;
+  const connection = await ctx.http.connect();
+  try {
+    connection.methods.push('POST');
+    await connection.write(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`);
+    await connection.write(payload.subarray(0, first));
+    ctx.note(`the upstream reads the first bytes, then closes its connection without answering; we send the rest of the body once your proxy's 502 is here (at most ${CUT_TO_502_MS} ms after the cut)`);
+    const cut = await until(ctx, () => (upstream.received.slice(before).some((r) => r.url === target && r.firstBodyAtMs !== null) ? true : connection.closed ? false : undefined), STREAM_WAIT_MS);
+    if (cut) await until(ctx, () => (connection.partialResponse?.complete || connection.closed ? true : undefined), CUT_TO_502_MS);
+    await connection.send([payload.subarray(first, first + second), { pauseMs: 20 }, payload.subarray(first + second)], () => false, ctx.signal);
+
+    let answer: Awaited<ReturnType<typeof connection.readResponse>>;
+    try {
+      answer = await connection.readResponse({ timeoutMs: ANSWER_WITHIN_MS, signal: ctx.signal });
+    } catch (error) {
+      await upstreamCrash(ctx, `We sent ${sent}, and ${failure}`);
+      const reason = (error as NoResponseError).reason;
+      if (reason === 'timeout' || reason === 'closed' || reason === 'reset') {
+        ctx.fail('proxy-no-upstream-error', `We sent ${sent}, and ${failure}; ${(error as Error).message}, instead of 502 {"error":"Bad gateway"}. In the upstream request's 'error' listener, answer 502 {"error":"Bad gateway"}.`, upstreamErrorAt(ctx, target));
+      }
+      throw Object.assign(error as object, { request: { method: 'POST', target } });
+    }
+    const text = answer.body.toString('utf8');
+    if (answer.status !== 502 || !sameJson(text, BAD_GATEWAY)) {
+      ctx.fail(answer.status !== 502 ? 'wrong-status' : 'wrong-body', `We sent ${sent}, and ${failure}; your proxy answered ${answer.status} ${quote(text)}, expected 502 {"error":"Bad gateway"}.`, await responseAt(ctx, 'POST', target));
+    }
+
+    // A proxy may close the connection after its 502 (Connection: close); a client
+    // then asks again on a new one. The hang is the failure, not the close.
+    if (/\bclose\b/i.test(answer.headers.connection ?? '') || connection.closed) {
+      ctx.note('your proxy closed the connection after its 502: the next request goes on a new one');
+      const next = await send(ctx, 'GET', after);
+      ctx.expect(next).status(200).json({ still: 'serving' });
+      return;
+    }
+    ctx.note(`the next request goes on the same connection: it must be answered within ${ANSWER_WITHIN_MS / 1000} s`);
+    let next: HttpResponse;
+    try {
+      next = await ctx.http.request('GET', after, { connection, keepOpen: true, timeoutMs: ANSWER_WITHIN_MS });
+    } catch (error) {
+      await upstreamCrash(ctx, `We sent ${sent}, ${failure}, your proxy answered 502, and then we sent GET ${after} on the same connection`);
+      const reason = (error as NoResponseError).reason;
+      const reached = ctx.server.request({ method: 'GET', url: after });
+      if (reason === 'timeout' && !reached && !(error as NoResponseError).partial) {
+        const waited = ((error as NoResponseError).waitedMs / 1000).toFixed(1);
+        const { message, at } = stranded(ctx, { sent, first, total, after, waited }, target);
+        ctx.fail('proxy-no-upstream-error', message, at);
+      }
+      throw error;
+    }
+    ctx.expect(next).status(200).json({ still: 'serving' });
+  } finally {
+    connection.destroy();
+  }
+}
+
+/**
+ * What a connection left unread after a 502 looks like, why, and the learner's
+ * line: the probe saw req close incomplete (destroyed: pipeline) or never close
+ * (paused: pipe() without resume()); the source says which call carried the body.
+ */
+function stranded(ctx: CheckContext, what: { sent: string; first: number; total: number; after: string; waited: string }, target: string): { message: string; at: Location | null } {
+  const told = `We sent ${what.sent}: the first ${fmt(what.first)} bytes; the upstream read them and closed its connection without answering; your proxy answered 502 {"error":"Bad gateway"}, as it should, and we sent the other ${fmt(what.total - what.first)} bytes. Then we sent GET ${what.after} on the same connection: nothing came back for ${what.waited} s, no close and no reset, and your server never received that request.`;
+  const post = ctx.server.request({ method: 'POST', url: target });
+  const pipelineAt = pipelineOnRequestAt(ctx);
+  const pipeAt = bodyPipeAt(ctx);
+  const destroyed = post?.requestClosed === true && post.requestComplete === false;
+  if (destroyed || (pipelineAt && !pipeAt)) {
+    return {
+      message: `${told} pipeline(req, upstreamReq) destroyed req when the upstream failed, and it first detaches the socket from the request (req.socket = null) so that the connection is not destroyed with it; the body bytes still arriving then went to a destroyed request, so Node stopped reading the connection, and nothing ever reads it again: every later request on it waits forever. Forward the body with req.pipe(upstreamReq), which only stops forwarding when the upstream fails, and call req.resume() in the upstream request's 'error' listener: it reads and drops the rest of the body, and the connection is ready for the next request.`,
+      at: pipelineAt ?? clientCreatedAt(ctx, target),
+    };
+  }
+  return {
+    message: `${told} Nothing read the rest of the request body: req.pipe(upstreamReq) stops forwarding when the upstream request fails and leaves req paused, so Node stops reading the connection and never gets to the next request. Call req.resume() in the upstream request's 'error' listener: it reads and drops the rest of the body, and the connection is ready for the next request.`,
+    at: pipeAt ?? clientCreatedAt(ctx, target),
+  };
+}
+
+/** A response stream's name (upstreamRes, proxyRes, response): not the request body. */
+const RESPONSE_NAME = /res(ponse)?$/i;
+
+/** The learner's pipeline(...) call whose first stream is the request (comments and strings skipped by ctx.source). */
+function pipelineOnRequestAt(ctx: CheckContext): Location | null {
+  return byStreamName(ctx, /\bpipeline\s*\(\s*([\w$.]+)/);
+}
+
+/** The learner's `<request>.pipe(` call. */
+function bodyPipeAt(ctx: CheckContext): Location | null {
+  return byStreamName(ctx, /([\w$]+)\s*\.pipe\s*\(/);
+}
+
+/** Matches of `pattern` (group 1: a stream's name), the request body's first: req-like, then anything but a response. */
+function byStreamName(ctx: CheckContext, pattern: RegExp): Location | null {
+  const lines = ctx.source.text.split('\n');
+  const found = ctx.source.findAll(pattern).map((location) => ({ location, name: pattern.exec((lines[location.line - 1] ?? '').slice(location.column - 1))?.[1] ?? '' }));
+  const requestLike = found.find(({ name }) => /req/i.test(name) && !RESPONSE_NAME.test(name));
+  return (requestLike ?? found.find(({ name }) => name && !RESPONSE_NAME.test(name)))?.location ?? null;
+}
 
 // ---- the upstream -----------------------------------------------------------------
 

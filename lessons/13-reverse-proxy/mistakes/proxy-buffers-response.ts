@@ -77,8 +77,8 @@ const server = http.createServer((req, res) => {
     if (!res.writableFinished) upstreamReq.destroy();
   });
 
-  // Stream the request body up as it arrives. pipe(), not pipeline(): when the
-  // upstream fails, pipeline() would destroy req, and with it the client's connection.
+  // Stream the request body up as it arrives. pipe(), not pipeline(): pipeline() would
+  // destroy req when the upstream fails, and the connection's next request would hang.
   req.pipe(upstreamReq);
 });
 
