@@ -299,7 +299,8 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
     clearInterval(tick);
     clearTimeout(pushTimer);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const res of streams) res.end();
+    // A stream's connection would otherwise sit idle until keepAliveTimeout once its response ends.
+    for (const res of streams) res.end(() => res.socket?.destroy());
     server.closeIdleConnections();
     // Requests in flight get 3 s to finish (their events to reach the disk); then the connections go.
     const deadline = setTimeout(() => server.closeAllConnections(), 3000);

@@ -206,6 +206,37 @@ describe('httpdojo classroom', () => {
     await stopBoard(board, 'SIGTERM');
   });
 
+  it('shuts down gracefully on SIGTERM with a board listening and posts in flight: every acknowledged event kept', async () => {
+    const data = tempDir('hdj-class-data-');
+    const board = await startBoardCli(data, 0);
+    const stream = await fetch(board.urls.board.replace('/board?', '/stream?'));
+    const reader = stream.body!.getReader();
+    const acked: string[] = [];
+    const posts = Array.from({ length: 40 }, async (_, n) => {
+      await new Promise((r) => setTimeout(r, n * 5));
+      const id = `term-${n}-${Date.now()}`;
+      try {
+        const response = await fetch(`${board.urls.join}/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, type: 'join', learner: `learner-term-${n}`, name: `T${n}` }), signal: AbortSignal.timeout(5000) });
+        if (response.status === 200) acked.push(id);
+        await response.body?.cancel();
+      } catch {
+        // Refused once the board stopped listening: not acknowledged, so not promised.
+      }
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    const began = performance.now();
+    board.child.kill('SIGTERM');
+    const [result] = await Promise.all([board.result, ...posts]);
+    expect(result.code).toBe(0);
+    // Well under the board's 3 s last-resort deadline: nothing (not the stream) held it open.
+    expect(performance.now() - began).toBeLessThan(2500);
+    // The open stream was ended by the board, not left hanging.
+    for (let i = 0; i < 100; i++) if ((await reader.read()).done) break;
+    const stored = readFileSync(join(data, 'events.ndjson'), 'utf8');
+    expect(acked.length).toBeGreaterThan(0);
+    expect(acked.filter((id) => !stored.includes(id))).toEqual([]);
+  });
+
   it('refuses a join URL of the wrong shape with the expected shape', async () => {
     const parent = tempDir('hdj-class-ws-');
     const root = join(parent, 'ws');
