@@ -479,16 +479,17 @@ function sizeTestNear413(ctx: CheckContext): Location | null {
 /** Where the body is collected without a limit: the line in the 'data' listener (or for-await loop) that keeps a chunk. */
 async function noLimitLocation(ctx: CheckContext): Promise<Location | null> {
   const all = lines(ctx);
-  for (const start of [ctx.source.find(/\.on\(\s*['"]data['"]|\.addListener\(\s*['"]data['"]/), ctx.source.find(/for\s+await\s*\(/)]) {
-    if (!start) continue;
+  // Every body reader, in order; the first that keeps chunks wins. A listener that only
+  // counts (`drained += chunk.length`, a drain after a 413) keeps nothing.
+  const starts = [...ctx.source.findAll(/\.on\(\s*['"]data['"]|\.addListener\(\s*['"]data['"]/), ...ctx.source.findAll(/for\s+await\s*\(/)];
+  for (const start of starts) {
     for (let line = start.line; line <= Math.min(all.length, start.line + 8); line++) {
       const text = all[line - 1] ?? '';
-      const match = /\.push\s*\(|\+=/.exec(text);
+      const match = /\.push\s*\(|\+=(?![^;\n]*\.(?:byte)?[lL]ength\b)/.exec(text);
       if (match && !isComment(text, match.index + 1)) return { file: start.file, line, column: match.index + 1 };
     }
-    return start;
   }
-  return null;
+  return starts[0] ?? null;
 }
 
 /** Where the connection is cut: a destroy() just above the 413's line, else the first destroy() in the code. */
