@@ -5,17 +5,18 @@
 // close() is the graceful shutdown (stop accepting, finish what is in flight,
 // flush the log).
 
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { boardAsset } from './assets.js';
 import { toCsv, toJson } from './export.js';
+import { newToken, sameSecret } from './secrets.js';
 import { readBody, RateLimiter, refuse, send, sendJson, SECURITY_HEADERS } from './http-util.js';
 import { EventLog, replayLog } from './log.js';
 import { validateBody, validateThresholds, type AnyEvent, type Stored } from './schema.js';
 import { apply, createRoom, viewOf, type Room } from './state.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
+export { newRoomCode, newToken } from './secrets.js';
 
 export interface BoardOptions {
   dir: string;
@@ -43,23 +44,6 @@ export interface Board {
 // The request target is parsed against a constant base: the Host header is the
 // client's word, and nothing here depends on it (RFC 9112 §3.2).
 const BASE = 'http://board.invalid';
-
-export function newRoomCode(): string {
-  // No 0/O, 1/I/L: the code is read off a projector.
-  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-  return [...randomBytes(6)].map((byte) => alphabet[byte % alphabet.length]).join('');
-}
-
-export function newToken(): string {
-  return randomBytes(18).toString('base64url');
-}
-
-function sameSecret(given: string | null, expected: string): boolean {
-  if (given === null) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export async function startBoard(options: BoardOptions): Promise<Board> {
   const replay = replayLog(options.dir);
