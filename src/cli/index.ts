@@ -106,6 +106,17 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/list.js'),
   },
   {
+    name: 'quiz',
+    summary: 'check your understanding: questions on what Node does',
+    args: ['[lesson]'],
+    options: [
+      ['--json', 'print the questions and their choices (not the answers) as JSON'],
+      ['--answer <list>', 'grade without a terminal: one choice number per question, e.g. 2,1,3'],
+    ],
+    example: 'httpdojo quiz 1 --answer 2,1,3',
+    load: () => import('./commands/quiz.js'),
+  },
+  {
     name: 'explain',
     summary: 'a pitfall: why Node does it, and the fix',
     args: ['[pitfall]'],

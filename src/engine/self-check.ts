@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lesson } from '../course/lessons.js';
 import { loadPitfall } from '../course/pitfalls.js';
+import { loadQuiz, QuizParseError, quizProblems } from '../course/quiz.js';
 import type { Verdict } from './verdict.js';
 import { verify } from './verify.js';
 
@@ -66,7 +67,21 @@ export function contentProblems(lesson: Lesson, lessonsDir: string): string[] {
   if (!programFile(lesson, 'starter')) problems.push('starter.ts is missing');
   const declared = new Set(mistakeFiles(lesson).map((file) => readMistake(file)?.pitfall));
   for (const id of lesson.pitfalls) if (!declared.has(id)) problems.push(`no mistake program declares pitfall ${id}`);
+  problems.push(...quizFileProblems(lesson, lessonsDir));
   return problems;
+}
+
+/** quiz.md is optional; when present it must parse, hold 3+ questions, each with a fact test (issue 14). */
+function quizFileProblems(lesson: Lesson, lessonsDir: string): string[] {
+  try {
+    const quiz = loadQuiz(lesson.dir);
+    if (!quiz) return [];
+    const unknown = quiz.questions.filter((question) => question.pitfall && !loadPitfall(lessonsDir, question.pitfall));
+    return [...quizProblems(quiz), ...unknown.map((question) => `quiz.md question ${question.number} (line ${question.line}): no pitfall page pitfalls/${question.pitfall}.md`)];
+  } catch (error) {
+    if (error instanceof QuizParseError) return [`quiz.md does not parse: ${error.message}`];
+    throw error;
+  }
 }
 
 export interface SelfCheckOptions {

@@ -25,6 +25,19 @@ export interface LessonProgress {
   lastVerifiedAt: string | null;
   lastResult: 'passed' | 'failed' | null;
   hintsShown: number;
+  /** The last quiz taken on this lesson (issue 14); absent until one is. */
+  quiz?: QuizScore | null;
+}
+
+export interface QuizScore {
+  correct: number;
+  total: number;
+  /** The best `correct` over every attempt. */
+  best: number;
+  attempts: number;
+  /** 1-based numbers of the questions the last attempt got wrong. */
+  missed: number[];
+  takenAt: string;
 }
 
 export interface WorkspaceState {
@@ -103,6 +116,7 @@ export function validate(data: unknown): WorkspaceState | null {
         lastVerifiedAt: text(entry.lastVerifiedAt),
         lastResult: entry.lastResult === 'passed' || entry.lastResult === 'failed' ? entry.lastResult : null,
         hintsShown: Math.min(count(entry.hintsShown), 99),
+        ...(isObject(entry.quiz) ? { quiz: validQuiz(entry.quiz) } : {}),
       };
     }
   }
@@ -115,6 +129,14 @@ export function validate(data: unknown): WorkspaceState | null {
     updatedAt: text(data.updatedAt) ?? now(),
     lessons,
   };
+}
+
+function validQuiz(data: Record<string, unknown>): QuizScore | null {
+  const count = (value: unknown): number => (typeof value === 'number' && Number.isInteger(value) && value >= 0 ? Math.min(value, 999) : -1);
+  const [correct, total, best, attempts] = [count(data.correct), count(data.total), count(data.best), count(data.attempts)];
+  if (correct < 0 || total < 1 || correct > total || typeof data.takenAt !== 'string') return null;
+  const missed = Array.isArray(data.missed) ? data.missed.filter((n): n is number => count(n) >= 1 && (n as number) <= total) : [];
+  return { correct, total, best: Math.max(best, correct), attempts: Math.max(attempts, 1), missed, takenAt: data.takenAt };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

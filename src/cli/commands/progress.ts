@@ -5,6 +5,7 @@
 import { relative } from 'node:path';
 import { packageVersion } from '../../engine/version.js';
 import { styleFor } from '../../report/style.js';
+import { scoreText } from '../../ui/quiz-session.js';
 import { progressBar } from '../../ui/terminal.js';
 import { progressOf } from '../../workspace/state.js';
 import { currentLesson, lessonFile, lessonStatus, passedCount } from '../../workspace/workspace.js';
@@ -43,6 +44,8 @@ function report(flags: { lessons?: string; json?: boolean }): number {
       openedAt: progress.openedAt,
       passedAt: progress.passedAt,
       lastVerifiedAt: progress.lastVerifiedAt,
+      // The last quiz (issue 14): {correct, total, best, attempts, missed, takenAt}, or null.
+      quiz: progress.quiz ?? null,
       file: lessonFile(workspace, lesson),
     };
   });
@@ -75,6 +78,7 @@ function report(flags: { lessons?: string; json?: boolean }): number {
       row.attempts ? `${row.attempts} ${row.attempts === 1 ? 'attempt' : 'attempts'}` : '',
       row.hintsShown ? `${row.hintsShown} ${row.hintsShown === 1 ? 'hint' : 'hints'}` : '',
       row.passedAt ? `passed ${row.passedAt.slice(0, 10)}` : '',
+      row.quiz ? `quiz ${scoreText(row.quiz)}` : '',
     ].filter(Boolean).join(', ');
     const title = row.title.length > titleWidth ? `${row.title.slice(0, titleWidth - 1)}…` : row.title.padEnd(titleWidth);
     out.push(`${row.current ? style.bold('>') : ' '}${mark} ${String(row.number).padStart(2, '0')}  ${row.current ? style.bold(title) : title}  ${style.dim(details)}`);
