@@ -456,29 +456,29 @@ async function failsMidUpload(ctx: CheckContext): Promise<void> {
       ctx.fail(answer.status !== 502 ? 'wrong-status' : 'wrong-body', `We sent ${sent}, and ${failure}; your proxy answered ${answer.status} ${quote(text)}, expected 502 {"error":"Bad gateway"}.`, await responseAt(ctx, 'POST', target));
     }
 
-    // A proxy may close the connection after its 502 (Connection: close); a client
-    // then asks again on a new one. The hang is the failure, not the close.
+    // A proxy may close the connection after its 502 (Connection: close, or just a
+    // close); a client then asks again on a new one (RFC 9112 §9.3.1). The hang is
+    // the failure, not the close.
+    let next: HttpResponse | null = null;
     if (/\bclose\b/i.test(answer.headers.connection ?? '') || connection.closed) {
       ctx.note('your proxy closed the connection after its 502: the next request goes on a new one');
-      const next = await send(ctx, 'GET', after);
-      ctx.expect(next).status(200).json({ still: 'serving' });
-      return;
-    }
-    ctx.note(`the next request goes on the same connection: it must be answered within ${ANSWER_WITHIN_MS / 1000} s`);
-    let next: HttpResponse;
-    try {
-      next = await ctx.http.request('GET', after, { connection, keepOpen: true, timeoutMs: ANSWER_WITHIN_MS });
-    } catch (error) {
-      await upstreamCrash(ctx, `We sent ${sent}, ${failure}, your proxy answered 502, and then we sent GET ${after} on the same connection`);
-      const reason = (error as NoResponseError).reason;
-      const reached = ctx.server.request({ method: 'GET', url: after });
-      if (reason === 'timeout' && !reached && !(error as NoResponseError).partial) {
-        const waited = ((error as NoResponseError).waitedMs / 1000).toFixed(1);
-        const { message, at } = stranded(ctx, { sent, first, total, after, waited }, target);
-        ctx.fail('proxy-no-upstream-error', message, at);
+    } else {
+      ctx.note(`the next request goes on the same connection: it must be answered within ${ANSWER_WITHIN_MS / 1000} s`);
+      try {
+        next = await ctx.http.request('GET', after, { connection, keepOpen: true, timeoutMs: ANSWER_WITHIN_MS });
+      } catch (error) {
+        await upstreamCrash(ctx, `We sent ${sent}, ${failure}, your proxy answered 502, and then we sent GET ${after} on the same connection`);
+        const { reason, partial, waitedMs } = error as NoResponseError;
+        if (partial || ctx.server.request({ method: 'GET', url: after })) throw error;
+        if (reason === 'timeout') {
+          const { message, at } = stranded(ctx, { sent, first, total, after, waited: (waitedMs / 1000).toFixed(1) }, target);
+          ctx.fail('proxy-no-upstream-error', message, at);
+        }
+        if (reason !== 'closed' && reason !== 'reset') throw error;
+        ctx.note('your proxy closed the connection before reading this request: it goes again on a new one');
       }
-      throw error;
     }
+    next ??= await send(ctx, 'GET', after);
     ctx.expect(next).status(200).json({ still: 'serving' });
   } finally {
     connection.destroy();
@@ -504,8 +504,18 @@ function stranded(ctx: CheckContext, what: { sent: string; first: number; total:
   }
   return {
     message: `${told} Nothing read the rest of the request body: req.pipe(upstreamReq) stops forwarding when the upstream request fails and leaves req paused, so Node stops reading the connection and never gets to the next request. Call req.resume() in the upstream request's 'error' listener: it reads and drops the rest of the body, and the connection is ready for the next request.`,
-    at: pipeAt ?? clientCreatedAt(ctx, target),
+    at: upstreamErrorListenerAt(ctx, target) ?? pipeAt ?? clientCreatedAt(ctx, target),
   };
+}
+
+/** The learner's `upstreamReq.on('error', …)` line: where req.resume() belongs. Found by the variable http.request() was assigned to. */
+function upstreamErrorListenerAt(ctx: CheckContext, target: string): Location | null {
+  const created = clientCreatedAt(ctx, target);
+  const line = created ? (ctx.source.text.split('\n')[created.line - 1] ?? '') : '';
+  const name = /([\w$]+)\s*=\s*[\w$.]*\brequest\s*\(/.exec(line)?.[1];
+  if (!name) return null;
+  const escaped = name.replace(/\$/g, '\\$');
+  return ctx.source.find(new RegExp('(?<![\\w$])' + escaped + "\\s*\\.\\s*(?:on|once|addListener|prependListener)\\s*\\(\\s*['\"`]error['\"`]"));
 }
 
 /** A response stream's name (upstreamRes, proxyRes, response): not the request body. */
