@@ -45,6 +45,12 @@ export function refineLocation(input: RefineInput): Location | null {
   const { location } = input;
   if (!location || location.file !== input.file || !input.pitfall) return location;
   try {
+    const outOfWrapper = throughThinWrapper(input, location);
+    if (outOfWrapper) return outOfWrapper;
+    if (input.pitfall === 'missing-res-end') {
+      const dropped = swallowedBeforeSilence(input, location);
+      if (dropped) return dropped;
+    }
     if (input.pitfall in HEADER_OF) return refineHeader(input, location);
     if (input.pitfall in ARGUMENT_OF) return refineArgument(input, location);
     if (ORDER_PITFALLS.has(input.pitfall)) return refineOrder(input, location);
@@ -105,6 +111,48 @@ function callAt(events: readonly ProbeEvent[], location: Location): { via?: Loca
   for (let i = events.length - 1; i >= 0; i--) {
     const event = events[i];
     if ((event.t === 'call' || event.t === 'client-call') && event.at && event.at.file === location.file && event.at.line === location.line) return event as { via?: Location[] };
+  }
+  return null;
+}
+
+// ---- a throw inside a one-line wrapper, and a request left silent by a swallowed error ----
+
+/**
+ * An uncaught error thrown at `location` inside a thin wrapper (a function whose
+ * body is one statement: `return JSON.parse(text)`): the wrapper is not the fault,
+ * the call that used it where nothing catches is. That call is the next learner
+ * frame of the error's stack.
+ */
+function throughThinWrapper(input: RefineInput, location: Location): Location | null {
+  const uncaught = [...input.events].reverse().find((event): event is Extract<ProbeEvent, { t: 'uncaught' }> =>
+    event.t === 'uncaught' && event.at?.file === location.file && event.at.line === location.line);
+  if (!uncaught?.stack) return null;
+  const ts = loadTypeScript();
+  const source = sourceFile(input.file, input.text);
+  const fn = enclosingFunction(source, location.line) as TS.FunctionLikeDeclaration | null;
+  const body = fn?.body;
+  const thin = body && ts.isBlock(body) ? body.statements.length === 1 && (ts.isReturnStatement(body.statements[0]) || ts.isExpressionStatement(body.statements[0])) : Boolean(body);
+  if (!thin) return null;
+  const frames = [...uncaught.stack.matchAll(/\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?\s*$/gm)]
+    .map((match) => ({ file: match[1].replace(/^file:\/\//, ''), line: Number(match[2]), column: Number(match[3]) }))
+    .filter((frame) => frame.file === input.file);
+  const here = frames.findIndex((frame) => frame.line === location.line);
+  return here >= 0 ? (frames.slice(here + 1).find((frame) => frame.line !== location.line) ?? null) : null;
+}
+
+/**
+ * A request that was never answered right after JSON.parse threw in it: the
+ * catch that swallowed the error (and neither answered nor passed it on) is
+ * where the request was dropped, not the last call it made on the response.
+ */
+function swallowedBeforeSilence(input: RefineInput, location: Location): Location | null {
+  const callIndex = input.events.findLastIndex((event) => event.t === 'call' && event.at?.file === location.file && event.at.line === location.line);
+  const request = callIndex >= 0 ? (input.events[callIndex] as { id?: number }).id : undefined;
+  for (let i = input.events.length - 1; i > callIndex; i--) {
+    const event = input.events[i];
+    if (event.t !== 'swallowed' || event.kind !== 'json-parse' || event.at.file !== input.file) continue;
+    if (event.inRequest !== null && request !== undefined && event.inRequest !== request) continue;
+    return catchAround(input.file, input.text, event.at);
   }
   return null;
 }
@@ -284,7 +332,7 @@ export function secondaryCrash(input: { file: string; text: string; pitfalls: re
   return null;
 }
 
-/** The `catch` of the try statement around `at`, when there is one. */
+/** Where the try statement around `at` drops its error: the catch's last statement, or the empty catch. */
 function catchAround(file: string, text: string, at: Location): Location | null {
   try {
     const ts = loadTypeScript();
@@ -292,7 +340,10 @@ function catchAround(file: string, text: string, at: Location): Location | null 
     const tries = collect(source, (node): node is TS.TryStatement =>
       ts.isTryStatement(node) && lineOf(source, node.tryBlock) <= at.line && source.getLineAndCharacterOfPosition(node.tryBlock.end).line + 1 >= at.line);
     const inner = tries.pop();
-    return inner?.catchClause ? locationOf(source, file, inner.catchClause) : null;
+    if (!inner?.catchClause) return null;
+    // `catch { return; }`: the statement that drops the error; an empty catch: the catch itself.
+    const statements = inner.catchClause.block.statements;
+    return locationOf(source, file, statements.length ? statements[statements.length - 1] : inner.catchClause);
   } catch {
     return null;
   }
