@@ -122,6 +122,7 @@ const CASES: Case[] = [
   { fixture: 'busy-port-handled.mjs', ports: 1, reports: 1 },
   { fixture: 'busy-port-same-tick.mjs', ports: 1, reports: 1 },
   { fixture: 'busy-port-specific-then-any.mjs', ports: 1, reports: 1 },
+  { fixture: 'busy-port-retry.cjs', ports: 2, reports: 2 },
   { fixture: 'busy-port-addresses.mjs', ports: 1 },
   { fixture: 'listen-options.mjs', ports: 1, reports: 1 },
   { fixture: 'listen-zero.mjs', ports: 0, reports: 1 },

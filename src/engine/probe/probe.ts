@@ -1,7 +1,8 @@
 // The probe runs INSIDE the learner's process, preloaded with `node --import`.
 // It imports nothing of httpdojo (it runs in someone else's program) and never
 // changes what the program does, except that every TCP listen() binds a free
-// loopback port. It reports what it sees as JSON lines on the file descriptor
+// loopback port (and the program's own connections to the port it asked for
+// follow; test/engine/probe-differential.test.ts holds it to that). It reports what it sees as JSON lines on the file descriptor
 // named by HTTPDOJO_PROBE_FD, a pipe the learner's own output cannot reach.
 //
 // Events are the probe's whole vocabulary; src/engine/probe-events.ts mirrors
