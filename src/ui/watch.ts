@@ -1,7 +1,8 @@
 // The watch screen: the current lesson's task and file, the course's progress,
 // and on every save of the learner's file a fresh verify, a line per check as it
 // finishes, and the first failure in full. Keys: h hint, w wire, l lessons,
-// r re-run, n next (once passed), t whole task, a ask for help (in a classroom), q quit.
+// r re-run, n next (once passed), t whole task, a ask for help (in a classroom),
+// c the lesson's quiz (once passed; src/ui/quiz-session.ts), q quit.
 //
 // The screen is redrawn whole from state (render()); it never scrolls on its own
 // when it fits the terminal, and clears the scrollback when it does not, so no
@@ -10,7 +11,7 @@
 
 import { createHash } from 'node:crypto';
 import { watch as watchFolder, existsSync, readFileSync, type FSWatcher } from 'node:fs';
-import { basename, dirname, extname, relative } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { emitKeypressEvents } from 'node:readline';
 import type { ChalkInstance } from 'chalk';
 import type { Lesson } from '../course/lessons.js';
@@ -99,6 +100,8 @@ class WatchScreen {
   private runningHash: string | null = null;
   private finish: ((code: number) => void) | null = null;
   private closed = false;
+  /** While the quiz owns the terminal, the screen does not redraw. */
+  private quizzing = false;
   private verifyModule: Promise<typeof import('../engine/verify.js')> | null = null;
   /** The classroom board, when the workspace joined one (issue 11). */
   private readonly classroom: ClassroomLink;
@@ -348,12 +351,14 @@ class WatchScreen {
       case 'a':
         this.message = this.classroom.raiseHand(this.lesson.id);
         return this.render();
+      case 'c':
+        return this.takeQuiz();
       case 'escape':
         this.panel = 'none';
         return this.render();
       default:
         if (text.trim()) {
-          this.message = 'Keys: h hint · w wire · l lessons · r re-run · n next · t task · q quit';
+          this.message = 'Keys: h hint · w wire · l lessons · r re-run · n next · c quiz · t task · q quit';
           this.render();
         }
     }
@@ -455,6 +460,62 @@ class WatchScreen {
     this.render();
   }
 
+  /**
+   * c: the lesson's quiz, asked by @inquirer/prompts on this terminal. The watch
+   * screen's key handling is suspended meanwhile (inquirer reads the same input)
+   * and restored after, whatever happens; Ctrl-C stops the quiz, not the screen.
+   */
+  private async takeQuiz(): Promise<void> {
+    if (!this.options.workspace.state.lessons[this.lesson.id]?.passed) {
+      this.message = 'The quiz opens once this lesson passes.';
+      return this.render();
+    }
+    const { loadQuiz } = await import('../course/quiz.js');
+    let quiz: ReturnType<typeof loadQuiz>;
+    try {
+      quiz = loadQuiz(this.lesson.dir);
+    } catch (error) {
+      this.message = `This lesson's quiz.md does not read: ${oneLine(error)}`;
+      return this.render();
+    }
+    if (!quiz || quiz.questions.length === 0) {
+      this.message = 'This lesson has no quiz.';
+      return this.render();
+    }
+    const session = await import('./quiz-session.js');
+    this.quizzing = true;
+    this.input.off('keypress', this.onKeypress);
+    const write = (text: string) => this.output.write(text);
+    try {
+      write(`\u001B[H\u001B[2J\u001B[3J${this.style.bold(`Check your understanding: lesson ${this.lesson.number}, ${this.lesson.title}`)}\n${this.style.dim('Ctrl-C goes back to the watch screen.')}\n`);
+      const view = { style: this.style, width: Math.min(this.width(), 100), self: this.options.self };
+      const result = await session.askQuiz(quiz, { ...view, lesson: this.lesson, write, input: this.input, output: this.output });
+      const saved = session.saveQuizResult(this.options.workspace, this.lesson.id, result);
+      write(`\n${this.style.dim('Press any key to go back to the watch screen.')}`);
+      await this.nextKey();
+      this.message = `Quiz ${session.scoreText(saved)} saved; ${this.options.self} progress shows it.`;
+    } catch (error) {
+      const name = (error as { name?: string })?.name;
+      this.message = name === 'ExitPromptError' || name === 'AbortPromptError' ? 'Quiz stopped; nothing saved.' : `The quiz failed: ${oneLine(error)}`;
+    } finally {
+      this.quizzing = false;
+      if (!this.closed) {
+        if (this.input.isTTY) this.input.setRawMode(true);
+        this.input.on('keypress', this.onKeypress);
+        this.input.resume();
+        this.output.write('\u001B[H\u001B[2J\u001B[3J');
+      }
+    }
+    this.render();
+  }
+
+  /** Resolves on the next key (raw mode, so one key is enough). */
+  private nextKey(): Promise<void> {
+    if (this.input.isTTY) this.input.setRawMode(true);
+    this.input.resume();
+    return new Promise((resolve) => this.input.once('keypress', () => resolve()));
+  }
+
   private async quit(code: number): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -482,7 +543,7 @@ class WatchScreen {
   }
 
   render(): void {
-    if (this.closed) return;
+    if (this.closed || this.quizzing) return;
     const lines = this.compose().flatMap((line) => line.split('\n'));
     const rows = this.output.rows || 24;
     const width = this.output.columns || 80;
@@ -571,6 +632,10 @@ class WatchScreen {
       if (this.reference) out.push('', `Reference solution: ${fileLink(style.cyan(this.shown(this.reference)), this.reference, this.links)}`);
       const following = lessonAfter(this.options.lessons, this.lesson);
       out.push(following ? style.bold(`Press n for lesson ${following.number}: ${following.title}`) : style.bold('That was the last lesson. Well done!'));
+      if (existsSync(join(this.lesson.dir, 'quiz.md'))) {
+        const taken = progressOf(this.options.workspace.state, this.lesson.id).quiz;
+        out.push(taken ? `Quiz ${taken.correct}/${taken.total}: press ${style.bold('c')} to take it again.` : `Press ${style.bold('c')} to check your understanding: a few questions on what Node did, and why.`);
+      }
     }
     return out;
   }
@@ -605,7 +670,7 @@ class WatchScreen {
       ['l', 'lessons'],
       ['r', 're-run'],
       ['t', 'task'],
-      ...(passed ? [['n', 'next']] : []),
+      ...(passed ? [['n', 'next'], ['c', 'quiz']] : []),
       ...(this.classroom.joined ? [['a', 'ask for help']] : []),
       ['q', 'quit'],
     ].map(([key, label]) => `${style.bold(key)} ${label}`);
@@ -613,7 +678,9 @@ class WatchScreen {
     const classroom = this.classroom.statusLine();
     if (classroom) out.push(style.cyan(wrap(classroom, width)));
     if (this.message) out.push(style.yellow(wrap(this.message, width)));
-    out.push(style.dim('─'.repeat(width)), keys.join(style.dim('  ·  ')));
+    // With every key shown (n, c, a) the wide separator would wrap at 80 columns.
+    const wide = keys.join(style.dim('  ·  '));
+    out.push(style.dim('─'.repeat(width)), visibleLength(wide) <= width ? wide : keys.join(style.dim(' · ')));
     return out;
   }
 

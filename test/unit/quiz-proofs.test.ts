@@ -71,6 +71,9 @@ describe('quiz answers are proven by fact tests', () => {
         const titles = testTitles(readFileSync(file, 'utf8'));
         expect(titles.some((matches) => matches(question.fact!.test)), `${where}: no test titled "${question.fact!.test}" in test/facts/${question.fact!.file}`).toBe(true);
         if (question.pitfall) expect(pitfalls.has(question.pitfall), `${where}: no pitfall page for ${question.pitfall}`).toBe(true);
+        // The snippet is the one line that shows the answer, and fits an 80-column terminal (2 spaces in).
+        if (question.snippet !== null) expect(question.snippet.length <= 76 && !question.snippet.includes('\n'), `${where}: the snippet is not one line of at most 76 characters`).toBe(true);
+        expect(question.explanation.length, `${where}: the explanation is 2-3 sentences, not an essay`).toBeLessThan(600);
       });
     }
   }
