@@ -286,9 +286,13 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
     // A stream's connection would otherwise sit idle until keepAliveTimeout once its response ends.
     for (const res of streams) res.end(() => res.socket?.destroy());
     server.closeIdleConnections();
+    // A request that began before the shutdown ends with a keep-alive response and
+    // leaves its connection idle: close such connections as they become idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     // Requests in flight get 3 s to finish (their events to reach the disk); then the connections go.
     const deadline = setTimeout(() => server.closeAllConnections(), 3000);
     await closed;
+    clearInterval(sweep);
     clearTimeout(deadline);
     await log.close();
   }

@@ -21,7 +21,16 @@ export const LAST_FAILURE_FILE = 'classroom-last.json';
 export const OUTBOX_LIMIT = 200;
 /** Per request: well under the board's 16 KiB limit. */
 const BATCH_BYTES = 12 * 1024;
-export const POST_TIMEOUT_MS = 1000;
+/**
+ * The deadline for one exchange with the board. HTTPDOJO_CLASSROOM_TIMEOUT_MS
+ * (100 to 10000) lengthens it for a slow network or a heavily loaded machine.
+ */
+export const POST_TIMEOUT_MS = postTimeout(process.env.HTTPDOJO_CLASSROOM_TIMEOUT_MS);
+
+function postTimeout(text: string | undefined): number {
+  const value = Number(text);
+  return text && Number.isFinite(value) && value >= 100 && value <= 10_000 ? value : 1000;
+}
 
 export interface ClassroomConfig {
   url: string;

@@ -55,14 +55,14 @@ describe.skipIf(!hasTmux)(title, () => {
     temps.push(data, parent);
     board = await startBoard({ dir: data, room: ROOM, token: TOKEN, name: 'Watch', lessons: [], host: '127.0.0.1', port: 0 });
     const root = join(parent, 'ws');
-    const env = { NO_COLOR: '1', npm_command: undefined };
+    const env = { NO_COLOR: '1', npm_command: undefined, HTTPDOJO_CLASSROOM_TIMEOUT_MS: '8000' };
     expect((await runCli(['init', root, '--lang', 'js'], { cwd: parent, env })).code).toBe(0);
     expect((await runCli(['join', `http://127.0.0.1:${board.port}/r/${ROOM}`, '--name', 'Tmux Tess'], { cwd: root, env })).code).toBe(0);
     expect((await runCli(['read', '1'], { cwd: root, env })).code).toBe(0);
     const exported = async () => (await (await fetch(`http://127.0.0.1:${board!.port}/export.json?token=${TOKEN}`)).json()) as Array<{ type: string; id: string; passed: boolean | null; pitfalls: string[] }>;
 
     const session = 'classroom';
-    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '45', '-c', root, `env -u npm_command -u FORCE_COLOR -u NO_COLOR ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} watch 1; sleep 600`);
+    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '45', '-c', root, `env -u npm_command -u FORCE_COLOR -u NO_COLOR HTTPDOJO_CLASSROOM_TIMEOUT_MS=8000 ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} watch 1; sleep 600`);
     expect(await waitFor(() => screen(session), (text) => /a ask for help/.test(text), 15_000)).toMatch(/a ask for help/);
 
     appendFileSync(join(root, '01-hello-server', 'server.js'), '\n// saved\n');

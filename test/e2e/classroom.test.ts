@@ -77,8 +77,12 @@ async function exported(urls: Urls): Promise<Row[]> {
   return (await (await fetch(exportUrl(urls, 'json'))).json()) as Row[];
 }
 
+// Delivery is what these tests check, not the 1 s deadline (classroom-learner.test.ts
+// does): a longer one keeps them true on a machine loaded by other test files.
+const CLI_ENV = { NO_COLOR: '1', npm_command: undefined, HTTPDOJO_CLASSROOM_TIMEOUT_MS: '8000' };
+
 function cli(args: string[], cwd: string): Promise<CliResult> {
-  return runCli(args, { cwd, timeoutMs: 60_000, env: { NO_COLOR: '1', npm_command: undefined } });
+  return runCli(args, { cwd, timeoutMs: 60_000, env: CLI_ENV });
 }
 
 /** A workspace joined to the board, with lesson 1 opened. */
@@ -130,6 +134,11 @@ describe('httpdojo classroom', () => {
     expect(log).not.toContain('createServer');
     const csv = await (await fetch(exportUrl(board.urls, 'csv'))).text();
     expect(csv.split('\r\n')[0]).toMatch(/^time,type,id,learner,name,lesson,passed,pitfalls/);
+
+    const left = await cli(['leave'], bob);
+    expect(left.stdout).toMatch(/^Left http:\/\/127\.0\.0\.1:\d+\/r\/\w+\. Nothing is sent any more\./);
+    expect(existsSync(join(bob, '.httpdojo', 'classroom.json'))).toBe(false);
+    expect((await exported(board.urls)).filter((row) => row.type === 'leave').map((row) => row.name)).toEqual(['<img src=x onerror=alert(1)>']);
 
     const stopped = await stopBoard(board, 'SIGTERM');
     expect(stopped.code).toBe(0);
