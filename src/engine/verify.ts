@@ -110,6 +110,11 @@ class VerifyRun {
   /** Server lessons: checks that failed waiting for an answer that never came, and whether any response was ever completed. */
   private readonly unanswered: string[] = [];
   private answeredAny = false;
+  /** Per route (method and path): the checks a request to it hung in, and the routes that ever completed a response. */
+  private readonly routeHangs = new Map<string, string[]>();
+  private readonly answeredRoutes = new Set<string>();
+  /** Set when the current check asked for a route known to hang (ctx.http refused to wait for it again). */
+  private checkRefusal: string | null = null;
 
   constructor(
     private readonly lesson: Lesson,
@@ -262,6 +267,7 @@ class VerifyRun {
     const began = performance.now();
     const base = blank(check.id, check.title);
     this.checkSkipReason = null;
+    this.checkRefusal = null;
     if (this.lesson.kind !== 'client' && !this.program?.running) {
       const failure = await this.startServer();
       if (failure) return { ...base, ...failure, status: 'failed', durationMs: Math.round(performance.now() - began) };
@@ -314,6 +320,10 @@ class VerifyRun {
     const crash = this.lesson.kind !== 'client' && endProgram && !endProgram.running && !exitExpected ? this.crashInfo(endProgram) : null;
     const result: CheckResult = { ...base, durationMs, wire: transcript.entries };
 
+    // The check needed an answer from a route that never gave one: whatever it
+    // concluded without it (a failure, an error on the missing response) says nothing new.
+    if (this.checkRefusal && !crash) return { ...base, durationMs, status: 'skipped', message: this.checkRefusal };
+
     if (outcome.failure) {
       // A check's own diagnosis wins, unless the program crashed and the check only saw the symptom.
       const generic = GENERIC_IDS.has(outcome.failure.pitfall);
@@ -357,6 +367,7 @@ class VerifyRun {
     const program = this.program;
     const events = program ? program.events.slice(program === before.program ? before.events : 0) : [];
     if (events.some((event) => event.t === 'res-finish')) this.answeredAny = true;
+    this.noteRouteHangs(result, events);
     if (result.status !== 'failed') return null;
     if (this.checkSkipReason) return this.checkSkipReason;
     if (this.lesson.kind === 'client' || !program?.running || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return null;
@@ -368,6 +379,35 @@ class VerifyRun {
     this.unanswered.push(result.id);
     if (this.answeredAny || this.unanswered.length < 2) return null;
     return `not run: your server has not completed a single response in this run ("${this.unanswered.join('", "')}" each waited for one in vain), so every later check would wait the same way`;
+  }
+
+  /**
+   * Which routes (method and path, query left out) hung in this check: requests
+   * of a check that failed for want of an answer, never completed. A route that
+   * completed any response in the run is never counted.
+   */
+  private noteRouteHangs(result: CheckResult, events: ProbeEvent[]): void {
+    const records = buildRecords(events);
+    for (const record of records) if (record.finished) this.answeredRoutes.add(routeKey(record.method, record.url));
+    if (result.status !== 'failed' || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return;
+    for (const record of records) {
+      const key = routeKey(record.method, record.url);
+      if (record.finished || this.answeredRoutes.has(key)) continue;
+      const checks = this.routeHangs.get(key) ?? [];
+      if (!checks.includes(result.id)) this.routeHangs.set(key, [...checks, result.id]);
+    }
+  }
+
+  /**
+   * The reason not to wait for `method target` again, or null: it hung in two
+   * checks already and never completed a response in this run (a POST handler
+   * that never answers would otherwise cost every later POST check its timeout).
+   */
+  private hungRoute(method: string, target: string): string | null {
+    const key = routeKey(method, target);
+    const checks = this.routeHangs.get(key) ?? [];
+    if (checks.length < 2 || this.answeredRoutes.has(key)) return null;
+    return `not run: this check needs an answer to ${key}, and your server never answered it (it hung in "${checks.join('", "')}"), so it would only wait the same way`;
   }
 
   /** No complete response: a handler that never ended it, or just silence. */
@@ -501,7 +541,11 @@ class VerifyRun {
         return pid ? openFiles(pid) : null;
       },
     };
-    const http = new HttpClient(() => run.port, transcript, signal);
+    const http = new HttpClient(() => run.port, transcript, signal, (method, target) => {
+      const reason = run.hungRoute(method, target);
+      if (reason) run.checkRefusal ??= reason;
+      return reason;
+    });
     return {
       http,
       server,
@@ -610,6 +654,12 @@ class CheckTimeout extends Error {
   constructor(readonly timeoutMs: number) {
     super(`check timed out after ${timeoutMs} ms`);
   }
+}
+
+/** A route as far as hangs go: the method and the path without its query. */
+function routeKey(method: string, target: string): string {
+  const query = target.indexOf('?');
+  return `${method} ${query < 0 ? target : target.slice(0, query)}`;
 }
 
 /** Diagnoses of a request that got no complete answer. */

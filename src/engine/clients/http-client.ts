@@ -49,6 +49,8 @@ export class HttpClient {
     private readonly port: () => number,
     private readonly transcript: Transcript,
     private readonly signal?: AbortSignal,
+    /** Why not to send this request at all (a route known to hang), or null. */
+    private readonly refuse?: (method: string, target: string) => string | null,
   ) {}
 
   /** A new connection to the learner's server, for driving bytes by hand. */
@@ -75,6 +77,8 @@ export class HttpClient {
     }
     const head = `${method} ${target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
     const summary: RequestSummary = { method, target, headers, bodyBytes, bodyPreview: previewParts(parts) };
+    const refusal = this.refuse?.(method, target);
+    if (refusal) throw Object.assign(new NoResponseError('aborted', 0, null, 0, refusal), { request: summary });
 
     const connection = options.connection ?? (await this.connect());
     connection.methods.push(method);
