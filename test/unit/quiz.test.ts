@@ -143,3 +143,15 @@ describe('grading', () => {
     expect(publicQuestion(quiz.questions[0])).toEqual({ number: 1, prompt: 'Q0?', code: null, choices: ['a', 'b', 'c'] });
   });
 });
+
+describe('the example in docs/writing-lessons.md', () => {
+  it('parses to one question with its answer, snippet, pitfall and fact test', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/writing-lessons.md', import.meta.url), 'utf8');
+    const example = /^````markdown\n([\s\S]*?)^````$/m.exec(doc);
+    expect(example, 'the quiz.md example block').not.toBeNull();
+    const quiz = parseQuiz(example![1]);
+    expect(quiz.questions).toHaveLength(1);
+    expect(quiz.questions[0]).toMatchObject({ correct: 1, snippet: "res.end('first'); res.end(); // no error, no crash", pitfall: 'write-after-end', fact: { file: 'response-end.test.ts' } });
+  });
+});
