@@ -4,7 +4,7 @@
 // pitfalls; the outbox delivers after the board was down; duplicates are
 // dropped; kill -9 of the board and a restart keep every acknowledged event.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,7 @@ describe('httpdojo classroom', () => {
     expect(board.urls.join).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/r\/[A-Z0-9]{6}$/);
     expect(board.urls.board).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/board\?token=[\w-]{20,}$/);
     expect(board.urls.data).toBe(data);
+    if (process.platform !== 'win32') expect(statSync(join(data, 'room.json')).mode & 0o777).toBe(0o600);
 
     const [ada, bob] = await Promise.all([learner(board.urls.join, 'Ada'), learner(board.urls.join, '<img src=x onerror=alert(1)>')]);
     await solve(bob);

@@ -3,7 +3,7 @@
 // are kept in the data folder, so a restart (even after kill -9) keeps the URLs
 // learners and the mentor already have.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCourse } from '../../course/lessons.js';
@@ -34,7 +34,10 @@ function roomFile(dir: string, name: string | undefined): RoomFile {
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as RoomFile;
       if (/^[A-Z0-9]{4,32}$/.test(data.room) && typeof data.token === 'string' && data.token.length >= 16) {
-        if (name && name !== data.name) writeFileAtomic(file, JSON.stringify({ ...data, name }, null, 2) + '\n');
+        if (name && name !== data.name) {
+          writeFileAtomic(file, JSON.stringify({ ...data, name }, null, 2) + '\n');
+          chmodSync(file, 0o600);
+        }
         return { ...data, name: name ?? data.name };
       }
     } catch {
@@ -43,6 +46,8 @@ function roomFile(dir: string, name: string | undefined): RoomFile {
   }
   const room = { room: newRoomCode(), token: newToken(), name: name ?? 'httpdojo workshop' };
   writeFileAtomic(file, JSON.stringify(room, null, 2) + '\n');
+  // The token opens the board: readable by the mentor's account only.
+  chmodSync(file, 0o600);
   return room;
 }
 
