@@ -17,7 +17,7 @@ export interface SelfCheckItem {
   /** What the program must produce: "pass", "fail", or the pitfall id. */
   expected: string;
   ok: boolean;
-  /** Why it is not ok, in one sentence. */
+  /** Why it is not ok, in one sentence (content: one line per problem). */
   problem: string | null;
   verdict: Verdict | null;
 }
@@ -108,7 +108,7 @@ export async function selfCheckCourse(lessons: Lesson[], options: SelfCheckOptio
   const tasks: Array<() => Promise<SelfCheckItem>> = [];
   for (const lesson of lessons) {
     const problems = contentProblems(lesson, options.lessonsDir);
-    add({ lesson: lesson.id, role: 'content', file: lesson.dir, expected: 'complete', ok: problems.length === 0, problem: problems.join('; ') || null, verdict: null });
+    add({ lesson: lesson.id, role: 'content', file: lesson.dir, expected: 'complete', ok: problems.length === 0, problem: problems.join('\n') || null, verdict: null });
     if (!lesson.checkFile) continue;
     const run = (file: string) => verify(lesson, file, { compiledChecksDir: options.compiledChecksDir });
     const solution = programFile(lesson, 'solution');

@@ -31,7 +31,7 @@ export async function run([task]: string[], flags: { lessons?: string; only?: st
     onItem: (item) => {
       const name = item.role === 'content' ? `${item.lesson} (lesson files)` : relative(lessonsDir, item.file);
       const expected = item.role === 'content' ? '' : style.dim(` (expect ${item.expected})`);
-      process.stdout.write(`  ${item.ok ? style.green('✓') : style.red('✗')} ${name}${expected}${item.problem ? `\n      ${style.red(item.problem)}` : ''}\n`);
+      process.stdout.write(`  ${item.ok ? style.green('✓') : style.red('✗')} ${name}${expected}${item.problem ? item.problem.split('\n').map((line) => `\n      ${style.red(line)}`).join('') : ''}\n`);
     },
   });
   process.off('SIGINT', onInterrupt);
