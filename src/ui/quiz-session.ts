@@ -89,7 +89,8 @@ export async function askQuiz(quiz: Quiz, options: AskOptions): Promise<QuizResu
     const answer = await select<number>(
       {
         message: 'Your answer',
-        choices: question.choices.map((choice, index) => ({ name: `${index + 1}. ${inline(choice, options.style)}`, value: index, short: `${index + 1}` })),
+        // Wrapped here, with an indent: the prompt would cut a long choice mid-word.
+        choices: question.choices.map((choice, index) => ({ name: inline(wrap(`${index + 1}. ${choice}`, options.width - 3, '     '), options.style), value: index, short: `${index + 1}` })),
         loop: false,
       },
       context,

@@ -155,3 +155,25 @@ describe('the example in docs/writing-lessons.md', () => {
     expect(quiz.questions[0]).toMatchObject({ correct: 1, snippet: "res.end('first'); res.end(); // no error, no crash", pitfall: 'write-after-end', fact: { file: 'response-end.test.ts' } });
   });
 });
+
+describe('the quiz score in the state file', () => {
+  const entry = (quiz: unknown) => ({ schema: 'httpdojo.state/1', lang: 'js', lessons: { a: { attempts: 1, quiz } } });
+  const CASES: Array<[name: string, quiz: unknown, expected: unknown]> = [
+    ['a sound score is kept', { correct: 3, total: 4, best: 4, attempts: 2, missed: [2], takenAt: 't' }, { correct: 3, total: 4, best: 4, attempts: 2, missed: [2], takenAt: 't' }],
+    ['best is at least the last score', { correct: 3, total: 4, best: 1, attempts: 0, missed: [], takenAt: 't' }, { best: 3, attempts: 1 }],
+    ['missed numbers outside the quiz are dropped', { correct: 2, total: 4, missed: [0, 3, 9, 'x'], takenAt: 't' }, { missed: [3] }],
+    ['more right than asked: not a score', { correct: 5, total: 4, takenAt: 't' }, null],
+    ['no takenAt: not a score', { correct: 1, total: 4 }, null],
+    ['a total of 0: not a score', { correct: 0, total: 0, takenAt: 't' }, null],
+  ];
+  it.each(CASES)('%s', async (_name, quiz, expected) => {
+    const { validate } = await import('../../src/workspace/state.ts');
+    const state = validate(entry(quiz));
+    if (expected === null) expect(state!.lessons.a.quiz).toBeNull();
+    else expect(state!.lessons.a.quiz).toMatchObject(expected as object);
+  });
+  it('an old state file without quiz scores reads as before (no quiz field)', async () => {
+    const { validate } = await import('../../src/workspace/state.ts');
+    expect(validate({ schema: 'httpdojo.state/1', lang: 'js', lessons: { a: { attempts: 1 } } })!.lessons.a).not.toHaveProperty('quiz');
+  });
+});

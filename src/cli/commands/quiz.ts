@@ -61,7 +61,15 @@ export async function run([name]: string[], flags: Flags): Promise<number> {
   }
 
   write(`${view.style.bold(`Check your understanding: lesson ${lesson.number}, ${lesson.title}`)}\n${view.style.dim(`${quiz.questions.length} questions; every answer is proven by a test on the Node you run. Ctrl-C stops.`)}\n`);
-  const result = await askQuiz(quiz, { ...view, lesson, write });
+  let result: QuizResult;
+  try {
+    result = await askQuiz(quiz, { ...view, lesson, write });
+  } catch (error) {
+    // Ctrl-C in a prompt: a clean stop, nothing half-saved.
+    if ((error as { name?: string })?.name !== 'ExitPromptError') throw error;
+    write(`\n${view.style.dim('Quiz stopped; nothing saved.')}\n`);
+    return EXIT.interrupted;
+  }
   write(savedNote(save(context, lesson, result), view));
   return EXIT.ok;
 }
