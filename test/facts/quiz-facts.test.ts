@@ -47,6 +47,28 @@ describe('routing on req.url', () => {
   });
 });
 
+describe('a broken percent-escape in the path', () => {
+  it("GET /users/%E0 reaches the handler as req.url '/users/%E0', and decodeURIComponent of it throws URIError", async () => {
+    const srv = await startServer((req, res) => {
+      let decoded: string;
+      try {
+        decoded = `decoded ${decodeURIComponent(req.url!.split('/')[2])}`;
+      } catch (error) {
+        decoded = `threw ${(error as Error).name}`;
+      }
+      res.end(JSON.stringify({ url: req.url, decoded }));
+    });
+    try {
+      const result = await rawExchange(srv.port, ['GET /users/%E0 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'], { readMs: 1_000 });
+      expect(result.data.toString('latin1')).toMatch(/^HTTP\/1\.1 200 /);
+      const body = JSON.parse(result.data.subarray(result.data.indexOf('\r\n\r\n') + 4).toString('utf8')) as { url: string; decoded: string };
+      expect(body).toEqual({ url: '/users/%E0', decoded: 'threw URIError' });
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('CPU work wrapped in async code', () => {
   it('a busy loop inside an async function still blocks the loop: a 10 ms timer fires only after the 300 ms loop', async () => {
     // In a child: the loop must not stall the test worker.
