@@ -60,7 +60,7 @@ const FENCE = /^(```|~~~)\s*([\w-]*)\s*$/;
 export function parseQuiz(text: string): Quiz {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   let title: string | null = null;
-  const blocks: Array<{ line: number; heading: string; body: string[] }> = [];
+  const blocks: Block[] = [];
   let inFence: string | null = null;
   for (const [index, line] of lines.entries()) {
     const fence = FENCE.exec(line.trim());
@@ -77,74 +77,108 @@ export function parseQuiz(text: string): Quiz {
   return { title, questions: blocks.map((block, index) => parseQuestion(block, index + 1)) };
 }
 
-function parseQuestion(block: { line: number; heading: string; body: string[] }, number: number): QuizQuestion {
-  if (!block.heading) throw new QuizParseError('a question heading (## …) has no text', block.line);
-  const at = (offset: number) => block.line + 1 + offset;
-  const promptLines: string[] = [];
-  const explanation: string[] = [];
-  const choices: string[] = [];
-  const marked: number[] = [];
-  let code: { lang: string | null; text: string } | null = null;
-  let snippet: string | null = null;
-  const meta: Record<string, string> = {};
-  let part: 'prompt' | 'choices' | 'explanation' | 'meta' = 'prompt';
-  for (let i = 0; i < block.body.length; i++) {
-    const line = block.body[i];
-    const fence = FENCE.exec(line.trim());
-    if (fence) {
-      const end = block.body.findIndex((candidate, j) => j > i && candidate.trim() === fence[1]);
-      if (end < 0) throw new QuizParseError('a code block is never closed', at(i));
-      const body = block.body.slice(i + 1, end).join('\n').replace(/\s+$/, '');
-      if (part === 'prompt') {
-        if (code) throw new QuizParseError('a question has at most one code block before its choices', at(i));
-        code = { lang: fence[2] || null, text: body };
-      } else if (part === 'choices' || part === 'explanation') {
-        if (snippet !== null) throw new QuizParseError('an explanation has at most one code block (the snippet)', at(i));
-        snippet = body;
-        part = 'explanation';
-      } else throw new QuizParseError('a code block after pitfall:/fact: lines', at(i));
-      i = end;
-      continue;
-    }
-    const choice = CHOICE.exec(line);
-    if (choice && (part === 'prompt' || part === 'choices')) {
-      part = 'choices';
-      if (choice[1] !== ' ') marked.push(choices.length);
-      choices.push(choice[2].trim());
-      continue;
-    }
-    const metaLine = META.exec(line.trim());
-    if (metaLine && part !== 'prompt') {
-      part = 'meta';
-      if (meta[metaLine[1]] !== undefined) throw new QuizParseError(`${metaLine[1]}: appears twice`, at(i));
-      meta[metaLine[1]] = metaLine[2].trim();
-      continue;
-    }
-    if (line.trim() === '') {
-      if (part === 'explanation') explanation.push('');
-      else if (part === 'prompt') promptLines.push('');
-      continue;
-    }
-    if (part === 'prompt') promptLines.push(line);
-    else if (part === 'choices' || part === 'explanation') {
-      if (/^\s{2,}\S/.test(line) && part === 'choices') {
-        choices[choices.length - 1] += ` ${line.trim()}`;
-        continue;
-      }
-      part = 'explanation';
-      explanation.push(line);
-    } else throw new QuizParseError(`unexpected text after the pitfall:/fact: lines: ${JSON.stringify(line.trim().slice(0, 40))}`, at(i));
+interface Block {
+  line: number;
+  heading: string;
+  body: string[];
+}
+
+/** Reads one question's lines in order: prompt, choices, explanation, metadata. */
+class QuestionReader {
+  private part: 'prompt' | 'choices' | 'explanation' | 'meta' = 'prompt';
+  readonly promptLines: string[] = [];
+  readonly explanation: string[] = [];
+  readonly choices: string[] = [];
+  readonly marked: number[] = [];
+  code: { lang: string | null; text: string } | null = null;
+  snippet: string | null = null;
+  readonly meta: Record<string, string> = {};
+
+  constructor(private readonly block: Block) {
+    for (let i = 0; i < block.body.length; i++) i = this.read(i);
   }
+
+  private at(offset: number): number {
+    return this.block.line + 1 + offset;
+  }
+
+  /** Reads the line at `i` (a whole code block when it opens one); returns the last index used. */
+  private read(i: number): number {
+    const line = this.block.body[i];
+    const fence = FENCE.exec(line.trim());
+    if (fence) return this.readFence(i, fence[1], fence[2] || null);
+    const choice = CHOICE.exec(line);
+    if (choice && (this.part === 'prompt' || this.part === 'choices')) {
+      this.part = 'choices';
+      if (choice[1] !== ' ') this.marked.push(this.choices.length);
+      this.choices.push(choice[2].trim());
+      return i;
+    }
+    const meta = META.exec(line.trim());
+    if (meta && this.part !== 'prompt') {
+      this.part = 'meta';
+      if (this.meta[meta[1]] !== undefined) throw new QuizParseError(`${meta[1]}: appears twice`, this.at(i));
+      this.meta[meta[1]] = meta[2].trim();
+      return i;
+    }
+    this.readText(line, i);
+    return i;
+  }
+
+  private readFence(i: number, marker: string, lang: string | null): number {
+    const end = this.block.body.findIndex((candidate, j) => j > i && candidate.trim() === marker);
+    if (end < 0) throw new QuizParseError('a code block is never closed', this.at(i));
+    const text = this.block.body.slice(i + 1, end).join('\n').replace(/\s+$/, '');
+    if (this.part === 'prompt') {
+      if (this.code) throw new QuizParseError('a question has at most one code block before its choices', this.at(i));
+      this.code = { lang, text };
+    } else if (this.part === 'choices' || this.part === 'explanation') {
+      if (this.snippet !== null) throw new QuizParseError('an explanation has at most one code block (the snippet)', this.at(i));
+      this.snippet = text;
+      this.part = 'explanation';
+    } else throw new QuizParseError('a code block after pitfall:/fact: lines', this.at(i));
+    return end;
+  }
+
+  private readText(line: string, i: number): void {
+    const blank = line.trim() === '';
+    if (this.part === 'prompt') this.promptLines.push(blank ? '' : line);
+    else if (this.part === 'meta') {
+      if (!blank) throw new QuizParseError(`unexpected text after the pitfall:/fact: lines: ${JSON.stringify(line.trim().slice(0, 40))}`, this.at(i));
+    } else if (this.part === 'choices' && /^\s{2,}\S/.test(line)) {
+      // An indented line continues the choice above it.
+      this.choices[this.choices.length - 1] += ` ${line.trim()}`;
+    } else if (!blank || this.part === 'explanation') {
+      this.part = 'explanation';
+      this.explanation.push(blank ? '' : line);
+    }
+  }
+}
+
+function parseQuestion(block: Block, number: number): QuizQuestion {
+  if (!block.heading) throw new QuizParseError('a question heading (## …) has no text', block.line);
+  const read = new QuestionReader(block);
   const where = `question ${number} ("${block.heading.slice(0, 50)}")`;
-  if (choices.length < 2) throw new QuizParseError(`${where} needs at least two choices ("- [ ] …" lines)`, block.line);
-  if (marked.length !== 1) throw new QuizParseError(`${where} must mark exactly one choice correct with [x], not ${marked.length}`, block.line);
-  const explained = explanation.join('\n').trim();
-  if (!explained) throw new QuizParseError(`${where} has no explanation after its choices`, block.line);
-  const fact = meta.fact || meta['fact-test'] ? { file: meta.fact ?? '', test: meta['fact-test'] ?? '' } : null;
-  const prompt = [block.heading, promptLines.join('\n').trim()].filter(Boolean).join('\n\n');
+  if (read.choices.length < 2) throw new QuizParseError(`${where} needs at least two choices ("- [ ] …" lines)`, block.line);
+  if (read.marked.length !== 1) throw new QuizParseError(`${where} must mark exactly one choice correct with [x], not ${read.marked.length}`, block.line);
+  const explanation = read.explanation.join('\n').trim();
+  if (!explanation) throw new QuizParseError(`${where} has no explanation after its choices`, block.line);
+  const { meta } = read;
   const pitfall = meta.pitfall || null;
   if (pitfall && !/^[a-z0-9-]+$/.test(pitfall)) throw new QuizParseError(`${where}: pitfall must be an id like missing-res-end`, block.line);
-  return { number, prompt, code: code?.text ?? null, codeLang: code?.lang ?? null, choices, correct: marked[0], explanation: explained, snippet, pitfall, fact, line: block.line };
+  return {
+    number,
+    prompt: [block.heading, read.promptLines.join('\n').trim()].filter(Boolean).join('\n\n'),
+    code: read.code?.text ?? null,
+    codeLang: read.code?.lang ?? null,
+    choices: read.choices,
+    correct: read.marked[0],
+    explanation,
+    snippet: read.snippet,
+    pitfall,
+    fact: meta.fact || meta['fact-test'] ? { file: meta.fact ?? '', test: meta['fact-test'] ?? '' } : null,
+    line: block.line,
+  };
 }
 
 /** The lesson's quiz, null when it has none. Throws QuizParseError when it does not parse. */
