@@ -188,16 +188,55 @@ export function loadQuiz(lessonDir: string): Quiz | null {
   return parseQuiz(readFileSync(file, 'utf8'));
 }
 
-/** Problems an author must fix, one line each (dev check); [] when the quiz is sound. */
-export function quizProblems(quiz: Quiz): string[] {
+/**
+ * Problems an author must fix, one line each (dev check); [] when the quiz is sound.
+ * With `factsDir` (the course's test/facts/, when it has one) the named fact tests
+ * must exist there too.
+ */
+export function quizProblems(quiz: Quiz, factsDir?: string): string[] {
   const problems: string[] = [];
   if (quiz.questions.length < 3) problems.push(`quiz.md has ${quiz.questions.length} questions, expected at least 3`);
+  const titles = new Map<string, Array<(title: string) => boolean> | null>();
   for (const question of quiz.questions) {
     const where = `quiz.md question ${question.number} (line ${question.line})`;
     if (question.correct < 0 || question.correct >= question.choices.length) problems.push(`${where}: the correct choice is out of range`);
-    if (!question.fact?.file || !question.fact.test) problems.push(`${where} names no fact test (fact: <file in test/facts> and fact-test: <title>)`);
+    if (!question.fact?.file || !question.fact.test) {
+      problems.push(`${where} names no fact test (fact: <file in test/facts> and fact-test: <title>)`);
+      continue;
+    }
+    if (!factsDir) continue;
+    const { file, test } = question.fact;
+    if (!titles.has(file)) titles.set(file, existsSync(join(factsDir, file)) ? testTitles(readFileSync(join(factsDir, file), 'utf8')) : null);
+    const found = titles.get(file);
+    if (!found) problems.push(`${where}: its fact test file test/facts/${file} does not exist`);
+    else if (!found.some((matches) => matches(test))) problems.push(`${where}: no test titled "${test}" in test/facts/${file}`);
   }
   return problems;
+}
+
+/**
+ * The titles of `it(...)`/`test(...)` calls in a test file's source. A template
+ * title (`${label} in the same tick …`) becomes a pattern whose `${…}` parts must
+ * match text that appears as a string literal in the file (the loop's labels).
+ */
+export function testTitles(source: string): Array<(title: string) => boolean> {
+  const found: Array<(title: string) => boolean> = [];
+  const call = /\b(?:it|test)(?:\.(?:each\([^)]*\)|concurrent|sequential|skipIf\([^)]*\)|runIf\([^)]*\)))?\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`)/g;
+  const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+  for (const match of source.matchAll(call)) {
+    const literal = match[1] ?? match[2];
+    const parts = literal !== undefined ? [unescape(literal)] : match[3].split(/\$\{[^}]*\}/).map(unescape);
+    if (parts.length === 1) {
+      found.push((wanted) => wanted === parts[0]);
+      continue;
+    }
+    const pattern = new RegExp(`^${parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)')}$`);
+    found.push((wanted) => {
+      const filled = pattern.exec(wanted);
+      return filled !== null && filled.slice(1).every((value) => source.includes(`'${value}'`) || source.includes(`"${value}"`));
+    });
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------- grading

@@ -12,11 +12,17 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const question = (n: number, extra = 'fact: a.test.ts\nfact-test: a title') => `## Question ${n}?\n- [x] yes\n- [ ] no\nBecause.\n${extra}\n`;
 
-function problemsFor(quiz: string | null): string[] {
-  const dir = mkdtempSync(join(root, 'course-'));
+/** A one-lesson course in a fresh repo folder (lessons/), with test/facts/a.test.ts beside it when `facts` is given. */
+function problemsFor(quiz: string | null, facts?: string): string[] {
+  const repo = mkdtempSync(join(root, 'repo-'));
+  const dir = join(repo, 'lessons');
+  if (facts !== undefined) {
+    mkdirSync(join(repo, 'test', 'facts'), { recursive: true });
+    writeFileSync(join(repo, 'test', 'facts', 'a.test.ts'), facts);
+  }
   const lessonDir = join(dir, '01-hello');
   mkdirSync(join(lessonDir, 'mistakes'), { recursive: true });
-  mkdirSync(join(dir, 'pitfalls'));
+  mkdirSync(join(dir, 'pitfalls'), { recursive: true });
   writeFileSync(join(dir, 'pitfalls', 'known.md'), '---\ntitle: Known\n---\n\n## Why Node does this\nx\n');
   writeFileSync(join(lessonDir, 'lesson.md'), '---\ntitle: Hello\n---\n\n# Hello\n\n## Your task\n\nDo it.\n');
   writeFileSync(join(lessonDir, 'hints.md'), '## Hint 1\na\n## Hint 2\nb\n## Hint 3\nc\n');
@@ -38,5 +44,15 @@ describe('dev check and quiz.md', () => {
   ];
   it.each(CASES)('%s', (_name, quiz, expected) => {
     expect(problemsFor(quiz)).toEqual(expected);
+  });
+
+  const sound = [1, 2, 3].map((n) => question(n, `fact: a.test.ts\nfact-test: title ${n}`)).join('\n');
+  const FACTS: Array<[name: string, quiz: string, facts: string, expected: string[]]> = [
+    ['every named test exists in test/facts beside the course', sound, "it('title 1', () => {});\nit(\"title 2\", () => {});\nfor (const n of ['3']) it(`title ${n}`, () => {});", []],
+    ['a title that is not there', sound, "it('title 1', () => {});\nit('title 2', () => {});", ['quiz.md question 3 (line 15): no test titled "title 3" in test/facts/a.test.ts']],
+    ['a fact file that is not there', sound.replace('fact: a.test.ts\nfact-test: title 2', 'fact: b.test.ts\nfact-test: title 2'), "it('title 1', () => {});\nit('title 3', () => {});", ['quiz.md question 2 (line 8): its fact test file test/facts/b.test.ts does not exist']],
+  ];
+  it.each(FACTS)('%s', (_name, quiz, facts, expected) => {
+    expect(problemsFor(quiz, facts)).toEqual(expected);
   });
 });
