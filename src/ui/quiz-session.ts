@@ -41,7 +41,8 @@ export function formatQuestion(question: QuizQuestion, total: number, lesson: Le
 
 /** The choices, numbered, for the non-interactive listing. */
 export function formatChoices(question: QuizQuestion, view: QuizView): string {
-  return question.choices.map((choice, index) => wrap(`${index + 1}. ${inline(choice, view.style)}`, view.width, '     ').replace(/^/, '  ')).join('\n');
+  // Wrapped as plain text, coloured after: wrap() counts every character.
+  return question.choices.map((choice, index) => `  ${inline(wrap(`${index + 1}. ${choice}`, view.width - 2, '     '), view.style)}`).join('\n');
 }
 
 /** After an answer: right or wrong, the right choice, why, the snippet, and `explain <id>`. */
@@ -49,13 +50,11 @@ export function formatFeedback(answer: GradedAnswer, view: QuizView): string {
   const { style, width } = view;
   const { question } = answer;
   const out: string[] = [];
-  // Wrapped as plain text, coloured after: wrap() counts every character.
-  const line = (label: string, index: number) => {
-    const plain = wrap(`${label} ${index + 1}. ${question.choices[index]}`, width, '     ');
-    return plain.replace(label, (answer.right ? style.green.bold : label.startsWith('✗') ? style.red.bold : style.bold)(label)).replace(/`([^`\n]+)`/g, (all, code: string) => (style.level === 0 ? all : style.cyan(code)));
-  };
-  if (answer.right) out.push(line('✓ Right:', answer.chosen));
-  else out.push(line('✗ Not quite:', answer.chosen), `  ${line('The answer is', question.correct)}`);
+  // The label, then the choice wrapped as plain text (wrap() counts every character) and coloured after.
+  const line = (label: string, paint: (text: string) => string, index: number, indent = '') =>
+    `${indent}${paint(label)} ${inline(wrap(`${index + 1}. ${question.choices[index]}`, width - indent.length - label.length - 1, '     '), style)}`;
+  if (answer.right) out.push(line('✓ Right:', style.green.bold, answer.chosen));
+  else out.push(line('✗ Not quite:', style.red.bold, answer.chosen), line('The answer is', style.bold, question.correct, '  '));
   out.push(renderMarkdown(question.explanation, { style, width, indent: '  ' }));
   if (question.snippet) out.push(renderMarkdown(fenced(question.snippet, question.codeLang), { style, width, indent: '  ' }));
   if (question.pitfall) out.push(`  ${style.dim('More')}  ${view.self} explain ${question.pitfall}`);
