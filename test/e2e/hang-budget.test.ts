@@ -38,6 +38,8 @@ interface Case {
    * Checks that need nothing of the hung part may still run and pass.
    */
   skipsRest?: boolean;
+  /** The hang is one route's: every later check still runs, and passes. */
+  laterPass?: boolean;
 }
 
 const CASES: Case[] = [
@@ -70,6 +72,8 @@ const CASES: Case[] = [
   // Route-level: GETs are answered, every POST hangs; after two POST checks the later ones are skipped.
   { fixture: 'hangs/server-post-never-answers.ts', lesson: '04', does: 'a lesson-04 server that never answers a POST', pitfall: 'missing-res-end', lines: [111, 119, 120], skipsRest: true },
   { fixture: 'hangs/server-post-never-answers.ts', lesson: '05', does: 'a lesson-05 server that never answers a POST', pitfall: 'missing-res-end', lines: [111, 119, 120], skipsRest: true },
+  // Not the same for every check: one branch never answers, the other routes are fine and still checked.
+  { fixture: 'hangs/server-one-route-hangs.ts', lesson: '03', does: 'a lesson-03 server whose unknown-id branch never answers', pitfall: 'missing-res-end', lines: [47, 49], laterPass: true },
   { fixture: 'hangs/proxy-never-answers.mjs', lesson: '13', does: 'a proxy that never answers', pitfall: 'missing-res-end', lines: [6, 7], skipsRest: true },
   { fixture: 'robustness/never-listens-stays.mjs', lesson: '01', does: 'a server that never listens but stays alive', pitfall: 'never-listens', lines: [4], skipsRest: true },
   { fixture: 'robustness/busy-startup.mjs', lesson: '01', does: 'a busy loop before listen()', pitfall: 'never-listens', lines: [5, 6], skipsRest: true },
@@ -121,6 +125,11 @@ describe.concurrent('a hanging program gets its complete verdict within 10 s', (
             expect(failedAfter.every((check) => check.pitfall === testCase.pitfall), summary).toBe(true);
             expect(failedAfter.length, summary).toBeLessThanOrEqual(1);
             expect(after.some((check) => check.status === 'skipped'), summary).toBe(true);
+          }
+          if (testCase.laterPass) {
+            const after = verdict.checks.slice(verdict.checks.indexOf(first) + 1);
+            expect(after.length).toBeGreaterThan(0);
+            expect(after.every((check) => check.status === 'passed'), summary).toBe(true);
           }
         } finally {
           workspace.remove();
