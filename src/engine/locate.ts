@@ -222,14 +222,16 @@ function refineOrder(input: RefineInput, location: Location): Location {
 
 function refineFallThrough(input: RefineInput, location: Location): Location {
   const lineText = input.text.split('\n')[location.line - 1] ?? '';
-  // Only when the probe had nothing better: the server's or the handler's first line.
-  if (!/createServer\s*\(|=>\s*\{?\s*$|\bfunction\b/.test(lineText)) return location;
+  // Only when the probe had nothing better: the server's or the handler's first line, or a
+  // header set before the branch (a write with no end is the write's fault, and stays).
+  const headerOnly = /^(setHeader|removeHeader|statusCode)$/.test((callAt(input.events, location) as { fn?: string } | null)?.fn ?? '');
+  if (!headerOnly && !/createServer\s*\(|=>\s*\{?\s*$|\bfunction\b/.test(lineText)) return location;
   const ts = loadTypeScript();
   const source = sourceFile(input.file, input.text);
   const handler = handlerAt(source, location.line);
   if (!handler?.body || !ts.isBlock(handler.body)) return location;
   const gap = lastUnansweredIf(handler.body.statements);
-  return gap ? locationOf(source, input.file, gap) : location;
+  return gap && lineOf(source, gap) >= location.line ? locationOf(source, input.file, gap) : location;
 }
 
 /** The request handler: the function passed to createServer on (or defined at) `line`, or named there. */

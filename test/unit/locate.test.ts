@@ -81,6 +81,13 @@ describe('a request that falls through the handler', () => {
   it('the if without an else, rather than createServer', () => {
     expect(refine(text, 'missing-res-end', at(1))).toBe(lineOf(text, 'IF'));
   });
+  it('a header set before the if: the if, not the setHeader; a write with no end keeps its line', () => {
+    const withHeader = text.replace("  const body", "  res.setHeader('Content-Type', 'application/json');\n  const body");
+    const header = event({ t: 'call', id: 1, fn: 'setHeader', nested: false, state: {}, at: at(2) });
+    const write = event({ t: 'call', id: 1, fn: 'write', nested: false, state: {}, at: at(2) });
+    expect(refine(withHeader, 'missing-res-end', at(2), [header])).toBe(lineOf(withHeader, 'IF'));
+    expect(refine(withHeader, 'missing-res-end', at(2), [write])).toBe(2);
+  });
   it('a handler that answers after the if is not a fall-through', () => {
     const answered = text.replace('  }\n});', '  }\n  res.end();\n});');
     expect(refine(answered, 'missing-res-end', at(1))).toBe(1);
