@@ -127,6 +127,8 @@ function throughThinWrapper(input: RefineInput, location: Location): Location | 
   const uncaught = [...input.events].reverse().find((event): event is Extract<ProbeEvent, { t: 'uncaught' }> =>
     event.t === 'uncaught' && event.at?.file === location.file && event.at.line === location.line);
   if (!uncaught?.stack) return null;
+  // Cheap first: a one-statement body's line returns or is an arrow's expression.
+  if (!/^\s*return\b|=>/.test(input.text.split('\n')[location.line - 1] ?? '')) return null;
   const ts = loadTypeScript();
   const source = sourceFile(input.file, input.text);
   const fn = enclosingFunction(source, location.line) as TS.FunctionLikeDeclaration | null;
