@@ -13,6 +13,7 @@
 import type * as TS from 'typescript';
 import { loadTypeScript } from './lazy-typescript.js';
 import type { Location, ProbeEvent } from './probe-events.js';
+import { catchAround, collect, enclosingFunction, lineOf, locationOf, sourceFile } from './source-ast.js';
 
 /** The header or option each pitfall is about: its key in an object literal (headers, agent options). */
 const HEADER_OF: Record<string, string> = {
@@ -59,51 +60,6 @@ export function refineLocation(input: RefineInput): Location | null {
     // A file the parser cannot read keeps the probe's location.
   }
   return location;
-}
-
-// ---- parsing ------------------------------------------------------------
-
-const parsed = new Map<string, TS.SourceFile>();
-
-function sourceFile(file: string, text: string): TS.SourceFile {
-  const key = `${file}\0${text.length}`;
-  let found = parsed.get(key);
-  if (!found) {
-    const ts = loadTypeScript();
-    found = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.m?jsx?$|\.cjs$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS);
-    parsed.clear();
-    parsed.set(key, found);
-  }
-  return found;
-}
-
-function locationOf(source: TS.SourceFile, file: string, node: TS.Node): Location {
-  const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
-  return { file, line: line + 1, column: character + 1 };
-}
-
-function lineOf(source: TS.SourceFile, node: TS.Node): number {
-  return source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
-}
-
-/** Every node for which `test` holds, depth first, without entering nested functions when `shallow`. */
-function collect<T extends TS.Node>(root: TS.Node, test: (node: TS.Node) => node is T, shallow = false): T[] {
-  const ts = loadTypeScript();
-  const found: T[] = [];
-  const visit = (node: TS.Node) => {
-    if (test(node)) found.push(node);
-    if (shallow && node !== root && ts.isFunctionLike(node)) return;
-    ts.forEachChild(node, visit);
-  };
-  visit(root);
-  return found;
-}
-
-/** The function whose body holds `line`, innermost. */
-function enclosingFunction(source: TS.SourceFile, line: number): TS.SignatureDeclaration | null {
-  const ts = loadTypeScript();
-  const functions = collect(source, (node): node is TS.SignatureDeclaration => ts.isFunctionLike(node) && 'body' in node && Boolean((node as TS.FunctionLikeDeclaration).body));
-  return functions.filter((fn) => lineOf(source, fn) <= line && source.getLineAndCharacterOfPosition(fn.end).line + 1 >= line).pop() ?? null;
 }
 
 /** The probe's call event made at `location` (same line), with the learner frames it was called from. */
@@ -287,84 +243,4 @@ function answers(statement: TS.Node): boolean {
     if (ts.isPropertyAccessExpression(node.expression)) return /^(end|pipe)$/.test(node.expression.name.text) || node.arguments.some((arg) => ts.isIdentifier(arg) && /^res(ponse)?$/.test(arg.text));
     return node.arguments.some((arg) => ts.isIdentifier(arg) && /^res(ponse)?$/.test(arg.text));
   }, true).length > 0;
-}
-
-// ---- a crash caused by an error the program swallowed earlier ----
-
-/** The lesson pitfall each kind of swallowed error leads to. */
-const SWALLOWED_PITFALL: Record<string, string> = { 'json-parse': 'json-parse-crash', 'fs-callback': 'stream-error-crash' };
-/** How long before the crash a swallowed error still counts as its cause. */
-const SWALLOWED_WINDOW_MS = 2000;
-
-export interface SecondaryCrash {
-  pitfall: string;
-  location: Location;
-  /** One sentence: what was swallowed, where, and how long before the crash. */
-  cause: string;
-}
-
-/**
- * A TypeError on null or undefined shortly after the program swallowed an error
- * the lesson teaches about: the crash is that pitfall's, and the line to fix is
- * the one that dropped the error (the empty catch, the callback that ignored err).
- */
-export function secondaryCrash(input: { file: string; text: string; pitfalls: readonly string[]; events: readonly ProbeEvent[]; error: { name: string; message: string; ms?: number } | null }): SecondaryCrash | null {
-  const { error } = input;
-  if (!error || error.name !== 'TypeError' || !/\b(null|undefined)\b/.test(error.message)) return null;
-  const crashMs = error.ms ?? Infinity;
-  for (let i = input.events.length - 1; i >= 0; i--) {
-    const event = input.events[i];
-    if (event.t !== 'swallowed') continue;
-    if (crashMs !== Infinity && (event.ms > crashMs || crashMs - event.ms > SWALLOWED_WINDOW_MS)) continue;
-    const pitfall = SWALLOWED_PITFALL[event.kind];
-    if (!pitfall || !input.pitfalls.includes(pitfall) || event.at.file !== input.file) continue;
-    const waited = crashMs === Infinity ? '' : ` ${Math.round(crashMs - event.ms)} ms later`;
-    if (event.kind === 'json-parse') {
-      const dropped = catchAround(input.file, input.text, event.at) ?? event.at;
-      return {
-        pitfall,
-        location: dropped,
-        cause: `JSON.parse threw "${event.message}" on line ${event.at.line}${dropped !== event.at ? `, the catch on line ${dropped.line} swallowed it` : ''} and the program went on without the parsed value, so it crashed${waited} on the value that was never set`,
-      };
-    }
-    return {
-      pitfall,
-      location: event.at,
-      cause: `${event.fn ?? 'an fs call'} on line ${event.at.line} handed its callback an error (${event.code ?? event.message}) that the callback did not check, so it crashed${waited} on the result that never came`,
-    };
-  }
-  return null;
-}
-
-/** Where the try statement around `at` drops its error: the catch's last statement, or the empty catch. */
-function catchAround(file: string, text: string, at: Location): Location | null {
-  try {
-    const ts = loadTypeScript();
-    const source = sourceFile(file, text);
-    const tries = collect(source, (node): node is TS.TryStatement =>
-      ts.isTryStatement(node) && lineOf(source, node.tryBlock) <= at.line && source.getLineAndCharacterOfPosition(node.tryBlock.end).line + 1 >= at.line);
-    const inner = tries.pop();
-    if (!inner?.catchClause) return null;
-    // `catch { return; }`: the statement that drops the error; an empty catch: the catch itself.
-    const statements = inner.catchClause.block.statements;
-    return locationOf(source, file, statements.length ? statements[statements.length - 1] : inner.catchClause);
-  } catch {
-    return null;
-  }
-}
-
-/** Errors a stream hands to pipeline() from Node's internals: their stacks name no learner line. */
-const STREAM_ERROR_CODES = new Set(['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE', 'EPIPE', 'ENOENT', 'EISDIR', 'EACCES', 'ERR_STREAM_DESTROYED']);
-
-/**
- * A crash whose error names no line of the learner's: the pipeline() call it came
- * through, when the program made one (an aborted upload, a missing file).
- */
-export function crashWithoutLocation(file: string, events: readonly ProbeEvent[], error: { code?: string; at: Location | null } | null): Location | null {
-  if (!error || error.at || !STREAM_ERROR_CODES.has(error.code ?? '')) return error?.at ?? null;
-  for (let i = events.length - 1; i >= 0; i--) {
-    const event = events[i];
-    if (event.t === 'stream-pipeline' && event.at.file === file) return event.at;
-  }
-  return null;
 }

@@ -1,9 +1,10 @@
-// From the probe's line to the mentor's line (src/engine/locate.ts), on small
+// From the probe's line to the mentor's line (src/engine/locate.ts, crash-cause.ts), on small
 // sources and hand-made probe events: each rule moves the location only in its
 // own shape and leaves every other location alone.
 
 import { describe, expect, it } from 'vitest';
-import { crashWithoutLocation, refineLocation, secondaryCrash } from '../../src/engine/locate.ts';
+import { crashWithoutLocation, secondaryCrash } from '../../src/engine/crash-cause.ts';
+import { refineLocation } from '../../src/engine/locate.ts';
 import type { Location, ProbeEvent } from '../../src/engine/probe-events.ts';
 import { sourceView } from '../../src/engine/verify.ts';
 
