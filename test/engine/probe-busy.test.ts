@@ -5,12 +5,17 @@
 // the watcher keeps nothing alive (the program exits when its work is done).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, expect, it } from 'vitest';
+import { loadCourse } from '../../src/course/lessons.ts';
 import { LearnerProcess } from '../../src/engine/learner-process.ts';
 import type { EventOf } from '../../src/engine/probe-events.ts';
+import { verify } from '../../src/engine/verify.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'hdj-busy-'));
 const programs: LearnerProcess[] = [];
@@ -71,4 +76,13 @@ it('a program that never blocks gets no event and prints what plain node prints'
   expect(await program.waitForExit(20_000)).toMatchObject({ code: 0 });
   expect(program.stdout.text()).toBe(plain.stdout);
   expect(program.events.some((event) => event.t === 'blocked-at')).toBe(false);
+});
+
+it('verify points a handler that never stops looping at its loop, not at createServer', { timeout: 60_000 }, async () => {
+  const file = join(root, 'test', 'fixtures', 'robustness', 'busy-handler.mjs');
+  const lesson = loadCourse(join(root, 'lessons')).find((candidate) => candidate.id.startsWith('01'))!;
+  const verdict = await verify(lesson, file, { compiledChecksDir: join(root, 'dist', 'lessons') });
+  const failed = verdict.checks.find((check) => check.status === 'failed');
+  const loopLine = readFileSync(file, 'utf8').split('\n').findIndex((line) => /while \(true\)/.test(line)) + 1;
+  expect(failed).toMatchObject({ pitfall: 'blocking-event-loop', location: { file, line: loopLine } });
 });
