@@ -45,6 +45,10 @@ export function formatVerdict(verdict: Verdict, options: PrettyOptions): string 
     }
   }
   out.push('', summaryLine(verdict, style, options.wire ?? false));
+  // Why the rest did not run (a hang every later check would repeat, a server
+  // that never listened): said once, or "- title" alone looks like a glitch.
+  const skippedReason = verdict.checks.find((check) => check.status === 'skipped' && check.message)?.message;
+  if (skippedReason && !verdict.passed) out.push(style.dim(wrap(`Skipped: ${skippedReason.replace(/^not run: /, '')}.`, options.width)));
   return out.join('\n');
 }
 
