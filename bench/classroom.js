@@ -65,6 +65,11 @@ const cleanup = () => {
   listener?.kill('SIGKILL');
   rmSync(data, { recursive: true, force: true });
 };
+// However the script ends (an exception included), the board and the listeners go with it.
+process.on('exit', () => {
+  child.kill('SIGKILL');
+  listener?.kill('SIGKILL');
+});
 const deadline = setTimeout(() => {
   console.error('bench: gave up after 120 s');
   cleanup();
@@ -173,7 +178,7 @@ console.log(`| errors (non-200 or network) | ${errors + streamErrors} |`);
 console.log(`| ack latency from request created (one client process for all 300) p50 / p99 / max | ${ms(percentile(acks, 50))} / ${ms(percentile(acks, 99))} / ${ms(Math.max(...acks))} |`);
 console.log(`| ack latency from request sent p50 / p99 / max | ${ms(percentile(sentAcks, 50))} / ${ms(percentile(sentAcks, 99))} / ${ms(Math.max(...sentAcks))} |`);
 console.log(`| ack latency inside the board (Server-Timing) p50 / p99 / max | ${ms(percentile(serverAcks, 50))} / ${ms(percentile(serverAcks, 99))} / ${ms(Math.max(...serverAcks))} |`);
-console.log(`| event-to-board p50 / p99 / max | ${ms(percentile(toBoard, 50))} / ${ms(percentile(toBoard, 99))} / ${ms(Math.max(...toBoard))} |`);
+if (toBoard.length) console.log(`| event-to-board p50 / p99 / max | ${ms(percentile(toBoard, 50))} / ${ms(percentile(toBoard, 99))} / ${ms(Math.max(...toBoard))} |`);
 console.log(`| updates never seen on a board | ${missing} |`);
 
 listener.kill('SIGTERM');
