@@ -177,9 +177,14 @@ describe('source look-ups skip comments', () => {
   ].join('\n');
   it.each([
     ['the first code match, not the TODO above it', /res\.end\(/, { line: 3, column: 1 }],
-    ['a // inside a string is not a comment', /http:\/\/x/, { line: 2, column: 14 }],
+    // The code after the string is still code: the string's // started no comment.
+    ['a // inside a string is not a comment', /;\s*\/\*/, { line: 2, column: 26 }],
   ])('%s', (_name, pattern, expected) => {
     expect(sourceView('/f.js', text).find(pattern)).toMatchObject(expected);
+  });
+  it('a match inside a string is not code either (issue 8: every look-up skips comments and strings)', () => {
+    expect(sourceView('/f.js', text).find(/http:\/\/x/)).toBeNull();
+    expect(sourceView('/f.js', text).find(/not a comment/)).toBeNull();
   });
   it('findAll lists only code matches', () => {
     expect(sourceView('/f.js', text).findAll(/res\.end\(/).map((at) => at.line)).toEqual([3, 4]);
