@@ -238,6 +238,8 @@ export interface UpstreamRequest {
   /** The client went away before the response was finished. */
   aborted: boolean;
   remotePort: number;
+  /** Milliseconds (since the upstream started) and bytes of each write()/end() of the response (for the timeline). */
+  sent?: Array<{ atMs: number; bytes: number; fn: 'write' | 'end' }>;
 }
 
 /** Handles one request on an upstream; runs with the request and response of node:http. */

@@ -2,6 +2,7 @@
 // turns it into terminal text or the JSON document.
 
 import type { WireEntry } from './clients/transcript.js';
+import type { TimelineEvent } from './timeline.js';
 import type { Location } from './probe-events.js';
 
 export const VERDICT_SCHEMA = 'httpdojo.verdict/1';
@@ -24,6 +25,8 @@ export interface CheckResult {
   error: { name: string; message: string; code?: string } | null;
   /** The last lines of the program's stderr, when they explain the failure. */
   stderrTail: string | null;
+  /** When each piece left and arrived on each side (verify --timeline); absent on checks that did not run. Not in --json. */
+  timeline?: TimelineEvent[];
 }
 
 export interface Verdict {

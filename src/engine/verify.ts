@@ -21,6 +21,7 @@ import { findFrameworkImport } from './static-imports.js';
 import { crashWithoutLocation, secondaryCrash } from './crash-cause.js';
 import { refineLocation } from './locate.js';
 import { startUpstream } from './upstreams/test-upstream.js';
+import { buildTimeline, type ProgramEvents, type TimelineEvent } from './timeline.js';
 import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
 import type { Lesson } from '../course/lessons.js';
@@ -102,6 +103,8 @@ class VerifyRun {
   private tempDir: string;
   private setupData: unknown = undefined;
   private readonly lessonUpstreams: Upstream[] = [];
+  /** performance.now() when each upstream started, to put its records on a check's clock (timeline). */
+  private readonly upstreamStarts = new Map<Upstream, number>();
   private readonly deadlineAt: number;
   private readonly sourceText: string;
   /** Why every later check would hang the same way (DESIGN.md: a hanging program's verdict within 10 s); null while none does. */
@@ -274,6 +277,7 @@ class VerifyRun {
       if (failure) return { ...base, ...failure, status: 'failed', durationMs: Math.round(performance.now() - began) };
     }
     const program = this.program;
+    const clockAt = performance.now();
     const transcript = new Transcript();
     const timeoutMs = Math.min(check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, Math.max(1000, this.deadlineAt - performance.now()));
     const controller = new AbortController();
@@ -319,7 +323,8 @@ class VerifyRun {
     // check began); client programs are meant to exit.
     const endProgram = this.program;
     const crash = this.lesson.kind !== 'client' && endProgram && !endProgram.running && !exitExpected ? this.crashInfo(endProgram) : null;
-    const result: CheckResult = { ...base, durationMs, wire: transcript.entries };
+    const timeline = this.timelineOf(transcript, clockAt, program, eventsFrom, clientRuns, checkUpstreams);
+    const result: CheckResult = { ...base, durationMs, wire: transcript.entries, timeline };
 
     // The check needed an answer from a route that never gave one: whatever it
     // concluded without it (a failure, an error on the missing response) says nothing new.
@@ -473,9 +478,23 @@ class VerifyRun {
   }
 
   private async trackUpstream(handler: UpstreamHandler, list: Upstream[]): Promise<Upstream> {
+    const startedAt = performance.now();
     const upstream = await startUpstream(handler);
+    this.upstreamStarts.set(upstream, startedAt);
     list.push(upstream);
     return upstream;
+  }
+
+  /** The check's events on one clock (verify --timeline); see timeline.ts. */
+  private timelineOf(transcript: Transcript, clockAt: number, startProgram: LearnerProcess | null, eventsFrom: number, clientRuns: LearnerProcess[], upstreams: Upstream[]): TimelineEvent[] {
+    // A process's clock zero on the check's clock: now, minus how long it has run.
+    const startOf = (process: LearnerProcess) => performance.now() - process.elapsed() - clockAt;
+    const programs: ProgramEvents[] = [];
+    if (startProgram) programs.push({ side: 'server', events: startProgram.events.slice(eventsFrom), startMs: startOf(startProgram) });
+    if (this.program && this.program !== startProgram) programs.push({ side: 'server', events: this.program.events.slice(), startMs: startOf(this.program) });
+    for (const client of clientRuns) programs.push({ side: 'client', events: client.events.slice(), startMs: startOf(client) });
+    const records = [...this.lessonUpstreams, ...upstreams].map((upstream) => ({ upstream, startMs: (this.upstreamStarts.get(upstream) ?? clockAt) - clockAt }));
+    return buildTimeline(transcript.entries, programs, records, Math.round(performance.now() - clockAt));
   }
 
   private context(check: Check, transcript: Transcript, signal: AbortSignal, upstreams: Upstream[], clientRuns: LearnerProcess[], eventsFrom: number, expectExit: () => void): CheckContext {

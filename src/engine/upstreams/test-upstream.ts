@@ -45,6 +45,7 @@ export async function startUpstream(handler: UpstreamHandler): Promise<Upstream>
     });
     req.on('error', () => {});
     res.on('error', () => {});
+    recordWrites(res, record, now);
     res.on('close', () => {
       inFlight--;
       if (!res.writableFinished) record.aborted = true;
@@ -69,6 +70,23 @@ export async function startUpstream(handler: UpstreamHandler): Promise<Upstream>
   upstream.port = address.port;
   upstream.origin = `http://127.0.0.1:${address.port}`;
   return upstream;
+}
+
+/** When the handler wrote each piece of its response: the upstream lane of the timeline (lesson 13). */
+function recordWrites(res: http.ServerResponse, record: UpstreamRequest, now: () => number): void {
+  const sent: NonNullable<UpstreamRequest['sent']> = (record.sent = []);
+  const size = (chunk: unknown) => (typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk instanceof Uint8Array ? chunk.byteLength : 0);
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
+  // Bounded: a response of thousands of writes keeps the first 200.
+  res.write = ((...args: unknown[]) => {
+    if (sent.length < 200) sent.push({ atMs: now(), bytes: size(args[0]), fn: 'write' });
+    return write(...args);
+  }) as typeof res.write;
+  res.end = ((...args: unknown[]) => {
+    if (sent.length < 200 && typeof args[0] !== 'function') sent.push({ atMs: now(), bytes: size(args[0]), fn: 'end' });
+    return end(...args);
+  }) as typeof res.end;
 }
 
 /** A loopback port with nothing listening on it (bound, then released). */
