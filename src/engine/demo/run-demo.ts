@@ -1,0 +1,236 @@
+// Runs a pitfall demo: the broken program and its fixed twin, side by side, on
+// loopback, with verify's engine (LearnerProcess under the probe: ports rebound,
+// own process group, deadlines, cleanup) and its raw client. Returns data; the
+// report (src/report/demo.ts) prints it.
+
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NoResponseError } from '../clients/connection.js';
+import { HttpClient } from '../clients/http-client.js';
+import { Transcript } from '../clients/transcript.js';
+import { LearnerProcess, type ExitInfo } from '../learner-process.js';
+import type { EventOf } from '../probe-events.js';
+import { startUpstream, type UpstreamExchange } from './upstream.js';
+import { evaluate } from './symptom.js';
+import { markedLines, toBodyParts, type Demo, type DemoRequest, type MarkedLine } from './scenario.js';
+
+/** The hang side is cut here: long enough to be a hang to a human, short enough for a demo. */
+export const DEMO_CAP_MS = 3000;
+const LISTEN_DEADLINE_MS = 4000;
+/** A crash is reported by the probe just before the process dies; this long is enough to see it. */
+const CRASH_GRACE_MS = 300;
+
+export type Side = 'broken' | 'fixed';
+
+export interface Exchange {
+  name: string;
+  sent: { method: string; target: string; headers: Record<string, string>; bodyBytes: number; bodyPreview: string };
+  /** Milliseconds after the program listened. */
+  startedAtMs: number;
+  response: {
+    status: number;
+    reason: string;
+    headers: Record<string, string>;
+    body: string;
+    bodyBytes: number;
+    headAtMs: number;
+    endAtMs: number;
+    /** From the first body bytes to the last: 0 when it came all at once. */
+    spreadMs: number;
+    arrivals: number;
+  } | null;
+  /** Why no complete response came, and after how long. */
+  noResponse: { reason: string; waitedMs: number; message: string; partialStatus: number | null } | null;
+  durationMs: number;
+}
+
+export interface SideResult {
+  side: Side;
+  file: string;
+  lines: MarkedLine[];
+  exchanges: Exchange[];
+  /** Client demos: what the program sent to the test server. */
+  upstream: UpstreamExchange[];
+  /** Set when the program exited during the demo. */
+  exit: ExitInfo | null;
+  crashed: boolean;
+  /** The program's stderr (a crash trace), trimmed. */
+  stderr: string;
+  stdout: string;
+  peakRssMb: number;
+  /** The program did not start (never listened): the demo is broken, not the pitfall. */
+  startError: string | null;
+  symptom: { observed: boolean; detail: string };
+  durationMs: number;
+}
+
+export interface DemoResult {
+  id: string;
+  title: string;
+  description: string;
+  broken: SideResult;
+  fixed: SideResult;
+  /** The symptom on the broken side and not on the fixed one. */
+  shown: boolean;
+}
+
+export type DemoProgress = { side: Side; phase: 'starting' | 'waiting' | 'done'; atMs: number; label: string };
+
+export interface RunDemoOptions {
+  onProgress?: (update: DemoProgress) => void;
+  signal?: AbortSignal;
+}
+
+export async function runDemo(demo: Demo, options: RunDemoOptions = {}): Promise<DemoResult> {
+  const scratch = mkdtempSync(join(tmpdir(), `httpdojo-demo-${demo.id}-`));
+  try {
+    const args = demo.scenario.file ? [makeScratchFile(scratch, demo.scenario.file.sizeMb)] : [];
+    const [broken, fixed] = await Promise.all([
+      runSide(demo, 'broken', demo.broken, args, options),
+      runSide(demo, 'fixed', demo.fixed, args, options),
+    ]);
+    return {
+      id: demo.id,
+      title: demo.scenario.title,
+      description: demo.scenario.symptom.description,
+      broken,
+      fixed,
+      shown: broken.symptom.observed && !fixed.symptom.observed && !broken.startError && !fixed.startError,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A file of `sizeMb` MiB written in 1 MiB pieces (never held whole in our memory). */
+function makeScratchFile(dir: string, sizeMb: number): string {
+  const path = join(dir, 'big.bin');
+  const piece = Buffer.alloc(1024 * 1024, 'httpdojo ');
+  const fd = openSync(path, 'w');
+  try {
+    for (let i = 0; i < Math.min(sizeMb, 1024); i++) writeSync(fd, piece);
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+async function runSide(demo: Demo, side: Side, file: string, args: string[], options: RunDemoOptions): Promise<SideResult> {
+  const began = performance.now();
+  const progress = (phase: DemoProgress['phase'], label: string) => options.onProgress?.({ side, phase, atMs: Math.round(performance.now() - began), label });
+  const result: SideResult = {
+    side,
+    file,
+    lines: markedLines(readFileSync(file, 'utf8')),
+    exchanges: [],
+    upstream: [],
+    exit: null,
+    crashed: false,
+    stderr: '',
+    stdout: '',
+    peakRssMb: 0,
+    startError: null,
+    symptom: { observed: false, detail: '' },
+    durationMs: 0,
+  };
+  progress('starting', 'starting…');
+  const upstream = demo.scenario.kind === 'client' && demo.scenario.upstream ? await startUpstream(demo.scenario.upstream) : null;
+  let program: LearnerProcess | null = null;
+  try {
+    program = new LearnerProcess({ file, args: upstream ? [upstream.origin] : args });
+    if (demo.scenario.kind === 'server') await driveServer(demo, program, result, progress, options.signal);
+    else {
+      progress('waiting', 'waiting for the program to finish');
+      const exit = await program.waitForExit(DEMO_CAP_MS);
+      progress('done', exit ? `exited (${exit.code ?? exit.signal})` : `still running after ${(DEMO_CAP_MS / 1000).toFixed(1)} s`);
+    }
+    if (program.running) await program.waitForEvent('uncaught', { timeoutMs: CRASH_GRACE_MS, signal: options.signal });
+    if (program.events.some((event) => event.t === 'uncaught')) await program.waitForExit(1000);
+    result.exit = program.exitInfo;
+  } finally {
+    if (program?.running) await program.stop();
+    await upstream?.close();
+  }
+  result.upstream = upstream?.exchanges ?? [];
+  result.crashed = program.events.some((event) => event.t === 'uncaught') || (result.exit !== null && result.exit.code !== 0 && result.exit.killedBy === null);
+  result.stderr = program.stderr.text().trim();
+  result.stdout = program.stdout.text().trim();
+  result.peakRssMb = Math.round(Math.max(program.peakRss, ...program.events.filter((event): event is EventOf<'tick'> => event.t === 'tick').map((tick) => tick.rss)) / (1024 * 1024));
+  result.symptom = evaluate(demo.scenario.symptom, result);
+  result.durationMs = Math.round(performance.now() - began);
+  return result;
+}
+
+async function driveServer(
+  demo: Demo,
+  program: LearnerProcess,
+  result: SideResult,
+  progress: (phase: DemoProgress['phase'], label: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const listen = await program.waitForEvent('listen', { timeoutMs: LISTEN_DEADLINE_MS, signal });
+  if (!listen) {
+    result.startError = `the program never listened (${program.stderr.text().trim().split('\n')[0] || 'no output'})`;
+    progress('done', result.startError);
+    return;
+  }
+  const httpListen = program.events.find((event): event is EventOf<'listen'> => event.t === 'listen' && event.http) ?? listen;
+  const listenedAt = performance.now();
+  const transcript = new Transcript();
+  const client = new HttpClient(() => httpListen.port, transcript, signal);
+  progress('waiting', 'waiting…');
+  const exchanges = await Promise.all((demo.scenario.requests ?? []).map((request) => exchange(client, request, listenedAt, signal)));
+  result.exchanges = exchanges;
+  const slowest = exchanges.reduce((worst, item) => (item.noResponse ? item : worst), exchanges[exchanges.length - 1]);
+  progress('done', slowest.noResponse ? `still nothing after ${(slowest.noResponse.waitedMs / 1000).toFixed(1)} s` : 'answered');
+}
+
+async function exchange(client: HttpClient, request: DemoRequest, listenedAt: number, signal?: AbortSignal): Promise<Exchange> {
+  if (request.startAfterMs) await new Promise((resolve) => setTimeout(resolve, Math.min(request.startAfterMs ?? 0, DEMO_CAP_MS)));
+  const started = performance.now();
+  const timeoutMs = Math.min(request.timeoutMs ?? DEMO_CAP_MS, DEMO_CAP_MS);
+  const base = {
+    name: request.name,
+    startedAtMs: Math.round(started - listenedAt),
+    sent: { method: request.method, target: request.path, headers: {}, bodyBytes: 0, bodyPreview: '' },
+  };
+  try {
+    const response = await client.request(request.method, request.path, {
+      headers: request.headers,
+      body: request.body ? toBodyParts(request.body) : undefined,
+      chunked: request.chunked,
+      readWhileSending: request.readWhileSending,
+      timeoutMs,
+    });
+    const first = response.arrivals[0]?.atMs ?? response.endAtMs;
+    const last = response.arrivals[response.arrivals.length - 1]?.atMs ?? response.endAtMs;
+    return {
+      ...base,
+      sent: response.request,
+      response: {
+        status: response.status,
+        reason: response.reason,
+        headers: response.headers,
+        body: response.text.length > 400 ? `${response.text.slice(0, 400)}…` : response.text,
+        bodyBytes: response.body.length,
+        headAtMs: response.headAtMs,
+        endAtMs: response.endAtMs,
+        spreadMs: Math.max(0, last - first),
+        arrivals: response.arrivals.length,
+      },
+      noResponse: null,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    if (!(error instanceof NoResponseError)) throw error;
+    const sent = (error as NoResponseError & { request?: Exchange['sent'] }).request ?? base.sent;
+    return {
+      ...base,
+      sent,
+      response: null,
+      noResponse: { reason: error.reason, waitedMs: error.waitedMs, message: error.message, partialStatus: error.partial?.status ?? null },
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}

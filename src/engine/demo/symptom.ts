@@ -1,0 +1,60 @@
+// Whether a side of a demo showed the pitfall's symptom, and what it showed
+// instead: the same rule judges the broken program and the fixed one.
+
+import type { SymptomRule } from './scenario.js';
+import type { Exchange, SideResult } from './run-demo.js';
+
+export function evaluate(rule: SymptomRule, side: SideResult): { observed: boolean; detail: string } {
+  if (side.startError) return { observed: false, detail: side.startError };
+  const request = 'request' in rule ? side.exchanges.find((item) => item.name === rule.request) : undefined;
+  const outcome = request ? describe(request) : '';
+  switch (rule.kind) {
+    case 'no-response':
+      return { observed: !!request?.noResponse && request.noResponse.reason === 'timeout', detail: outcome };
+    case 'crash':
+      return { observed: side.crashed, detail: side.crashed ? `crashed: ${firstErrorLine(side.stderr)}` : 'kept running' };
+    case 'stderr-includes':
+      return { observed: side.stderr.includes(rule.text), detail: side.stderr.includes(rule.text) ? firstErrorLine(side.stderr) : side.stderr ? firstErrorLine(side.stderr) : 'nothing on stderr' };
+    case 'body-includes':
+      return { observed: !!request?.response?.body.includes(rule.text), detail: outcome };
+    case 'body-not':
+      return { observed: request?.response?.body !== rule.text, detail: outcome };
+    case 'status-missing':
+      return { observed: request?.response?.status !== rule.status, detail: outcome };
+    case 'header-missing':
+      return { observed: !!request?.response && !(rule.header.toLowerCase() in request.response.headers), detail: outcome };
+    case 'slower-than':
+      return { observed: !!request && (request.noResponse !== null || request.durationMs > rule.ms), detail: outcome };
+    case 'all-at-once':
+      return { observed: !!request?.response && request.response.spreadMs < rule.spreadMs, detail: outcome };
+    case 'rss-over':
+      return { observed: side.peakRssMb > rule.mb, detail: `peak memory ${side.peakRssMb} MiB` };
+    case 'still-running': {
+      const running = side.exit === null;
+      return { observed: running, detail: running ? 'still running: it never finished' : `finished (exit code ${side.exit?.code ?? side.exit?.signal})` };
+    }
+  }
+}
+
+export function describe(exchange: Exchange): string {
+  if (exchange.response) {
+    const { status, reason, bodyBytes, endAtMs, spreadMs } = exchange.response;
+    const spread = spreadMs > 50 ? `, the body over ${(spreadMs / 1000).toFixed(1)} s` : '';
+    return `${status} ${reason}, ${bodyBytes} body bytes in ${fmtMs(endAtMs)}${spread}`;
+  }
+  const missing = exchange.noResponse!;
+  if (missing.reason === 'timeout') return `still nothing after ${(missing.waitedMs / 1000).toFixed(1)} s${missing.partialStatus ? ` (only the head, ${missing.partialStatus})` : ''}`;
+  if (missing.reason === 'reset') return `connection reset (ECONNRESET) after ${fmtMs(missing.waitedMs)}, no response`;
+  if (missing.reason === 'closed') return `connection closed after ${fmtMs(missing.waitedMs)}, no complete response`;
+  return missing.message;
+}
+
+export function fmtMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The error line of a Node crash trace ("TypeError: ..."), else the first line. */
+export function firstErrorLine(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+  return lines.find((line) => /^[A-Za-z]*Error\b|^Error \[|^Error:/.test(line)) ?? lines[0] ?? '';
+}
