@@ -46,6 +46,7 @@ const COMMANDS: CommandSpec[] = [
       ['--file <path>', 'the program to check (default: the lesson\'s file in this workspace)'],
       ['--json', 'print exactly one JSON verdict on stdout (see VERDICT.md)'],
       ['--wire', 'show the bytes each way for failed checks'],
+      ['--timeline', 'draw when each piece left and arrived on each side (failed checks, else the timed ones)'],
     ],
     example: 'httpdojo verify 1 --file server.js',
     load: () => import('./commands/verify.js'),
@@ -120,7 +121,8 @@ const COMMANDS: CommandSpec[] = [
     name: 'explain',
     summary: 'a pitfall: why Node does it, and the fix',
     args: ['[pitfall]'],
-    example: 'httpdojo explain missing-res-end',
+    options: [['--demo', 'run a broken program and its fixed twin and show the symptom live']],
+    example: 'httpdojo explain missing-res-end --demo',
     load: () => import('./commands/explain.js'),
   },
   {

@@ -12,7 +12,7 @@ import { Transcript } from '../clients/transcript.js';
 import { LearnerProcess, type ExitInfo } from '../learner-process.js';
 import type { EventOf } from '../probe-events.js';
 import { startUpstream, type UpstreamExchange } from './upstream.js';
-import { evaluate } from './symptom.js';
+import { describe, evaluate } from './symptom.js';
 import { markedLines, toBodyParts, type Demo, type DemoRequest, type MarkedLine } from './scenario.js';
 
 /** The hang side is cut here: long enough to be a hang to a human, short enough for a demo. */
@@ -183,7 +183,7 @@ async function driveServer(
   const exchanges = await Promise.all((demo.scenario.requests ?? []).map((request) => exchange(client, request, listenedAt, signal)));
   result.exchanges = exchanges;
   const slowest = exchanges.reduce((worst, item) => (item.noResponse ? item : worst), exchanges[exchanges.length - 1]);
-  progress('done', slowest.noResponse ? `still nothing after ${(slowest.noResponse.waitedMs / 1000).toFixed(1)} s` : 'answered');
+  progress('done', slowest ? describe(slowest) : 'nothing to send');
 }
 
 async function exchange(client: HttpClient, request: DemoRequest, listenedAt: number, signal?: AbortSignal): Promise<Exchange> {
