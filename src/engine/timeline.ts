@@ -58,8 +58,13 @@ export function buildTimeline(wire: WireEntry[], programs: ProgramEvents[], upst
 }
 
 function preview(data: Buffer): string {
-  const text = JSON.stringify(data.subarray(0, PREVIEW * 2).toString('utf8'));
-  return text.length > PREVIEW + 2 ? `${text.slice(0, PREVIEW)}…"` : text;
+  return quote(data.subarray(0, PREVIEW * 2).toString('utf8'));
+}
+
+/** "2\n" as the learner would write it in JavaScript; long text cut. */
+function quote(text: string): string {
+  const quoted = JSON.stringify(text);
+  return quoted.length > PREVIEW + 2 ? `${quoted.slice(0, PREVIEW)}…"` : quoted;
 }
 
 function fromWire(wire: WireEntry[]): TimelineEvent[] {
@@ -89,7 +94,7 @@ function fromWire(wire: WireEntry[]): TimelineEvent[] {
       case 'note': {
         // Bytes the transcript did not keep are still bytes on the wire.
         const more = /^… (\d+) more bytes (sent|received)/.exec(entry.note ?? '');
-        if (more) out.push({ ...base, kind: more[2], bytes: Number(more[1]), note: `${more[2] === 'sent' ? '→' : '←'} ${more[1]} more bytes` });
+        if (more) out.push({ ...base, kind: more[2], bytes: Number(more[1]), note: `${more[2] === 'sent' ? '→' : '←'} (not kept)` });
         break;
       }
     }
@@ -128,8 +133,8 @@ function describeProbeEvent(event: ProbeEvent): Described | null {
       if (event.nested || !['writeHead', 'write', 'end', 'flushHeaders'].includes(event.fn)) return null;
       const bytes = event.fn === 'write' || event.fn === 'end' ? event.bytes : undefined;
       const status = event.fn === 'writeHead' && event.status ? ` ${event.status}` : '';
-      const body = event.bodyBytesIn !== undefined ? ` (body in: ${event.bodyBytesIn} B)` : '';
-      const what = event.preview !== undefined && bytes ? ` ${JSON.stringify(event.preview).slice(0, PREVIEW)}` : '';
+      const body = event.bodyBytesIn ? ` (had ${event.bodyBytesIn} B of body)` : '';
+      const what = event.preview !== undefined && bytes ? ` ${quote(event.preview)}` : '';
       return { kind: event.fn, connection: event.id, ...(bytes !== undefined ? { bytes } : {}), note: `${event.fn}${status}${what}${body}` };
     }
     case 'res-finish':
@@ -168,8 +173,8 @@ function fromUpstream({ upstream, startMs }: UpstreamRecords): TimelineEvent[] {
     const id = index + 1;
     out.push({ atMs: at(record.headAtMs), side: 'upstream', kind: 'request', connection: id, note: `request ${record.method} ${record.url}` });
     if (record.firstBodyAtMs !== null) out.push({ atMs: at(record.firstBodyAtMs), side: 'upstream', kind: 'body', connection: id, note: 'first body bytes' });
-    if (record.endAtMs !== null) out.push({ atMs: at(record.endAtMs), side: 'upstream', kind: 'req-end', connection: id, bytes: record.body.length, note: `request ended (${record.body.length} B)` });
-    for (const piece of record.sent ?? []) out.push({ atMs: at(piece.atMs), side: 'upstream', kind: piece.fn, connection: id, bytes: piece.bytes, note: `${piece.fn} ${piece.bytes} B` });
+    if (record.endAtMs !== null) out.push({ atMs: at(record.endAtMs), side: 'upstream', kind: 'req-end', connection: id, bytes: record.body.length, note: 'request body ended' });
+    for (const piece of record.sent ?? []) out.push({ atMs: at(piece.atMs), side: 'upstream', kind: piece.fn, connection: id, bytes: piece.bytes, note: piece.fn });
   });
   return out;
 }

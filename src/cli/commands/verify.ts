@@ -1,10 +1,12 @@
-// httpdojo verify <lesson> [--file <path>] [--json] [--wire]   (VERDICT.md)
+// httpdojo verify <lesson> [--file <path>] [--json] [--wire] [--timeline]   (VERDICT.md)
 
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { resolveLesson } from '../../course/lessons.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
 import { verify } from '../../engine/verify.js';
+import type { Verdict } from '../../engine/verdict.js';
+import type { ChalkInstance } from 'chalk';
 import { errorJson, verdictJson } from '../../report/verdict-json.js';
 import { checkLine, formatVerdict } from '../../report/pretty.js';
 import { columns, styleFor } from '../../report/style.js';
@@ -20,6 +22,7 @@ interface VerifyFlags {
   file?: string;
   json?: boolean;
   wire?: boolean;
+  timeline?: boolean;
 }
 
 export async function run([lessonName]: string[], flags: VerifyFlags): Promise<number> {
@@ -86,6 +89,7 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
     if (flags.json) process.stdout.write(verdictJson(verdict) + '\n');
     else {
       process.stdout.write(formatVerdict(verdict, { style, width: columns(), lessonsDir, wire: flags.wire }) + '\n');
+      if (flags.timeline) process.stdout.write(await timelineText(verdict, style) + '\n');
       if (recording && verdict.passed) {
         const self = selfCommand();
         const lines = [`\n${style.green.bold(`Lesson ${lesson.number} passed.`)}`];
@@ -100,4 +104,12 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
     process.off('SIGTERM', onInterrupt);
     process.off('SIGHUP', onInterrupt);
   }
+}
+
+/** verify --timeline: when each piece left and arrived, per side (src/report/timeline.ts). */
+async function timelineText(verdict: Verdict, style: ChalkInstance): Promise<string> {
+  const { formatTimeline, timelineChecks } = await import('../../report/timeline.js');
+  const checks = timelineChecks(verdict.checks);
+  if (checks.length === 0) return `\n${style.dim('No check had a timeline to draw (each finished within a moment).')}`;
+  return checks.map((check) => `\n${formatTimeline(check, columns(), style)}`).join('\n');
 }

@@ -1,0 +1,156 @@
+// The timeline of a check as terminal text (verify --timeline, the `i` key in
+// watch mode): a lane per side (client, server, upstream), one row per event with
+// its time, and the gaps between events drawn to scale (a spacer row per unit of
+// time), long gaps compressed to one labelled row ("… 1.8 s …"). Pure: the same
+// data, width and style give the same text; with a colourless style it is plain
+// text (NO_COLOR, no TTY: src/report/style.ts decides the level).
+
+import type { ChalkInstance } from 'chalk';
+import type { TimelineEvent, TimelineSide } from '../engine/timeline.js';
+
+export interface TimelineData {
+  title: string;
+  durationMs: number;
+  timeline?: TimelineEvent[];
+}
+
+const SIDES: TimelineSide[] = ['client', 'server', 'upstream'];
+const TIME_WIDTH = 8;
+/** A gap of up to this many units is drawn to scale; a longer one is compressed. */
+const MAX_SCALED_ROWS = 4;
+const MAX_ROWS = 70;
+
+export function formatTimeline(data: TimelineData, width: number, style: ChalkInstance): string {
+  const events = data.timeline ?? [];
+  const took = `  (${formatMs(data.durationMs)})`;
+  const out = [style.bold(fit(`Timeline: ${data.title}`, width - took.length)) + style.dim(took)];
+  if (events.length === 0) return [...out, '  (nothing was recorded for this check)'].join('\n');
+  const sides = SIDES.filter((side) => events.some((event) => event.side === side));
+  const lane = Math.max(12, Math.floor((width - 2 - TIME_WIDTH - 3 * sides.length) / sides.length));
+  // Padding is measured on the plain text; the colour wraps the padded cell.
+  const cell = (text: string, index: number, paint: (text: string) => string) => paint(fit(text, lane).padEnd(lane)) + (index < sides.length - 1 ? ' │ ' : '');
+  const row = (time: string, cells: string[], paint: (text: string) => string = (text) => text) =>
+    `  ${time.padStart(TIME_WIDTH)} │ ${cells.map((text, index) => cell(text, index, text ? paint : (plain) => plain)).join('')}`.trimEnd();
+  const titles = sides.map((side) => laneTitle(side, events));
+  out.push(style.dim(row('time', titles)));
+
+  const rows = groupRows(events);
+  // With more than one connection (or request) on a side, each row says which: #2.
+  const numbered = new Set(sides.filter((side) => new Set(events.filter((event) => event.side === side && event.connection).map((event) => event.connection)).size > 1));
+  const span = events[events.length - 1].atMs - events[0].atMs;
+  // One spacer row per unit: the whole check fits in ~40 rows of gaps.
+  const unit = Math.min(200, Math.max(5, Math.ceil(span / 40)));
+  const lines: string[] = [];
+  let previous: number | null = null;
+  for (const group of rows) {
+    if (previous !== null) lines.push(...gapRows(group.atMs - previous, unit, sides.length, lane, style));
+    previous = group.atMs;
+    const tag = numbered.has(group.event.side) && group.event.connection ? `#${group.event.connection} ` : '';
+    const cells = sides.map((side) => (side === group.event.side ? tag + describe(group) : ''));
+    lines.push(row(formatMs(group.atMs), cells, sideColor(group.event.side, style)));
+  }
+  const shown = lines.length > MAX_ROWS ? [...lines.slice(0, MAX_ROWS / 2), style.dim(`  ${''.padStart(TIME_WIDTH)}   … ${lines.length - MAX_ROWS} more rows …`), ...lines.slice(-MAX_ROWS / 2)] : lines;
+  out.push(...shown);
+  out.push(...summary(events, sides).map((line) => style.dim(`  ${fit(line, width - 2)}`)));
+  return out.join('\n');
+}
+
+interface Row {
+  atMs: number;
+  event: TimelineEvent;
+  /** Same side, same kind, same millisecond: shown once, "(+2 more at once)". */
+  count: number;
+  bytes: number | undefined;
+}
+
+function groupRows(events: TimelineEvent[]): Row[] {
+  const rows: Row[] = [];
+  for (const event of events) {
+    const last = rows[rows.length - 1];
+    if (last && last.atMs === event.atMs && last.event.side === event.side && last.event.kind === event.kind && last.event.connection === event.connection && event.bytes !== undefined) {
+      last.count++;
+      last.bytes = (last.bytes ?? 0) + event.bytes;
+    } else rows.push({ atMs: event.atMs, event, count: 1, bytes: event.bytes });
+  }
+  return rows;
+}
+
+/** "← 196 B "HTTP/1.1 200…"": the byte count after the verb, so a narrow lane cuts the preview, not the count. */
+function describe(row: Row): string {
+  const more = row.count > 1 ? ` (×${row.count} at once)` : '';
+  if (row.bytes === undefined || row.bytes === 0) return `${row.event.note}${more}`;
+  const space = row.event.note.indexOf(' ');
+  const [verb, rest] = space < 0 ? [row.event.note, ''] : [row.event.note.slice(0, space), row.event.note.slice(space)];
+  return `${verb} ${formatBytes(row.bytes)}${more}${rest}`;
+}
+
+function gapRows(gapMs: number, unit: number, laneCount: number, lane: number, style: ChalkInstance): string[] {
+  const units = Math.floor(gapMs / unit);
+  if (units === 0) return [];
+  const bars = Array.from({ length: laneCount }, () => '┆'.padEnd(lane)).join('   ').trimEnd();
+  const spacer = style.dim(`  ${''.padStart(TIME_WIDTH)} ${bars}`);
+  if (units <= MAX_SCALED_ROWS) {
+    // Label a gap that is big enough to notice, in the time column of its first row.
+    const label = units >= 2 ? style.dim(`  ${`+${formatMs(gapMs)}`.padStart(TIME_WIDTH)} ${bars}`) : spacer;
+    return [label, ...Array.from({ length: units - 1 }, () => spacer)];
+  }
+  return [spacer, style.yellow(`  ${''.padStart(TIME_WIDTH)} ≈ … ${formatMs(gapMs)} …`), spacer];
+}
+
+function laneTitle(side: TimelineSide, events: TimelineEvent[]): string {
+  if (side === 'server') return 'server (your program)';
+  if (side === 'upstream') return 'upstream (httpdojo)';
+  // Client lessons: the client lane is the learner's program (its probe events).
+  return events.some((event) => event.side === 'client' && event.kind.startsWith('client-')) ? 'client (your program)' : 'client (httpdojo)';
+}
+
+function sideColor(side: TimelineSide, style: ChalkInstance): (text: string) => string {
+  return side === 'server' ? style.green : side === 'upstream' ? style.magenta : style.cyan;
+}
+
+/** One line per lane that moved bytes: how many pieces, how many bytes, over how long. */
+function summary(events: TimelineEvent[], sides: TimelineSide[]): string[] {
+  const lines: string[] = [];
+  const line = (who: string, verb: string, pieces: TimelineEvent[]) => {
+    const withBytes = pieces.filter((event) => (event.bytes ?? 0) > 0);
+    if (withBytes.length === 0) return;
+    const total = withBytes.reduce((sum, event) => sum + (event.bytes ?? 0), 0);
+    const first = withBytes[0].atMs;
+    const last = withBytes[withBytes.length - 1].atMs;
+    const when = last - first < 5 ? `all at ${formatMs(first)}` : `from ${formatMs(first)} to ${formatMs(last)}`;
+    lines.push(`${who} ${verb} ${formatBytes(total)} in ${withBytes.length} piece${withBytes.length === 1 ? '' : 's'}, ${when}`);
+  };
+  if (sides.includes('client')) {
+    line('client', 'sent', events.filter((event) => event.side === 'client' && event.kind === 'sent'));
+    line('client', 'received', events.filter((event) => event.side === 'client' && event.kind === 'received'));
+  }
+  if (sides.includes('server')) line('server', 'wrote', events.filter((event) => event.side === 'server' && (event.kind === 'write' || event.kind === 'end')));
+  if (sides.includes('upstream')) line('upstream', 'wrote', events.filter((event) => event.side === 'upstream' && (event.kind === 'write' || event.kind === 'end')));
+  return lines;
+}
+
+function fit(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 10_000 ? `${bytes} B` : bytes < 10 * 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+/** The checks `verify --timeline` draws: the failed ones; when none failed, those where time passed between the first and last event (timing was part of what was checked). */
+export function timelineChecks<T extends TimelineData & { status: string }>(checks: T[]): T[] {
+  const drawn = checks.filter((check) => check.status !== 'skipped' && (check.timeline?.length ?? 0) > 0);
+  const failed = drawn.filter((check) => check.status === 'failed');
+  if (failed.length > 0) return failed;
+  return drawn.filter((check) => {
+    const events = check.timeline ?? [];
+    return events[events.length - 1].atMs - events[0].atMs >= TIMING_SPAN_MS;
+  });
+}
+
+/** A check whose events spread over less than this is about content, not timing. */
+const TIMING_SPAN_MS = 150;
