@@ -1,6 +1,6 @@
 // The watch screen: the current lesson's task and file, the course's progress,
 // and on every save of the learner's file a fresh verify, a line per check as it
-// finishes, and the first failure in full. Keys: h hint, w wire, l lessons,
+// finishes, and the first failure in full. Keys: h hint, w wire, i timeline, l lessons,
 // r re-run, n next (once passed), t whole task, a ask for help (in a classroom),
 // c the lesson's quiz (once passed; src/ui/quiz-session.ts), q quit.
 //
@@ -19,6 +19,7 @@ import type { CheckResult, Verdict } from '../engine/verdict.js';
 import { checkLine, formatFailure, summaryLine } from '../report/pretty.js';
 import { styleFor, wrap } from '../report/style.js';
 import { formatWire } from '../report/wire.js';
+import { formatTimeline, timelineChecks } from '../report/timeline.js';
 import { progressOf } from '../workspace/state.js';
 import {
   currentLesson,
@@ -56,7 +57,7 @@ export interface WatchOptions {
   notice?: string;
 }
 
-type Panel = 'none' | 'hint' | 'wire' | 'list' | 'task';
+type Panel = 'none' | 'hint' | 'wire' | 'timeline' | 'list' | 'task';
 
 interface Key {
   name?: string;
@@ -258,7 +259,7 @@ class WatchScreen {
     this.live = [];
     this.liveTotal = 0;
     this.error = null;
-    if (this.panel === 'wire') this.panel = 'none';
+    if (this.panel === 'wire' || this.panel === 'timeline') this.panel = 'none';
     this.message = null;
     this.render();
     const lesson = this.lesson;
@@ -338,6 +339,8 @@ class WatchScreen {
         return this.showHint();
       case 'w':
         return this.toggleWire();
+      case 'i':
+        return this.toggleTimeline();
       case 't':
         this.panel = this.panel === 'task' ? 'none' : 'task';
         return this.render();
@@ -358,7 +361,7 @@ class WatchScreen {
         return this.render();
       default:
         if (text.trim()) {
-          this.message = 'Keys: h hint · w wire · l lessons · r re-run · n next · c quiz · t task · q quit';
+          this.message = 'Keys: h hint · w wire · i timeline · l lessons · r re-run · n next · c quiz · t task · q quit';
           this.render();
         }
     }
@@ -444,6 +447,25 @@ class WatchScreen {
     } catch (error) {
       this.message = `Could not save your progress: ${oneLine(error)}`;
     }
+  }
+
+  /** i: when each piece left and arrived (src/report/timeline.ts), for the failed check or else the last timed one. */
+  private toggleTimeline(): void {
+    if (this.panel === 'timeline') {
+      this.panel = 'none';
+      return this.render();
+    }
+    if (!this.timelineCheck()) {
+      this.message = this.verdict ? 'No check has a timeline to draw (each finished within a moment).' : 'i shows the timeline of a check; nothing has run yet.';
+      return this.render();
+    }
+    this.panel = 'timeline';
+    this.render();
+  }
+
+  private timelineCheck(): CheckResult | undefined {
+    const checks = timelineChecks(this.verdict?.checks ?? []);
+    return checks[0]?.status === 'failed' ? checks[0] : checks.at(-1);
   }
 
   private toggleWire(): void {
@@ -621,7 +643,7 @@ class WatchScreen {
     const out: string[] = [];
     for (const check of verdict.checks) out.push(fitCheckLine(check, style, width));
     const failed = verdict.checks.find((check) => check.status === 'failed');
-    if (failed && this.panel !== 'wire') {
+    if (failed && this.panel !== 'wire' && this.panel !== 'timeline') {
       out.push('', ...formatFailure(failed, { style, width, lessonsDir: this.options.lessonsDir, cwd: this.options.workspace.root }).split('\n'));
     }
     out.push('', summaryLine(verdict, style, true));
@@ -654,6 +676,11 @@ class WatchScreen {
       if (!failed) return [];
       return [style.bold(`Wire: ${failed.title}`) + style.dim('  (w hides it)'), formatWire(failed.wire)];
     }
+    if (this.panel === 'timeline') {
+      const check = this.timelineCheck();
+      if (!check) return [];
+      return [formatTimeline(check, width, style), style.dim('  (i hides it)')];
+    }
     if (this.panel === 'task') {
       const body = lessonTask(this.lesson);
       return body ? [] : [style.dim(`This lesson has no "Your task" section; ${this.options.self} read ${this.lesson.number} shows all of it.`)];
@@ -667,6 +694,7 @@ class WatchScreen {
     const keys = [
       ['h', 'hint'],
       ['w', 'wire'],
+      ['i', 'timeline'],
       ['l', 'lessons'],
       ['r', 're-run'],
       ['t', 'task'],
