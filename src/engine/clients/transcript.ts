@@ -13,10 +13,18 @@ export interface WireEntry {
   /** For pauses: how long; for notes: the text. */
   pauseMs?: number;
   note?: string;
+  /**
+   * On a note for elided sent bytes: those bytes, in order (references, not
+   * copies), so `httpdojo replay` can send exactly what the check sent. Absent
+   * past REPLAY_KEEP_BYTES per transcript; never in the JSON wire.
+   */
+  elided?: Buffer[];
 }
 
 /** Bytes kept per direction per connection; a 128 MiB download is summarised, not stored. */
 const KEEP_BYTES = 16 * 1024;
+/** Sent bytes kept beyond KEEP_BYTES for replay (lesson 05 uploads 8 MiB); past this a replay is not exact. */
+const REPLAY_KEEP_BYTES = 32 * 1024 * 1024;
 
 export class Transcript {
   readonly entries: WireEntry[] = [];
@@ -24,6 +32,9 @@ export class Transcript {
   private nextConnection = 1;
   private kept = new Map<string, number>();
   private elided = new Map<string, { entry: WireEntry; bytes: number }>();
+  private replayKept = 0;
+  /** Some sent bytes were dropped past REPLAY_KEEP_BYTES: a replay cannot be exact. */
+  replayIncomplete = false;
 
   now(): number {
     return Math.round(performance.now() - this.started);
@@ -43,10 +54,12 @@ export class Transcript {
         if (last && this.entries[this.entries.length - 1] === last.entry) {
           last.bytes += extra.data.length;
           last.entry.note = `… ${last.bytes} more bytes ${direction}`;
+          this.keepForReplay(last.entry, direction, extra.data);
         } else {
           const entry: WireEntry = { connection, direction: 'note', atMs: this.now(), note: `… ${extra.data.length} more bytes ${direction}` };
           this.entries.push(entry);
           this.elided.set(key, { entry, bytes: extra.data.length });
+          this.keepForReplay(entry, direction, extra.data);
         }
         return;
       }
@@ -58,6 +71,18 @@ export class Transcript {
       return;
     }
     this.entries.push({ connection, direction, atMs: this.now(), ...extra });
+  }
+
+  private keepForReplay(entry: WireEntry, direction: WireDirection, data: Buffer): void {
+    if (direction !== 'sent') return;
+    if (this.replayKept + data.length > REPLAY_KEEP_BYTES) {
+      this.replayIncomplete = true;
+      delete entry.elided;
+      return;
+    }
+    if (this.replayIncomplete) return;
+    this.replayKept += data.length;
+    (entry.elided ??= []).push(data);
   }
 
   note(text: string): void {
