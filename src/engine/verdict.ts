@@ -27,6 +27,16 @@ export interface CheckResult {
   stderrTail: string | null;
   /** When each piece left and arrived on each side (verify --timeline); absent on checks that did not run. Not in --json. */
   timeline?: TimelineEvent[];
+  /** Failed checks: how to see it again outside httpdojo (src/report/reproduce.ts); added by the CLI, in --json. */
+  reproduce?: Reproduction;
+}
+
+export interface Reproduction {
+  /** curl, a `node -e` one-liner, `httpdojo replay`, or `httpdojo run` (client lessons). */
+  kind: 'curl' | 'node' | 'replay' | 'run';
+  command: string;
+  /** What to run first and what to look for. */
+  note: string;
 }
 
 export interface Verdict {
@@ -39,6 +49,8 @@ export interface Verdict {
   durationMs: number;
   node: string;
   version: string;
+  /** The port the program asked listen() for (server and proxy lessons), when it named one. */
+  requestedPort?: number;
 }
 
 /** Raised when verify cannot run at all (exit code 2 territory). */

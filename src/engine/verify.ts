@@ -65,6 +65,7 @@ export async function verify(lesson: Lesson, fileArgument: string, options: Veri
     durationMs: Math.round(performance.now() - started),
     node: process.version,
     version: packageVersion(),
+    ...(run.requestedPort !== null ? { requestedPort: run.requestedPort } : {}),
   };
 }
 
@@ -99,6 +100,8 @@ class VerifyRun {
   readonly results: CheckResult[] = [];
   private program: LearnerProcess | null = null;
   private port = 0;
+  /** The port the program asked listen() for (the probe rebinds it): where `httpdojo run` will listen. */
+  requestedPort: number | null = null;
   private args: string[];
   private tempDir: string;
   private setupData: unknown = undefined;
@@ -229,6 +232,8 @@ class VerifyRun {
       // Prefer the first HTTP server when the program opens several listeners.
       const httpListen = program.events.find((event): event is EventOf<'listen'> => event.t === 'listen' && event.http) ?? listen;
       this.port = httpListen.port;
+      const asked = Number(httpListen.requested.port);
+      if (Number.isInteger(asked) && asked > 0 && asked < 65536) this.requestedPort = asked;
       return null;
     }
     if (!program.running || (await program.waitForExit(100))) {
