@@ -6,7 +6,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NoResponseError } from '../clients/connection.js';
+import { NoResponseError, totalBytes } from '../clients/connection.js';
 import { HttpClient } from '../clients/http-client.js';
 import { Transcript } from '../clients/transcript.js';
 import { LearnerProcess, type ExitInfo } from '../learner-process.js';
@@ -135,7 +135,8 @@ async function runSide(demo: Demo, side: Side, file: string, args: string[], opt
     durationMs: 0,
   };
   progress('starting', 'starting…');
-  const upstream = demo.scenario.kind === 'client' && demo.scenario.upstream ? await startUpstream(demo.scenario.upstream) : null;
+  // A client (or a proxy) is given the test server's URL as its argument.
+  const upstream = demo.scenario.upstream ? await startUpstream(demo.scenario.upstream) : null;
   let program: LearnerProcess | null = null;
   try {
     program = new LearnerProcess({ file, args: upstream ? [upstream.origin] : args });
@@ -180,7 +181,10 @@ async function driveServer(
   const transcript = new Transcript();
   const client = new HttpClient(() => httpListen.port, transcript, signal);
   progress('waiting', 'waiting…');
+  const shutdown = demo.scenario.signal;
+  const signalTimer = shutdown ? setTimeout(() => program.signal(shutdown.name), Math.min(shutdown.afterMs, DEMO_CAP_MS)) : undefined;
   const exchanges = await Promise.all((demo.scenario.requests ?? []).map((request) => exchange(client, request, listenedAt, signal)));
+  clearTimeout(signalTimer);
   result.exchanges = exchanges;
   const slowest = exchanges.reduce((worst, item) => (item.noResponse ? item : worst), exchanges[exchanges.length - 1]);
   progress('done', slowest ? describe(slowest) : 'nothing to send');
@@ -195,6 +199,7 @@ async function exchange(client: HttpClient, request: DemoRequest, listenedAt: nu
     startedAtMs: Math.round(started - listenedAt),
     sent: { method: request.method, target: request.path, headers: {}, bodyBytes: 0, bodyPreview: '' },
   };
+  if (request.raw) return rawExchange(client, request, base, started, timeoutMs, signal);
   try {
     const response = await client.request(request.method, request.path, {
       headers: request.headers,
@@ -232,5 +237,52 @@ async function exchange(client: HttpClient, request: DemoRequest, listenedAt: nu
       noResponse: { reason: error.reason, waitedMs: error.waitedMs, message: error.message, partialStatus: error.partial?.status ?? null },
       durationMs: Math.round(performance.now() - started),
     };
+  }
+}
+
+/** Exact bytes on a new connection: read while sending, or (abort) hang up once they are sent. */
+async function rawExchange(
+  client: HttpClient,
+  request: DemoRequest,
+  base: Pick<Exchange, 'name' | 'startedAtMs'>,
+  started: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Exchange> {
+  const parts = toBodyParts(request.raw);
+  const text = Buffer.concat(parts.filter((part): part is string | Buffer => typeof part === 'string' || Buffer.isBuffer(part)).map((part) => Buffer.from(part))).toString('utf8');
+  const [line = ''] = text.split('\r\n');
+  const [method = '?', target = '?'] = line.split(' ');
+  const sent = { method, target, headers: {}, bodyBytes: totalBytes(parts), bodyPreview: '' };
+  const connection = await client.connect();
+  connection.methods.push(method);
+  let done = false;
+  try {
+    if (request.abort) {
+      await connection.send(parts, () => false, signal);
+      connection.destroy();
+      const waited = Math.round(performance.now() - started);
+      return { ...base, sent, response: null, noResponse: { reason: 'aborted', waitedMs: waited, message: `we hung up after sending ${connection.sentBytes} bytes`, partialStatus: null }, durationMs: waited };
+    }
+    const sending = connection.send(parts, () => done, signal);
+    try {
+      const response = await connection.readResponse({ timeoutMs, signal });
+      const bodyText = response.body.toString('utf8');
+      return {
+        ...base,
+        sent,
+        response: { status: response.status, reason: response.reason, headers: response.headers, body: bodyText.slice(0, 400), bodyBytes: response.body.length, headAtMs: response.headAtMs, endAtMs: response.endAtMs, spreadMs: 0, arrivals: response.arrivals.length },
+        noResponse: null,
+        durationMs: Math.round(performance.now() - started),
+      };
+    } catch (error) {
+      if (!(error instanceof NoResponseError)) throw error;
+      return { ...base, sent, response: null, noResponse: { reason: error.reason, waitedMs: error.waitedMs, message: error.message, partialStatus: error.partial?.status ?? null }, durationMs: Math.round(performance.now() - started) };
+    } finally {
+      done = true;
+      await sending;
+    }
+  } finally {
+    connection.destroy();
   }
 }

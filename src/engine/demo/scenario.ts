@@ -25,6 +25,10 @@ export interface DemoRequest {
   startAfterMs?: number;
   /** How long to wait for the whole response; capped at the demo's cap (3 s). */
   timeoutMs?: number;
+  /** Exact bytes instead of method/path/headers/body (an unfinished head: slowloris), read while sending. */
+  raw?: JsonBodyPart[];
+  /** With raw: close the connection after sending instead of reading (an upload cut off mid-way). */
+  abort?: boolean;
 }
 
 /** What the test server a client demo talks to does with each request. */
@@ -44,7 +48,8 @@ export type SymptomRule =
   | { kind: 'slower-than'; request: string; ms: number }
   | { kind: 'all-at-once'; request: string; spreadMs: number }
   | { kind: 'rss-over'; mb: number }
-  | { kind: 'still-running' };
+  | { kind: 'still-running' }
+  | { kind: 'exit-zero' };
 
 export interface Scenario {
   /** server: httpdojo sends requests to the program; client: the program is given a test server's URL. */
@@ -53,6 +58,8 @@ export interface Scenario {
   title: string;
   requests?: DemoRequest[];
   upstream?: DemoUpstream;
+  /** Server demos: a signal sent to the program this long after it listened (a shutdown). */
+  signal?: { name: 'SIGTERM' | 'SIGINT'; afterMs: number };
   /** A scratch file the program gets as its first argument (buffers-whole-file); deleted after. */
   file?: { sizeMb: number };
   symptom: SymptomRule & { description: string };
@@ -109,6 +116,7 @@ function validate(id: string, scenario: Scenario): void {
   const names = new Set((scenario.requests ?? []).map((request) => request.name));
   if (scenario.kind === 'server' && names.size === 0) fail('of a server demo needs "requests"');
   if (scenario.kind === 'client' && !scenario.upstream) fail('of a client demo needs an "upstream"');
+  for (const request of scenario.requests ?? []) if (!request.raw && !(request.method && request.path)) fail(`: request "${request.name}" needs "method" and "path", or "raw"`);
   const wanted = 'request' in scenario.symptom ? scenario.symptom.request : null;
   if (wanted !== null && !names.has(wanted)) fail(`: the symptom names request "${wanted}", which is not in "requests"`);
 }

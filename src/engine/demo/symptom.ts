@@ -29,6 +29,10 @@ export function evaluate(rule: SymptomRule, side: SideResult): { observed: boole
       return { observed: !!request?.response && request.response.spreadMs < rule.spreadMs, detail: outcome };
     case 'rss-over':
       return { observed: side.peakRssMb > rule.mb, detail: `peak memory ${side.peakRssMb} MiB` };
+    case 'exit-zero': {
+      const zero = side.exit?.code === 0;
+      return { observed: zero, detail: side.exit ? `exit code ${side.exit.code ?? side.exit.signal}` : 'still running' };
+    }
     case 'still-running': {
       const running = side.exit === null;
       return { observed: running, detail: running ? 'still running: it never finished' : `finished (exit code ${side.exit?.code ?? side.exit?.signal})` };
@@ -45,6 +49,7 @@ export function describe(exchange: Exchange): string {
   const missing = exchange.noResponse!;
   if (missing.reason === 'timeout') return `still nothing after ${(missing.waitedMs / 1000).toFixed(1)} s${missing.partialStatus ? ` (only the head, ${missing.partialStatus})` : ''}`;
   if (missing.reason === 'reset') return `connection reset (ECONNRESET) after ${fmtMs(missing.waitedMs)}, no response`;
+  if (missing.reason === 'aborted') return missing.message;
   if (missing.reason === 'closed') return `connection closed after ${fmtMs(missing.waitedMs)}, no complete response`;
   return missing.message;
 }
