@@ -22,7 +22,10 @@ export function evaluate(rule: SymptomRule, side: SideResult): { observed: boole
     case 'status-missing':
       return { observed: request?.response?.status !== rule.status, detail: outcome };
     case 'header-missing':
-      return { observed: !!request?.response && !(rule.header.toLowerCase() in request.response.headers), detail: outcome };
+    {
+      const value = request?.response?.headers[rule.header.toLowerCase()];
+      return { observed: !!request?.response && value === undefined, detail: `${outcome}, ${value === undefined ? `no ${rule.header} header` : `${rule.header}: ${value}`}` };
+    }
     case 'slower-than':
       return { observed: !!request && (request.noResponse !== null || request.durationMs > rule.ms), detail: outcome };
     case 'all-at-once':
