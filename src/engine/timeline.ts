@@ -25,6 +25,8 @@ export interface TimelineEvent {
   bytes?: number;
   /** The connection (transcript) or request id (probe), when known. */
   connection?: number;
+  /** For the client's deliberate pauses: how long. */
+  durationMs?: number;
   /** A short description: `← "2\n"`, `write 2 B`, `request GET /stream`. */
   note: string;
 }
@@ -80,7 +82,7 @@ function fromWire(wire: WireEntry[]): TimelineEvent[] {
         break;
       }
       case 'pause':
-        out.push({ ...base, kind: 'pause', note: `(waits ${entry.pauseMs} ms)` });
+        out.push({ ...base, kind: 'pause', durationMs: entry.pauseMs, note: `(waits ${entry.pauseMs} ms)` });
         break;
       case 'connected':
         out.push({ ...base, kind: 'connected', note: 'connects' });
@@ -94,7 +96,9 @@ function fromWire(wire: WireEntry[]): TimelineEvent[] {
       case 'note': {
         // Bytes the transcript did not keep are still bytes on the wire.
         const more = /^… (\d+) more bytes (sent|received)/.exec(entry.note ?? '');
-        if (more) out.push({ ...base, kind: more[2], bytes: Number(more[1]), note: `${more[2] === 'sent' ? '→' : '←'} (not kept)` });
+        if (more) out.push({ ...base, kind: more[2], bytes: Number(more[1]), note: more[2] === 'sent' ? '→' : '←' });
+        // The check's own narration ("SIGTERM sent to your program"), at the moment it was written.
+        else if (entry.note) out.push({ ...base, kind: 'note', note: entry.note });
         break;
       }
     }
@@ -154,7 +158,8 @@ function describeProbeEvent(event: ProbeEvent): Described | null {
     case 'client-socket':
       return { kind: 'client-socket', connection: event.id, note: event.reused ? 'reuses a socket' : 'new socket' };
     case 'client-call':
-      return event.fn === 'setHeader' ? null : { kind: `client-${event.fn}`, connection: event.id, ...(event.bytes !== undefined ? { bytes: event.bytes } : {}), note: `req.${event.fn}()` };
+      // req.end() without a body is every GET's; only calls that send bytes are worth a row.
+      return event.fn === 'setHeader' || !event.bytes ? null : { kind: `client-${event.fn}`, connection: event.id, ...(event.bytes !== undefined ? { bytes: event.bytes } : {}), note: `req.${event.fn}()` };
     case 'client-res':
       return { kind: 'client-res', connection: event.id ?? undefined, note: `response ${event.status}` };
     case 'client-res-end':
@@ -173,7 +178,7 @@ function fromUpstream({ upstream, startMs }: UpstreamRecords): TimelineEvent[] {
     const id = index + 1;
     out.push({ atMs: at(record.headAtMs), side: 'upstream', kind: 'request', connection: id, note: `request ${record.method} ${record.url}` });
     if (record.firstBodyAtMs !== null) out.push({ atMs: at(record.firstBodyAtMs), side: 'upstream', kind: 'body', connection: id, note: 'first body bytes' });
-    if (record.endAtMs !== null) out.push({ atMs: at(record.endAtMs), side: 'upstream', kind: 'req-end', connection: id, bytes: record.body.length, note: 'request body ended' });
+    if (record.endAtMs !== null && record.body.length > 0) out.push({ atMs: at(record.endAtMs), side: 'upstream', kind: 'req-end', connection: id, bytes: record.body.length, note: 'request body ended' });
     for (const piece of record.sent ?? []) out.push({ atMs: at(piece.atMs), side: 'upstream', kind: piece.fn, connection: id, bytes: piece.bytes, note: piece.fn });
   });
   return out;

@@ -496,7 +496,8 @@ class VerifyRun {
     const startOf = (process: LearnerProcess) => performance.now() - process.elapsed() - clockAt;
     const programs: ProgramEvents[] = [];
     if (startProgram) programs.push({ side: 'server', events: startProgram.events.slice(eventsFrom), startMs: startOf(startProgram) });
-    if (this.program && this.program !== startProgram) programs.push({ side: 'server', events: this.program.events.slice(), startMs: startOf(this.program) });
+    // In client lessons the current program is one of the client runs, not a server.
+    if (this.program && this.program !== startProgram && !clientRuns.includes(this.program)) programs.push({ side: 'server', events: this.program.events.slice(), startMs: startOf(this.program) });
     for (const client of clientRuns) programs.push({ side: 'client', events: client.events.slice(), startMs: startOf(client) });
     const records = [...this.lessonUpstreams, ...upstreams].map((upstream) => ({ upstream, startMs: (this.upstreamStarts.get(upstream) ?? clockAt) - clockAt }));
     return buildTimeline(transcript.entries, programs, records, Math.round(performance.now() - clockAt));

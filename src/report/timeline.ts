@@ -19,9 +19,13 @@ const TIME_WIDTH = 8;
 /** A gap of up to this many units is drawn to scale; a longer one is compressed. */
 const MAX_SCALED_ROWS = 4;
 const MAX_ROWS = 70;
+const SHOWN_PAUSE_MS = 50;
+/** A run of more pieces than this of one kind on one side, with nothing else between, is summarised. */
+const MAX_RUN = 5;
 
 export function formatTimeline(data: TimelineData, width: number, style: ChalkInstance): string {
-  const events = data.timeline ?? [];
+  // A pause of a few ms between pieces is the gap itself; a long one is worth a row.
+  const events = (data.timeline ?? []).filter((event) => event.kind !== 'pause' || (event.durationMs ?? 0) >= SHOWN_PAUSE_MS);
   const took = `  (${formatMs(data.durationMs)})`;
   const out = [style.bold(fit(`Timeline: ${data.title}`, width - took.length)) + style.dim(took)];
   if (events.length === 0) return [...out, '  (nothing was recorded for this check)'].join('\n');
@@ -34,7 +38,7 @@ export function formatTimeline(data: TimelineData, width: number, style: ChalkIn
   const titles = sides.map((side) => laneTitle(side, events));
   out.push(style.dim(row('time', titles)));
 
-  const rows = groupRows(events);
+  const rows = collapseRuns(groupRows(events));
   // With more than one connection (or request) on a side, each row says which: #2.
   const numbered = new Set(sides.filter((side) => new Set(events.filter((event) => event.side === side && event.connection).map((event) => event.connection)).size > 1));
   const span = events[events.length - 1].atMs - events[0].atMs;
@@ -47,7 +51,9 @@ export function formatTimeline(data: TimelineData, width: number, style: ChalkIn
     previous = group.atMs;
     const tag = numbered.has(group.event.side) && group.event.connection ? `#${group.event.connection} ` : '';
     const cells = sides.map((side) => (side === group.event.side ? tag + describe(group) : ''));
-    lines.push(row(formatMs(group.atMs), cells, sideColor(group.event.side, style)));
+    // The check's notes span the lanes: they say what the check did (sent SIGTERM) or saw.
+    if (group.event.kind === 'note') lines.push(`  ${formatMs(group.atMs).padStart(TIME_WIDTH)} │ ${style.yellow(fit(`# ${group.event.note}`, width - TIME_WIDTH - 5))}`);
+    else lines.push(row(formatMs(group.atMs), cells, sideColor(group.event.side, style)));
   }
   const shown = lines.length > MAX_ROWS ? [...lines.slice(0, MAX_ROWS / 2), style.dim(`  ${''.padStart(TIME_WIDTH)}   … ${lines.length - MAX_ROWS} more rows …`), ...lines.slice(-MAX_ROWS / 2)] : lines;
   out.push(...shown);
@@ -76,6 +82,28 @@ function groupRows(events: TimelineEvent[]): Row[] {
 }
 
 /** "← 196 B "HTTP/1.1 200…"": the byte count after the verb, so a narrow lane cuts the preview, not the count. */
+/** 38 pieces of an upload in a row: the first two, "… 35 more (7.9 MiB) …", the last; the gaps still take their time. */
+function collapseRuns(rows: Row[]): Row[] {
+  const out: Row[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const first = rows[i].event;
+    let end = i;
+    while (end + 1 < rows.length && rows[end + 1].event.side === first.side && rows[end + 1].event.kind === first.kind && rows[end + 1].event.connection === first.connection && first.bytes !== undefined) end++;
+    const run = rows.slice(i, end + 1);
+    if (run.length > MAX_RUN) {
+      const middle = run.slice(2, -1);
+      const pieces = middle.reduce((sum, row) => sum + row.count, 0);
+      const bytes = middle.reduce((sum, row) => sum + (row.bytes ?? 0), 0);
+      const span = middle[middle.length - 1].atMs - middle[0].atMs;
+      const note = `… ${pieces} more (${formatBytes(bytes)}) over ${formatMs(span)} …`;
+      out.push(run[0], run[1], { atMs: middle[0].atMs, event: { ...first, note, bytes: undefined }, count: 1, bytes: undefined }, run[run.length - 1]);
+    } else out.push(...run);
+    i = end + 1;
+  }
+  return out;
+}
+
 function describe(row: Row): string {
   const more = row.count > 1 ? ` (×${row.count} at once)` : '';
   if (row.bytes === undefined || row.bytes === 0) return `${row.event.note}${more}`;
@@ -125,6 +153,11 @@ function summary(events: TimelineEvent[], sides: TimelineSide[]): string[] {
     line('client', 'received', events.filter((event) => event.side === 'client' && event.kind === 'received'));
   }
   if (sides.includes('server')) line('server', 'wrote', events.filter((event) => event.side === 'server' && (event.kind === 'write' || event.kind === 'end')));
+  const sockets = events.filter((event) => event.kind === 'client-socket');
+  if (sockets.length > 0) {
+    const reused = sockets.filter((event) => event.note.startsWith('reuses')).length;
+    lines.push(`your program's requests: ${sockets.length - reused} on a new connection, ${reused} on a reused one`);
+  }
   if (sides.includes('upstream')) line('upstream', 'wrote', events.filter((event) => event.side === 'upstream' && (event.kind === 'write' || event.kind === 'end')));
   return lines;
 }
