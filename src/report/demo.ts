@@ -62,6 +62,7 @@ function sideLines(side: SideResult, result: DemoResult): Line[] {
     lines.push({ text: `program sent → ${call.method} ${call.url}${call.bodyBytes < 0 ? ' (request never ended)' : ''}`, tone: 'plain' });
     lines.push({ text: `test server ← ${call.answered || 'no answer: still waiting for the request to end'}`, tone: 'dim' });
   }
+  if (side.afterSignal) lines.push({ text: `after the signal: ${side.afterSignal}`, tone: side.exit ? 'plain' : 'bad' });
   if (side.upstream.length === 0 && side.exchanges.length === 0 && !side.startError) lines.push({ text: 'the program reached no server', tone: 'dim' });
   if (side.peakRssMb > 0 && /memory/i.test(result.description)) lines.push({ text: `peak memory: ${side.peakRssMb} MiB`, tone: 'plain' });
   if (side.crashed || (side.stderr && side.side === 'broken')) {

@@ -12,7 +12,7 @@ import { Transcript } from '../clients/transcript.js';
 import { LearnerProcess, type ExitInfo } from '../learner-process.js';
 import type { EventOf } from '../probe-events.js';
 import { startUpstream, type UpstreamExchange } from './upstream.js';
-import { describe, evaluate } from './symptom.js';
+import { describe, evaluate, fmtMs } from './symptom.js';
 import { markedLines, toBodyParts, type Demo, type DemoRequest, type MarkedLine } from './scenario.js';
 
 /** The hang side is cut here: long enough to be a hang to a human, short enough for a demo. */
@@ -59,6 +59,8 @@ export interface SideResult {
   stderr: string;
   stdout: string;
   peakRssMb: number;
+  /** Shutdown demos: what the program did after the signal. */
+  afterSignal?: string;
   /** The program did not start (never listened): the demo is broken, not the pitfall. */
   startError: string | null;
   symptom: { observed: boolean; detail: string };
@@ -182,12 +184,29 @@ async function driveServer(
   const client = new HttpClient(() => httpListen.port, transcript, signal);
   progress('waiting', 'waiting…');
   const shutdown = demo.scenario.signal;
-  const signalTimer = shutdown ? setTimeout(() => program.signal(shutdown.name), Math.min(shutdown.afterMs, DEMO_CAP_MS)) : undefined;
+  let signalledAt = 0;
+  const sendSignal = () => {
+    if (signalledAt || !shutdown) return;
+    signalledAt = performance.now();
+    program.signal(shutdown.name);
+  };
+  const signalTimer = shutdown ? setTimeout(sendSignal, Math.min(shutdown.afterMs, DEMO_CAP_MS)) : undefined;
   const exchanges = await Promise.all((demo.scenario.requests ?? []).map((request) => exchange(client, request, listenedAt, signal)));
-  clearTimeout(signalTimer);
   result.exchanges = exchanges;
   const slowest = exchanges.reduce((worst, item) => (item.noResponse ? item : worst), exchanges[exchanges.length - 1]);
-  progress('done', slowest ? describe(slowest) : 'nothing to send');
+  if (!shutdown) {
+    progress('done', slowest ? describe(slowest) : 'nothing to send');
+    return;
+  }
+  // A shutdown demo: once the signal is sent, how long does the program take to exit?
+  const signalAt = listenedAt + Math.min(shutdown.afterMs, DEMO_CAP_MS);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, signalAt - performance.now())));
+  clearTimeout(signalTimer);
+  sendSignal();
+  progress('waiting', `${shutdown.name} sent; waiting for the program to exit…`);
+  const exit = await program.waitForExit(DEMO_CAP_MS);
+  result.afterSignal = exit ? `exited ${fmtMs(performance.now() - signalledAt)} after ${shutdown.name}` : `still running ${(DEMO_CAP_MS / 1000).toFixed(1)} s after ${shutdown.name}`;
+  progress('done', result.afterSignal);
 }
 
 async function exchange(client: HttpClient, request: DemoRequest, listenedAt: number, signal?: AbortSignal): Promise<Exchange> {

@@ -38,10 +38,13 @@ export function evaluate(rule: SymptomRule, side: SideResult): { observed: boole
     }
     case 'still-running': {
       const running = side.exit === null;
-      return { observed: running, detail: running ? 'still running: it never finished' : `finished (exit code ${side.exit?.code ?? side.exit?.signal})` };
+      if (side.afterSignal) return { observed: running, detail: side.afterSignal };
+      return { observed: running, detail: running ? `still running after ${DEMO_CAP_S} s: it never finished` : `finished (exit code ${side.exit?.code ?? side.exit?.signal})` };
     }
   }
 }
+
+const DEMO_CAP_S = '3.0';
 
 export function describe(exchange: Exchange): string {
   if (exchange.response) {

@@ -1,0 +1,10 @@
+import http from 'node:http';
+
+async function route(req, res) {
+  await new Promise((resolve) => setTimeout(resolve, 10)); // a database call
+  if (req.url === '/boom-async') throw new Error('boom');
+  res.end('ok\n');
+}
+http.createServer((req, res) => {
+  route(req, res).catch(() => { res.writeHead(500); res.end('internal error\n'); }); // <-
+}).listen(3000);

@@ -1,0 +1,13 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+const root = path.join(import.meta.dirname, 'public');
+http.createServer((req, res) => {
+  const file = path.join(root, decodeURIComponent(req.url.slice('/files/'.length)));
+  if (!file.startsWith(root + path.sep)) { res.writeHead(403); return res.end('forbidden\n'); } // <-
+  fs.readFile(file, (error, data) => {
+    if (error) { res.writeHead(404); return res.end('not found\n'); }
+    res.end(data);
+  });
+}).listen(3000);
