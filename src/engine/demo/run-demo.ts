@@ -156,8 +156,9 @@ async function runSide(demo: Demo, side: Side, file: string, args: string[], opt
     await upstream?.close();
   }
   result.upstream = upstream?.exchanges ?? [];
-  result.crashed = program.events.some((event) => event.t === 'uncaught') || (result.exit !== null && result.exit.code !== 0 && result.exit.killedBy === null);
   result.stderr = program.stderr.text().trim();
+  // A crash: an uncaught error, or a non-zero exit with a stack trace (not a client's own `exit 1`).
+  result.crashed = program.events.some((event) => event.t === 'uncaught') || (result.exit !== null && result.exit.code !== 0 && result.exit.killedBy === null && /\n\s+at /.test(result.stderr));
   result.stdout = program.stdout.text().trim();
   result.peakRssMb = Math.round(Math.max(program.peakRss, ...program.events.filter((event): event is EventOf<'tick'> => event.t === 'tick').map((tick) => tick.rss)) / (1024 * 1024));
   result.symptom = evaluate(demo.scenario.symptom, result);
