@@ -6,6 +6,7 @@
 // text (NO_COLOR, no TTY: src/report/style.ts decides the level).
 
 import type { ChalkInstance } from 'chalk';
+import { wrap } from './style.js';
 import type { TimelineEvent, TimelineSide } from '../engine/timeline.js';
 
 export interface TimelineData {
@@ -52,13 +53,21 @@ export function formatTimeline(data: TimelineData, width: number, style: ChalkIn
     const tag = numbered.has(group.event.side) && group.event.connection ? `#${group.event.connection} ` : '';
     const cells = sides.map((side) => (side === group.event.side ? tag + describe(group) : ''));
     // The check's notes span the lanes: they say what the check did (sent SIGTERM) or saw.
-    if (group.event.kind === 'note') lines.push(`  ${formatMs(group.atMs).padStart(TIME_WIDTH)} │ ${style.yellow(fit(`# ${group.event.note}`, width - TIME_WIDTH - 5))}`);
+    if (group.event.kind === 'note') lines.push(...noteRows(group, width, style));
     else lines.push(row(formatMs(group.atMs), cells, sideColor(group.event.side, style)));
   }
   const shown = lines.length > MAX_ROWS ? [...lines.slice(0, MAX_ROWS / 2), style.dim(`  ${''.padStart(TIME_WIDTH)}   … ${lines.length - MAX_ROWS} more rows …`), ...lines.slice(-MAX_ROWS / 2)] : lines;
   out.push(...shown);
   out.push(...summary(events, sides).map((line) => style.dim(`  ${fit(line, width - 2)}`)));
   return out.join('\n');
+}
+
+/** A note of the check, wrapped over up to three rows across the lanes. */
+function noteRows(row: Row, width: number, style: ChalkInstance): string[] {
+  const room = width - TIME_WIDTH - 5;
+  const wrapped = wrap(`# ${row.event.note}`, room, '  ').split('\n');
+  const shown = wrapped.length > 3 ? [...wrapped.slice(0, 2), fit(wrapped.slice(2).join(' '), room)] : wrapped;
+  return shown.map((text, index) => `  ${(index === 0 ? formatMs(row.atMs) : '').padStart(TIME_WIDTH)} │ ${style.yellow(fit(text, room))}`);
 }
 
 interface Row {
