@@ -21,7 +21,8 @@ export function renderDemo(result: DemoResult, options: { width: number; style: 
   const { width, style } = options;
   const paint = (line: Line) => toned(style, line);
   const header = [
-    style.bold(`Demo: ${result.id}`) + style.dim(` (${result.title})`),
+    style.bold(`Demo: ${result.id}`),
+    style.dim(wrap(result.title, width)),
     wrap(`Symptom to watch for: ${result.description}`, width),
     '',
   ];

@@ -130,12 +130,16 @@ export interface MarkedLine {
   text: string;
 }
 
-/** The lines marked `// <-` (marker removed), or `// demo:` comments and the line after each. */
+/**
+ * The lines marked `// <-` (marker removed; a note after it is kept as a comment),
+ * or `// demo:` comments and the line after each.
+ */
 export function markedLines(source: string): MarkedLine[] {
   const lines = source.split('\n');
   const marked: MarkedLine[] = [];
   lines.forEach((text, index) => {
-    if (/\/\/\s*<-\s*$/.test(text)) marked.push({ line: index + 1, text: text.replace(/\s*\/\/\s*<-\s*$/, '') });
+    const arrow = /^(.*?)\s*\/\/\s*<-\s*(.*?)\s*$/.exec(text);
+    if (arrow) marked.push({ line: index + 1, text: arrow[2] ? `${arrow[1]}  // ${arrow[2]}` : arrow[1] });
     else if (/^\s*\/\/\s*demo:/.test(text)) {
       marked.push({ line: index + 1, text });
       if (index + 1 < lines.length) marked.push({ line: index + 2, text: lines[index + 1] });
