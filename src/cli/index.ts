@@ -87,6 +87,14 @@ const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/run.js'),
   },
   {
+    name: 'replay',
+    summary: 'send a failed check\'s exact bytes again, to `httpdojo run`',
+    args: ['[lesson]', '[check]'],
+    options: [['--port <n>', 'where your program listens (default: the port it asked listen() for)']],
+    example: 'httpdojo replay 5 chunked-over-limit-413   # with httpdojo run 5 in another terminal',
+    load: () => import('./commands/replay.js'),
+  },
+  {
     name: 'next',
     summary: 'open the next lesson once this one passed',
     example: 'httpdojo next',

@@ -37,6 +37,8 @@ export interface Reproduction {
   command: string;
   /** What to run first and what to look for. */
   note: string;
+  /** The same bytes as `httpdojo replay <lesson> <check>` (shorter to show than a long one-liner), when they were stored. */
+  replay?: string;
 }
 
 export interface Verdict {

@@ -8,7 +8,8 @@ import { basename, relative } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { loadPitfall } from '../course/pitfalls.js';
 import type { Location } from '../engine/probe-events.js';
-import type { CheckResult, Verdict } from '../engine/verdict.js';
+import type { CheckResult, Reproduction, Verdict } from '../engine/verdict.js';
+import { shownCommand } from './reproduce.js';
 import { formatWire } from './wire.js';
 import { wrap } from './style.js';
 
@@ -82,10 +83,20 @@ export function formatFailure(check: CheckResult, options: PrettyOptions): strin
   }
   if (pitfall?.why) out.push('', labelled('Why', pitfall.why, style, width));
   if (pitfall?.fix) out.push('', labelled('Fix', pitfall.fix, style, width));
+  if (check.reproduce) out.push('', ...formatTryIt(check.reproduce, style, width));
   // The docs URL gets a line of its own: URLs cannot wrap, and at 80 columns they would.
   out.push('', `  ${style.bold('More')}  httpdojo explain ${check.pitfall}`);
   if (pitfall?.docs) out.push(`        ${style.cyan(pitfall.docs)}`);
   return out.join('\n');
+}
+
+/**
+ * "Try it": the note wrapped, the command on lines of its own, unwrapped, so it
+ * pastes whole (issue 12 §3). A long one-liner is shown as its `httpdojo replay`.
+ */
+export function formatTryIt(reproduction: Reproduction, style: ChalkInstance, width: number): string[] {
+  const { command, note } = shownCommand(reproduction);
+  return [labelled('Try', note, style, width), `        ${style.cyan(command)}`];
 }
 
 function labelled(label: string, text: string, style: ChalkInstance, width: number): string {

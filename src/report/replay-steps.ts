@@ -14,14 +14,27 @@ export interface ReplayStep {
   pauseMs?: number;
   /** On a connect: the Host the check's client sends by default (127.0.0.1 and verify's port). */
   hostPort: string | null;
+  /**
+   * Bytes the check had received on this connection before this step: a close
+   * after the response, a second request on a kept-alive connection wait for
+   * that much (with a deadline), not only for the recorded time, since a
+   * program under `httpdojo run` may answer slower than it did in verify.
+   */
+  afterReceived?: number;
 }
 
 const ELIDED_SENT = /^… \d+ more bytes sent$/;
+const ELIDED_RECEIVED = /^… (\d+) more bytes received$/;
 
 export function replaySteps(wire: WireEntry[]): ReplayStep[] {
   const steps: ReplayStep[] = [];
+  const received = new Map<number, number>();
   for (const entry of wire) {
-    const base = { atMs: entry.atMs, connection: entry.connection, hostPort: null };
+    const got = received.get(entry.connection) ?? 0;
+    if (entry.direction === 'received') received.set(entry.connection, got + (entry.data?.length ?? 0));
+    const more = entry.direction === 'note' ? ELIDED_RECEIVED.exec(entry.note ?? '') : null;
+    if (more) received.set(entry.connection, got + Number(more[1]));
+    const base = { atMs: entry.atMs, connection: entry.connection, hostPort: null, ...(got > 0 ? { afterReceived: got } : {}) };
     switch (entry.direction) {
       case 'connected':
         steps.push({ ...base, op: 'connect', hostPort: entry.note ?? null });

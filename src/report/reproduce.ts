@@ -5,26 +5,29 @@
 // to paste). Pure: a check's wire transcript in, command strings out.
 
 import type { WireEntry } from '../engine/clients/transcript.js';
-import type { Reproduction } from '../engine/verdict.js';
+import type { Reproduction, Verdict } from '../engine/verdict.js';
 import { replaySteps, retarget, type ReplayStep } from './replay-steps.js';
 
 export interface ReproduceInput {
-  lesson: { number: string; kind: 'server' | 'client' | 'proxy' };
+  lesson: { number: number | string; kind: 'server' | 'client' | 'proxy' };
   checkId: string;
   /** The port the program asked listen() for (where `httpdojo run` listens); null when it asked for none. */
   port: number | null;
   wire: WireEntry[];
   /** How to call httpdojo here: `httpdojo` or `npx httpdojo`. */
   self: string;
+  /** ` --file <path>` when `httpdojo run` would not pick the verified file by itself. */
+  fileOption?: string;
 }
 
 /** Bytes a `node -e` one-liner may carry before `httpdojo replay` is the better paste. */
 const NODE_MAX_BYTES = 2048;
 const NODE_MAX_STEPS = 40;
+const NODE_SAYS = "It sends the check's exact bytes, pauses included, and prints what comes back.";
 
 export function reproduce(input: ReproduceInput): Reproduction {
   const { lesson, self } = input;
-  const runIt = `${self} run ${lesson.number}`;
+  const runIt = `${self} run ${lesson.number}${input.fileOption ?? ''}`;
   if (lesson.kind === 'client') return clientReproduction(input);
   const steps = replaySteps(input.wire);
   const port = input.port ?? 3000;
@@ -37,16 +40,17 @@ export function reproduce(input: ReproduceInput): Reproduction {
   }
   const symptom = symptomOf(input.wire);
   const before = `${where}${upstream}; then, in another terminal, run this.${symptom ? ` ${symptom}` : ''}`;
+  const replay = `${self} replay ${lesson.number} ${input.checkId}${input.port ? '' : ` --port ${port}`}`;
   const curl = curlCommand(steps, port);
-  if (curl) return { kind: 'curl', command: curl, note: before };
+  if (curl) return { kind: 'curl', command: curl, note: before, replay };
   const complete = steps.every((step) => step.op !== 'write' || step.data !== null);
   const bytes = steps.reduce((sum, step) => sum + (step.op === 'write' && step.data ? step.data.length : 0), 0);
   if (complete && bytes <= NODE_MAX_BYTES && steps.length <= NODE_MAX_STEPS) {
-    return { kind: 'node', command: nodeCommand(retarget(steps, port), port), note: `${before} It sends the check's exact bytes with its pauses and prints what comes back.` };
+    return { kind: 'node', command: nodeCommand(retarget(steps, port), port), note: `${before} ${NODE_SAYS}`, replay };
   }
   return {
     kind: 'replay',
-    command: `${self} replay ${lesson.number} ${input.checkId}${input.port ? '' : ` --port ${port}`}`,
+    command: replay,
     note: `${before} It sends the exact bytes this check sent in your last verify (${bytes.toLocaleString('en-US')} bytes${complete ? '' : ', some summarised'}), pauses included, and prints what comes back.`,
   };
 }
@@ -55,7 +59,7 @@ function clientReproduction(input: ReproduceInput): Reproduction {
   const ran = input.wire.find((entry) => entry.direction === 'note' && entry.note?.startsWith('we ran:'))?.note?.replace(/^we ran:\s*/, '');
   return {
     kind: 'run',
-    command: `${input.self} run ${input.lesson.number}`,
+    command: `${input.self} run ${input.lesson.number}${input.fileOption ?? ''}`,
     note:
       `The check ran your program${ran ? ` as ${ran}` : ''} against a test server that exists only while verify runs; this runs it against httpdojo's demo server, ` +
       'the same kind of server (it sends text cut inside a character, /status/<code> answers with that status, a POST of JSON gets 201), not the same bytes. ' +
@@ -286,19 +290,42 @@ export function jsBytes(bytes: Buffer): string {
  * to each connection to stderr; exits 56 after a reset, as curl does.
  */
 export function nodeCommand(steps: ReplayStep[], port: number): string {
-  // Pauses need no step: every step waits for its recorded time.
+  // Pauses need no step: every step waits for its recorded time, and for the
+  // bytes the check had received on its connection first (2 s at most; or until
+  // what did come has been quiet for 200 ms: the answer can differ in length).
   const code = { connect: 'c', write: 'w', close: 'x' } as const;
   const list = steps
     .filter((step) => step.op !== 'pause')
-    .map((step) => `[${step.atMs},${step.connection},"${code[step.op as keyof typeof code]}"${step.op === 'write' ? `,${jsBytes(step.data as Buffer)}` : ''}]`)
+    .map((step) => {
+      const data = step.op === 'write' ? jsBytes(step.data as Buffer) : step.afterReceived ? '0' : '';
+      return `[${step.atMs},${step.connection},"${code[step.op as keyof typeof code]}"${data ? `,${data}` : ''}${step.afterReceived ? `,${step.afterReceived}` : ''}]`;
+    })
     .join(',');
   const script =
-    `const net=require("net"),S={},T=Date.now(),P=${port};` +
+    `const net=require("net"),S={},R={},L={},T=Date.now(),P=${port},w=m=>new Promise(r=>setTimeout(r,m));` +
     `const say=(n,m)=>process.stderr.write("\\n["+n+"] "+m+" at +"+(Date.now()-T)+" ms\\n");` +
-    `(async()=>{for(const[at,n,op,d]of[${list}]){await new Promise(r=>setTimeout(r,Math.max(0,at-(Date.now()-T))));` +
-    `if(op=="c"){const s=S[n]=net.connect(P,"127.0.0.1");s.on("data",b=>process.stdout.write(b));` +
+    `(async()=>{for(const[at,n,op,d,r=0]of[${list}]){await w(at-(Date.now()-T));` +
+    `for(const u=Date.now()+2000;S[n]&&!S[n].destroyed&&(R[n]||0)<r&&!(R[n]&&Date.now()-L[n]>200)&&Date.now()<u;)await w(10);` +
+    `if(op=="c"){const s=S[n]=net.connect(P,"127.0.0.1");s.on("data",b=>{R[n]=(R[n]||0)+b.length;L[n]=Date.now();process.stdout.write(b)});` +
     `s.on("error",e=>{say(n,e.code);if(e.code=="ECONNRESET")process.exitCode=56});s.on("close",()=>say(n,"closed"))}` +
     `else if(op=="w")S[n].write(Buffer.from(d,"latin1"));else if(op=="x"){say(n,"we close it");S[n].destroy()}}` +
     `setTimeout(()=>{for(const s of Object.values(S))s.destroy()},3000).unref()})()`;
   return `node -e '${script}'`;
+}
+
+/** Adds a reproduction to every failed check of the verdict (in place). */
+export function addReproductions(verdict: Verdict, lesson: ReproduceInput['lesson'], self: string, fileOption = ''): void {
+  for (const check of verdict.checks) {
+    if (check.status !== 'failed') continue;
+    check.reproduce = reproduce({ lesson, checkId: check.id, port: verdict.requestedPort ?? null, wire: check.wire, self, fileOption });
+  }
+}
+
+/** Longest command the pretty report shows in full; a longer one-liner is shown as its `httpdojo replay` (JSON has both). */
+const SHOWN_MAX = 400;
+
+/** The command to show a person: in full when short, else the replay of the same bytes. */
+export function shownCommand(reproduction: Reproduction): { command: string; note: string } {
+  if (reproduction.command.length <= SHOWN_MAX || !reproduction.replay) return { command: reproduction.command, note: reproduction.note };
+  return { command: reproduction.replay, note: reproduction.note.replace(NODE_SAYS, `${NODE_SAYS.replace(/\.$/, '')} (verify --json also has a node -e one-liner that does the same).`) };
 }

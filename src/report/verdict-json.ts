@@ -22,6 +22,8 @@ export function verdictJson(verdict: Verdict): string {
         ...(check.error ? { error: check.error } : {}),
         ...(check.stderrTail ? { stderrTail: check.stderrTail } : {}),
         ...(check.status === 'failed' && check.wire.length ? { wire: wireJson(check.wire) } : {}),
+        // Issue 12 §3: how to see the failure again against `httpdojo run` (an added field, VERDICT.md allows it).
+        ...(check.status === 'failed' && check.reproduce ? { reproduce: check.reproduce } : {}),
       })),
       durationMs: verdict.durationMs,
       node: verdict.node,

@@ -9,6 +9,7 @@ import type { Verdict } from '../../engine/verdict.js';
 import type { ChalkInstance } from 'chalk';
 import { errorJson, verdictJson } from '../../report/verdict-json.js';
 import { checkLine, formatVerdict } from '../../report/pretty.js';
+import { withReproductions } from '../reproductions.js';
 import { columns, styleFor } from '../../report/style.js';
 import { packageVersion } from '../../engine/version.js';
 import { findLearnerFile } from '../../workspace/locate.js';
@@ -75,6 +76,8 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
       compiledChecksDir: compiledChecksDir(lessonsDir),
       onCheck: live ? (result) => process.stderr.write(`${checkLine(result, styleFor(process.stderr))}\n`) : undefined,
     });
+    // Issue 12 §3: a command per failed check that shows it again; its bytes kept for `httpdojo replay`.
+    if (!controller.signal.aborted) withReproductions(verdict, lesson, workspace?.root ?? null, workspaceFile ?? findLearnerFile(lesson, process.cwd()));
     let reference: string | null = null;
     if (recording && !controller.signal.aborted) {
       try {
