@@ -94,8 +94,8 @@ export function formatFailure(check: CheckResult, options: PrettyOptions): strin
  * "Try it": the note wrapped, the command on lines of its own, unwrapped, so it
  * pastes whole (issue 12 §3). A long one-liner is shown as its `httpdojo replay`.
  */
-export function formatTryIt(reproduction: Reproduction, style: ChalkInstance, width: number): string[] {
-  const { command, note } = shownCommand(reproduction);
+export function formatTryIt(reproduction: Reproduction, style: ChalkInstance, width: number, maxCommand?: number): string[] {
+  const { command, note } = shownCommand(reproduction, maxCommand);
   return [labelled('Try', note, style, width), `        ${style.cyan(command)}`];
 }
 

@@ -5,7 +5,7 @@
 // to paste). Pure: a check's wire transcript in, command strings out.
 
 import type { WireEntry } from '../engine/clients/transcript.js';
-import type { Reproduction, Verdict } from '../engine/verdict.js';
+import type { Reproduction } from '../engine/verdict.js';
 import { replaySteps, retarget, type ReplayStep } from './replay-steps.js';
 
 export interface ReproduceInput {
@@ -313,19 +313,11 @@ export function nodeCommand(steps: ReplayStep[], port: number): string {
   return `node -e '${script}'`;
 }
 
-/** Adds a reproduction to every failed check of the verdict (in place). */
-export function addReproductions(verdict: Verdict, lesson: ReproduceInput['lesson'], self: string, fileOption = ''): void {
-  for (const check of verdict.checks) {
-    if (check.status !== 'failed') continue;
-    check.reproduce = reproduce({ lesson, checkId: check.id, port: verdict.requestedPort ?? null, wire: check.wire, self, fileOption });
-  }
-}
-
 /** Longest command the pretty report shows in full; a longer one-liner is shown as its `httpdojo replay` (JSON has both). */
 const SHOWN_MAX = 400;
 
 /** The command to show a person: in full when short, else the replay of the same bytes. */
-export function shownCommand(reproduction: Reproduction): { command: string; note: string } {
-  if (reproduction.command.length <= SHOWN_MAX || !reproduction.replay) return { command: reproduction.command, note: reproduction.note };
+export function shownCommand(reproduction: Reproduction, maxLength = SHOWN_MAX): { command: string; note: string } {
+  if (reproduction.command.length <= maxLength || !reproduction.replay) return { command: reproduction.command, note: reproduction.note };
   return { command: reproduction.replay, note: reproduction.note.replace(NODE_SAYS, `${NODE_SAYS.replace(/\.$/, '')} (verify --json also has a node -e one-liner that does the same).`) };
 }

@@ -19,6 +19,9 @@ import type { CheckResult, Verdict } from '../engine/verdict.js';
 import { checkLine, formatFailure, summaryLine } from '../report/pretty.js';
 import { styleFor, wrap } from '../report/style.js';
 import { formatWire } from '../report/wire.js';
+import type { Reproduction } from '../engine/verdict.js';
+import { formatTryIt } from '../report/pretty.js';
+import { reproductionsFor } from '../workspace/replay-store.js';
 import { formatTimeline, timelineChecks } from '../report/timeline.js';
 import { progressOf } from '../workspace/state.js';
 import {
@@ -88,6 +91,8 @@ class WatchScreen {
   private live: CheckResult[] = [];
   private liveTotal = 0;
   private verdict: Verdict | null = null;
+  /** Issue 12 §3: the failed checks' reproduce commands, shown in the wire view. */
+  private reproductions = new Map<string, Reproduction>();
   private error: string | null = null;
   private reference: string | null = null;
   private panel: Panel = 'none';
@@ -301,6 +306,7 @@ class WatchScreen {
       return;
     }
     this.verdict = verdict;
+    this.reproductions = reproductionsFor(verdict!, lesson, this.options.workspace.root, this.file, this.options.self);
     this.phase = 'done';
     try {
       const progress = recordVerdict(this.options.workspace, lesson, verdict!.passed);
@@ -674,7 +680,8 @@ class WatchScreen {
     if (this.panel === 'wire') {
       const failed = this.verdict?.checks.find((check) => check.status === 'failed');
       if (!failed) return [];
-      return [style.bold(`Wire: ${failed.title}`) + style.dim('  (w hides it)'), formatWire(failed.wire)];
+      const tryIt = this.reproductions.get(failed.id);
+      return [style.bold(`Wire: ${failed.title}`) + style.dim('  (w hides it)'), formatWire(failed.wire), ...(tryIt ? ['', ...formatTryIt(tryIt, style, width)] : [])];
     }
     if (this.panel === 'timeline') {
       const check = this.timelineCheck();

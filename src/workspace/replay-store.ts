@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
-import type { Verdict } from '../engine/verdict.js';
+import { join, relative, resolve } from 'node:path';
+import type { Reproduction, Verdict } from '../engine/verdict.js';
 import { replaySteps, type ReplayStep } from '../report/replay-steps.js';
+import { reproduce, shellWord } from '../report/reproduce.js';
 
 export interface StoredReplay {
   lesson: string;
@@ -88,4 +89,36 @@ export function storedChecks(dir: string, lessonId: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The reproduce command of every failed check (by check id), after storing their
+ * sent bytes for `httpdojo replay`. `runDefault` is the file `httpdojo run`
+ * picks by itself (else the commands name the file with --file).
+ */
+export function reproductionsFor(
+  verdict: Verdict,
+  lesson: { number: number | string; kind: 'server' | 'client' | 'proxy' },
+  workspaceRoot: string | null,
+  runDefault: string | null,
+  self: string,
+): Map<string, Reproduction> {
+  const found = new Map<string, Reproduction>();
+  const fileOption = runDefault && resolve(runDefault) === verdict.file ? '' : ` --file ${shellWord(relative(process.cwd(), verdict.file) || verdict.file)}`;
+  let stored = true;
+  try {
+    saveReplays(replayDir(workspaceRoot), verdict);
+  } catch {
+    // A read-only folder costs the replay, never the verdict.
+    stored = false;
+  }
+  if (verdict.passed) return found;
+  for (const check of verdict.checks) {
+    if (check.status !== 'failed') continue;
+    const reproduction = reproduce({ lesson, checkId: check.id, port: verdict.requestedPort ?? null, wire: check.wire, self, fileOption });
+    if (!stored && reproduction.kind !== 'replay') delete reproduction.replay;
+    if (!stored && reproduction.kind === 'replay') reproduction.note += ' (The bytes could not be stored for replay this time: the folder is not writable.)';
+    found.set(check.id, reproduction);
+  }
+  return found;
 }
