@@ -175,6 +175,8 @@ function fromUpstream({ upstream, startMs }: UpstreamRecords): TimelineEvent[] {
   const out: TimelineEvent[] = [];
   upstream.received.forEach((record, index) => {
     const at = (ms: number) => Math.round(startMs + ms);
+    // A lesson-wide upstream keeps the records of earlier checks: their late writes are not this check's.
+    if (at(record.headAtMs) < -1) return;
     const id = index + 1;
     out.push({ atMs: at(record.headAtMs), side: 'upstream', kind: 'request', connection: id, note: `request ${record.method} ${record.url}` });
     if (record.firstBodyAtMs !== null) out.push({ atMs: at(record.firstBodyAtMs), side: 'upstream', kind: 'body', connection: id, note: 'first body bytes' });
