@@ -59,6 +59,7 @@ export function formatTimeline(data: TimelineData, width: number, style: ChalkIn
   const shown = lines.length > MAX_ROWS ? [...lines.slice(0, MAX_ROWS / 2), style.dim(`  ${''.padStart(TIME_WIDTH)}   … ${lines.length - MAX_ROWS} more rows …`), ...lines.slice(-MAX_ROWS / 2)] : lines;
   out.push(...shown);
   out.push(...summary(events, sides).map((line) => style.dim(`  ${fit(line, width - 2)}`)));
+  out.push(style.dim(`  ${fit(`→ sent, ← received; each ┆ row is ${formatMs(unit)} of silence, ≈ a longer one shortened`, width - 2)}`));
   // The probe's times are whole milliseconds on the learner's clock (src/engine/timeline.ts).
   if (sides.length > 1) out.push(style.dim(`  ${fit("(the sides' clocks agree to within ~2 ms: closer rows may swap)", width - 2)}`));
   return out.join('\n');
