@@ -59,11 +59,13 @@ function sideLines(side: SideResult, result: DemoResult): Line[] {
   for (const marked of side.lines) lines.push({ text: `${String(marked.line).padStart(3)}  ${marked.text.trim()}`, tone: 'code' });
   lines.push({ text: '', tone: 'plain' });
   for (const exchange of side.exchanges) lines.push(...exchangeLines(exchange, result.broken.exchanges.length > 1));
-  for (const call of side.upstream) {
+  // Twenty requests would drown the view: the first three, then a count.
+  for (const call of side.upstream.slice(0, 3)) {
     lines.push({ text: `program sent → ${call.method} ${call.url}${call.bodyBytes < 0 ? ' (request never ended)' : ''}`, tone: 'plain' });
     lines.push({ text: `test server ← ${call.answered || 'no answer: still waiting for the request to end'}`, tone: 'dim' });
   }
   if (side.afterSignal) lines.push({ text: `after the signal: ${side.afterSignal}`, tone: side.exit ? 'plain' : 'bad' });
+  if (side.upstream.length > 3) lines.push({ text: `… and ${side.upstream.length - 3} more requests`, tone: 'dim' });
   if (side.upstream.length === 0 && side.exchanges.length === 0 && !side.startError) lines.push({ text: 'the program reached no server', tone: 'dim' });
   if (side.peakRssMb > 0 && /memory/i.test(result.description)) lines.push({ text: `peak memory: ${side.peakRssMb} MiB`, tone: 'plain' });
   if (side.crashed || (side.stderr && side.side === 'broken')) {

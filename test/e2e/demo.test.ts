@@ -89,12 +89,48 @@ function assertSymptom(rule: SymptomRule, broken: SideResult, fixed: SideResult)
       expect(broken.exit?.code).toBe(0);
       expect(fixed.exit?.code).not.toBe(0);
       return;
+    case 'never-listens':
+      expect(broken.neverListened).toBe(true);
+      expect(broken.exchanges).toEqual([]);
+      expect(fixed.exchanges[0].response?.status).toBe(200);
+      return;
+    case 'writes-after-close':
+      expect(broken.writesAfterClose).toBeGreaterThan(0);
+      expect(fixed.writesAfterClose).toBe(0);
+      return;
+    case 'file-streams-left-open':
+      expect(broken.fileStreamsOpen).toBeGreaterThan(0);
+      expect(fixed.fileStreamsOpen).toBe(0);
+      return;
+    case 'upstream-header-missing':
+      expect(broken.upstream[0].headers).not.toHaveProperty(rule.header.toLowerCase());
+      expect(fixed.upstream[0].headers).toHaveProperty(rule.header.toLowerCase());
+      return;
+    case 'upstream-connections-over':
+      expect(broken.upstreamStats!.connections).toBeGreaterThan(rule.n);
+      expect(fixed.upstreamStats!.connections).toBeLessThanOrEqual(rule.n);
+      expect(fixed.upstream.length).toBe(broken.upstream.length);
+      return;
+    case 'upstream-in-flight-over':
+      expect(broken.upstreamStats!.maxInFlight).toBeGreaterThan(rule.n);
+      expect(fixed.upstreamStats!.maxInFlight).toBeLessThanOrEqual(rule.n);
+      expect(fixed.upstream.length).toBe(broken.upstream.length);
+      return;
+    case 'upstream-left-open':
+      expect(broken.upstreamStats!.leftOpen).toBeGreaterThan(0);
+      expect(fixed.upstreamStats!.leftOpen).toBe(0);
+      return;
+    case 'upstream-body-later-than':
+      expect(broken.upstreamBodyDelayMs).toBeGreaterThan(rule.ms);
+      expect(fixed.upstreamBodyDelayMs).not.toBeNull();
+      expect(fixed.upstreamBodyDelayMs!).toBeLessThanOrEqual(rule.ms);
+      return;
   }
 }
 
 describe('pitfall demos', () => {
   it('there are demos to run', () => {
-    expect(ids.length).toBeGreaterThanOrEqual(20);
+    expect(ids.length).toBeGreaterThanOrEqual(35);
   });
 
   for (const id of ids) {

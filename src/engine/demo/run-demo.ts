@@ -59,8 +59,19 @@ export interface SideResult {
   stderr: string;
   stdout: string;
   peakRssMb: number;
+  /** Client and proxy demos: what the test server saw. */
+  upstreamStats: { connections: number; maxInFlight: number; leftOpen: number } | null;
+  /** From the probe: res.write() calls after the response had closed, and read streams never closed. */
+  writesAfterClose: number;
+  fileStreamsOpen: number;
+  /** Proxy demos: from our request to the upstream's first body byte. */
+  upstreamBodyDelayMs: number | null;
   /** Shutdown demos: what the program did after the signal. */
   afterSignal?: string;
+  /** performance.now() when the requests began (not for display). */
+  requestsBeganAt?: number;
+  /** The program never listened (the never-listens demo). */
+  neverListened?: boolean;
   /** The program did not start (never listened): the demo is broken, not the pitfall. */
   startError: string | null;
   symptom: { observed: boolean; detail: string };
@@ -127,6 +138,10 @@ async function runSide(demo: Demo, side: Side, file: string, args: string[], opt
     lines: markedLines(readFileSync(file, 'utf8')),
     exchanges: [],
     upstream: [],
+    upstreamStats: null,
+    writesAfterClose: 0,
+    fileStreamsOpen: 0,
+    upstreamBodyDelayMs: null,
     exit: null,
     crashed: false,
     stderr: '',
@@ -148,9 +163,14 @@ async function runSide(demo: Demo, side: Side, file: string, args: string[], opt
       const exit = await program.waitForExit(DEMO_CAP_MS);
       progress('done', exit ? `exited (${exit.code ?? exit.signal})` : `still running after ${(DEMO_CAP_MS / 1000).toFixed(1)} s`);
     }
-    if (program.running) await program.waitForEvent('uncaught', { timeoutMs: CRASH_GRACE_MS, signal: options.signal });
+    if (program.running) await program.waitForEvent('uncaught', { timeoutMs: CRASH_GRACE_MS + (demo.scenario.observeMs ?? 0), signal: options.signal });
     if (program.events.some((event) => event.t === 'uncaught')) await program.waitForExit(1000);
     result.exit = program.exitInfo;
+    // Before the program is stopped: stopping it closes whatever it left open.
+    const firstBody = upstream?.exchanges.find((item) => item.firstBodyByteAt !== null)?.firstBodyByteAt;
+    if (firstBody && result.requestsBeganAt) result.upstreamBodyDelayMs = Math.round(firstBody - result.requestsBeganAt);
+    if (upstream) result.upstreamStats = { connections: upstream.connections, maxInFlight: upstream.maxInFlight, leftOpen: upstream.exchanges.filter((item) => !item.settled).length };
+    Object.assign(result, probeCounts(program));
   } finally {
     if (program?.running) await program.stop();
     await upstream?.close();
@@ -173,7 +193,14 @@ async function driveServer(
   progress: (phase: DemoProgress['phase'], label: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const listen = await program.waitForEvent('listen', { timeoutMs: LISTEN_DEADLINE_MS, signal });
+  const neverListens = demo.scenario.symptom.kind === 'never-listens';
+  if (neverListens) progress('waiting', 'waiting for it to listen…');
+  const listen = await program.waitForEvent('listen', { timeoutMs: neverListens ? DEMO_CAP_MS : LISTEN_DEADLINE_MS, signal });
+  if (!listen && neverListens) {
+    result.neverListened = true;
+    progress('done', program.running ? `still not listening after ${(DEMO_CAP_MS / 1000).toFixed(1)} s` : 'exited without listening');
+    return;
+  }
   if (!listen) {
     result.startError = `the program never listened (${program.stderr.text().trim().split('\n')[0] || 'no output'})`;
     progress('done', result.startError);
@@ -181,6 +208,7 @@ async function driveServer(
   }
   const httpListen = program.events.find((event): event is EventOf<'listen'> => event.t === 'listen' && event.http) ?? listen;
   const listenedAt = performance.now();
+  result.requestsBeganAt = listenedAt;
   const transcript = new Transcript();
   const client = new HttpClient(() => httpListen.port, transcript, signal);
   progress('waiting', 'waiting…');
@@ -276,6 +304,7 @@ async function rawExchange(
   const sent = { method, target, headers: {}, bodyBytes: totalBytes(parts), bodyPreview: '' };
   const connection = await client.connect();
   connection.methods.push(method);
+  if (request.pauseReading) connection.socket.pause();
   let done = false;
   try {
     if (request.abort) {
@@ -305,4 +334,18 @@ async function rawExchange(
   } finally {
     connection.destroy();
   }
+}
+
+/** What the probe saw that the wire cannot show: writes nobody reads, files left open. */
+function probeCounts(program: LearnerProcess): { writesAfterClose: number; fileStreamsOpen: number } {
+  const closed = new Set<number>();
+  let writesAfterClose = 0;
+  const open = new Set<number>();
+  for (const event of program.events) {
+    if (event.t === 'res-close') closed.add(event.id);
+    else if (event.t === 'call' && (event.fn === 'write' || event.fn === 'end') && closed.has(event.id)) writesAfterClose++;
+    else if (event.t === 'file-stream') open.add(event.sid);
+    else if (event.t === 'file-stream-close') open.delete(event.sid);
+  }
+  return { writesAfterClose, fileStreamsOpen: open.size };
 }

@@ -29,11 +29,15 @@ export interface DemoRequest {
   raw?: JsonBodyPart[];
   /** With raw: close the connection after sending instead of reading (an upload cut off mid-way). */
   abort?: boolean;
+  /** With raw: stop reading the response (TCP backpressure: a slow client), so the server's buffering shows. */
+  pauseReading?: boolean;
 }
 
 /** What the test server a client demo talks to does with each request. */
 export type DemoUpstream =
-  | { respond: { status: number; headers?: Record<string, string>; body?: string } }
+  | { respond: { status: number; headers?: Record<string, string>; body?: string }; delayMs?: number }
+  /** A body sent in parts, one every `everyMs` (a slow upstream a proxy should stream). */
+  | { stream: { parts: string[]; everyMs: number } }
   | { reset: true }
   | { closed: true };
 
@@ -49,6 +53,18 @@ export type SymptomRule =
   | { kind: 'all-at-once'; request: string; spreadMs: number }
   | { kind: 'rss-over'; mb: number }
   | { kind: 'still-running' }
+  | { kind: 'never-listens' }
+  /** Probe: res.write() calls after the response had closed (the client was gone). */
+  | { kind: 'writes-after-close' }
+  /** Probe: fs read streams opened and never closed by the end of the demo. */
+  | { kind: 'file-streams-left-open' }
+  | { kind: 'upstream-header-missing'; header: string }
+  | { kind: 'upstream-connections-over'; n: number }
+  | { kind: 'upstream-in-flight-over'; n: number }
+  /** The upstream's response outlived the client: not closed when the demo ended. */
+  | { kind: 'upstream-left-open' }
+  /** The upstream saw its first body byte this long after the request began (a proxy that buffers the upload). */
+  | { kind: 'upstream-body-later-than'; ms: number }
   | { kind: 'exit-zero' };
 
 export interface Scenario {
@@ -60,6 +76,8 @@ export interface Scenario {
   upstream?: DemoUpstream;
   /** Server demos: a signal sent to the program this long after it listened (a shutdown). */
   signal?: { name: 'SIGTERM' | 'SIGINT'; afterMs: number };
+  /** Keep watching the program this long after the last exchange (writes after a disconnect). */
+  observeMs?: number;
   /** A scratch file the program gets as its first argument (buffers-whole-file); deleted after. */
   file?: { sizeMb: number };
   symptom: SymptomRule & { description: string };

@@ -36,6 +36,32 @@ export function evaluate(rule: SymptomRule, side: SideResult): { observed: boole
       const zero = side.exit?.code === 0;
       return { observed: zero, detail: side.exit ? `exit code ${side.exit.code ?? side.exit.signal}` : 'still running' };
     }
+    case 'never-listens':
+      return { observed: !!side.neverListened, detail: side.neverListened ? `no listener after ${DEMO_CAP_S} s` : 'listening' };
+    case 'writes-after-close':
+      return { observed: side.writesAfterClose > 0, detail: `${side.writesAfterClose} res.write() call(s) after the client had gone` };
+    case 'file-streams-left-open':
+      return { observed: side.fileStreamsOpen > 0, detail: `${side.fileStreamsOpen} file stream(s) still open when the client had gone` };
+    case 'upstream-header-missing': {
+      const value = side.upstream[0]?.headers[rule.header.toLowerCase()];
+      return { observed: side.upstream.length > 0 && value === undefined, detail: value === undefined ? `the server saw no ${rule.header} header` : `the server saw ${rule.header}: ${String(value)}` };
+    }
+    case 'upstream-connections-over': {
+      const stats = side.upstreamStats;
+      return { observed: !!stats && stats.connections > rule.n, detail: `${side.upstream.length} requests over ${stats?.connections ?? 0} TCP connection(s)` };
+    }
+    case 'upstream-in-flight-over': {
+      const stats = side.upstreamStats;
+      return { observed: !!stats && stats.maxInFlight > rule.n, detail: `at most ${stats?.maxInFlight ?? 0} requests in flight at once (of ${side.upstream.length})` };
+    }
+    case 'upstream-left-open': {
+      const open = side.upstreamStats?.leftOpen ?? 0;
+      return { observed: open > 0, detail: open > 0 ? `the upstream response was still open after the client had gone` : 'the upstream request was closed when the client left' };
+    }
+    case 'upstream-body-later-than': {
+      const first = side.upstreamBodyDelayMs;
+      return { observed: first === null || first > rule.ms, detail: first === null ? 'the upstream got no body' : `the upstream got the first body byte ${fmtMs(first)} after the client began sending` };
+    }
     case 'still-running': {
       const running = side.exit === null;
       if (side.afterSignal) return { observed: running, detail: side.afterSignal };
