@@ -50,7 +50,20 @@ export interface PresenceEvent extends Base {
   type: 'join' | 'leave';
 }
 
-export type LearnerEvent = VerifyEvent | HandEvent | PresenceEvent;
+/** A graded quiz (issue 14): the score and which questions were missed, never the answers' text. */
+export interface QuizEvent extends Base {
+  type: 'quiz';
+  lesson: string;
+  correct: number;
+  total: number;
+  /** 1-based question numbers, ascending. */
+  missed: number[];
+}
+
+export type LearnerEvent = VerifyEvent | HandEvent | PresenceEvent | QuizEvent;
+
+/** A lesson's quiz has 3 to 5 questions (issue 14); the bound leaves room for an instructor's longer one. */
+export const MAX_QUIZ_QUESTIONS = 50;
 
 /** The mentor's answer to a raised hand. */
 export interface MentorEvent {
@@ -153,9 +166,24 @@ function learnerEvent(input: unknown): LearnerEvent {
     }
     case 'hand':
       return { ...base, type: 'hand', lesson: text(data, 'lesson', 64, LESSON), message: text(data, 'message', 500), diagnosis: diagnosisOf(data.diagnosis) };
+    case 'quiz':
+      return { ...base, type: 'quiz', lesson: text(data, 'lesson', 64, LESSON), ...quizScore(data) };
     default:
-      return fail('"type" must be one of verify, hand, join, leave');
+      return fail('"type" must be one of verify, hand, join, leave, quiz');
   }
+}
+
+/** The score must add up: every question either right or in "missed", each missed number once. */
+function quizScore(data: Record<string, unknown>): { correct: number; total: number; missed: number[] } {
+  const total = count(data, 'total');
+  if (total < 1 || total > MAX_QUIZ_QUESTIONS) fail(`"total" must be between 1 and ${MAX_QUIZ_QUESTIONS}`);
+  const correct = count(data, 'correct');
+  if (correct > total) fail('"correct" must not be more than "total"');
+  const missed = data.missed;
+  if (!Array.isArray(missed) || missed.some((n) => typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > total)) fail('"missed" must be an array of question numbers from 1 to "total"');
+  if (new Set(missed).size !== missed.length) fail('"missed" must not repeat a question');
+  if (missed.length !== total - correct) fail('"missed" must list exactly the total - correct questions missed');
+  return { correct, total, missed: [...(missed as number[])].sort((a, b) => a - b) };
 }
 
 function diagnosisOf(value: unknown): Diagnosis | null {

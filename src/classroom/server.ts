@@ -13,6 +13,7 @@ import { newToken, sameSecret } from './secrets.js';
 import { readBody, RateLimiter, refuse, send, sendJson, SECURITY_HEADERS } from './http-util.js';
 import { EventLog, replayLog } from './log.js';
 import { validateBody, validateThresholds, type AnyEvent, type Stored } from './schema.js';
+import type { QuestionTitle } from './quiz-state.js';
 import { apply, createRoom, viewOf, type Room } from './state.js';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -31,6 +32,8 @@ export interface BoardOptions {
   rate?: { burst: number; perSecond: number };
   /** How often the live view is pushed at most (coalescing bursts), ms. */
   pushMs?: number;
+  /** Names a quiz question for the "Hardest questions" panel (classroom-quiz-titles.ts); without it the page shows "Q3". */
+  questionTitle?: QuestionTitle;
 }
 
 export interface Board {
@@ -99,7 +102,7 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
     }, options.pushMs ?? 50);
   }
   function frame(): string {
-    return `data: ${JSON.stringify({ name: options.name, ...viewOf(room, Date.now(), options.lessons) })}\n\n`;
+    return `data: ${JSON.stringify({ name: options.name, ...viewOf(room, Date.now(), options.lessons, options.questionTitle) })}\n\n`;
   }
   function push(): void {
     if (streams.size === 0) return;

@@ -4,6 +4,7 @@
 // Times are the board's receive times, never the learners' clocks.
 
 import { DEFAULT_THRESHOLDS, type Diagnosis, type Stored, type Thresholds } from './schema.js';
+import { applyQuiz, quizFigures, type QuizFigures, type QuizRecord, type QuestionTitle } from './quiz-state.js';
 
 export const PITFALL_WINDOW_MS = 15 * 60_000;
 
@@ -31,6 +32,8 @@ interface LearnerState {
   lastFailed: boolean;
   left: boolean;
   lessons: Map<string, LessonRecord>;
+  /** Per lesson: this learner's quiz attempts (issue 14). */
+  quizzes: Map<string, QuizRecord>;
 }
 
 export interface Hand {
@@ -85,6 +88,9 @@ export function apply(room: Room, event: Stored): boolean {
     case 'verify':
       applyVerify(room, event);
       break;
+    case 'quiz':
+      applyQuiz(learnerOf(room, event), event);
+      break;
   }
   return true;
 }
@@ -92,7 +98,7 @@ export function apply(room: Room, event: Stored): boolean {
 function learnerOf(room: Room, event: { learner: string; name: string; version: string }): LearnerState {
   let learner = room.learners.get(event.learner);
   if (!learner) {
-    learner = { id: event.learner, name: event.name, version: event.version, current: null, lastVerifyT: null, lastFailed: false, left: false, lessons: new Map() };
+    learner = { id: event.learner, name: event.name, version: event.version, current: null, lastVerifyT: null, lastFailed: false, left: false, lessons: new Map(), quizzes: new Map() };
     room.learners.set(event.learner, learner);
   }
   learner.name = event.name;
@@ -165,6 +171,8 @@ export interface View {
   hands: Array<Hand & { waitingMs: number }>;
   pitfalls: Array<{ lesson: string; pitfall: string; count: number; learners: string[] }>;
   figures: Array<{ lesson: string; learners: number; passed: number; medianAttempts: number | null; medianMs: number | null; pitfalls: Array<{ pitfall: string; count: number }> }>;
+  /** Per lesson whose quiz someone took: takers, median score, the hardest questions. */
+  quizzes: QuizFigures[];
 }
 
 /** Why a learner counts as stuck right now, or null. */
@@ -178,7 +186,8 @@ export function stuckReason(learner: LearnerState, thresholds: Thresholds, now: 
   return null;
 }
 
-export function viewOf(room: Room, now: number, courseLessons: string[] = []): View {
+/** `questionTitle` names a quiz question from the board's course (null: the board shows "Q3"). */
+export function viewOf(room: Room, now: number, courseLessons: string[] = [], questionTitle?: QuestionTitle): View {
   const seen = new Set(courseLessons);
   for (const learner of room.learners.values()) for (const id of learner.lessons.keys()) seen.add(id);
   const lessons = [...courseLessons, ...[...seen].filter((id) => !courseLessons.includes(id)).sort()];
@@ -210,7 +219,7 @@ export function viewOf(room: Room, now: number, courseLessons: string[] = []): V
   // Stuck learners first (longest stuck first), then by name.
   learners.sort((a, b) => Number(b.stuck !== null) - Number(a.stuck !== null) || (a.stuck ? a.stuckSince - b.stuckSince : 0) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   const hands = [...room.hands.values()].filter((hand) => hand.status !== 'done').sort((a, b) => a.t - b.t).map((hand) => ({ ...hand, waitingMs: now - hand.t }));
-  return { now, thresholds: room.thresholds, lessons, learners: learners.map(({ stuckSince: _, ...rest }) => rest), hands, pitfalls: roomPitfalls(room, now), figures: figures(room, lessons) };
+  return { now, thresholds: room.thresholds, lessons, learners: learners.map(({ stuckSince: _, ...rest }) => rest), hands, pitfalls: roomPitfalls(room, now), figures: figures(room, lessons), quizzes: quizFigures(room.learners.values(), lessons, questionTitle) };
 }
 
 function roomPitfalls(room: Room, now: number): View['pitfalls'] {

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadCourse } from '../../course/lessons.js';
+import { courseQuestionTitles } from '../../classroom/quiz-titles.js';
 import { newRoomCode, newToken, startBoard } from '../../classroom/server.js';
 import { writeFileAtomic } from '../../workspace/state.js';
 import { lessonsDirFrom } from '../context.js';
@@ -68,11 +69,12 @@ export async function run(_args: string[], flags: ClassroomFlags): Promise<numbe
   const dir = resolve(flags.data ?? 'httpdojo-classroom');
   mkdirSync(dir, { recursive: true });
   const room = roomFile(dir, flags.name);
-  const lessons = loadCourse(lessonsDirFrom(flags)).map((lesson) => lesson.id);
+  const course = loadCourse(lessonsDirFrom(flags));
+  const lessons = course.map((lesson) => lesson.id);
 
   let board;
   try {
-    board = await startBoard({ dir, room: room.room, token: room.token, name: room.name, lessons, host, port });
+    board = await startBoard({ dir, room: room.room, token: room.token, name: room.name, lessons, host, port, questionTitle: courseQuestionTitles(course) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${port} is in use on ${host}; pick another with --port`);
