@@ -54,9 +54,21 @@ export function buildTimeline(wire: WireEntry[], programs: ProgramEvents[], upst
     // Only what happened during the check (a lesson-wide upstream keeps earlier records).
     .filter((event) => event.atMs >= -1 && event.atMs <= durationMs + 50)
     .map((event) => ({ ...event, atMs: Math.max(0, event.atMs) }));
-  // Stable: at equal times the source order (client, server, upstream) is kept.
-  events.sort((a, b) => a.atMs - b.atMs);
+  // Within one millisecond the clocks cannot order events (see above): cause before effect.
+  events.sort((a, b) => a.atMs - b.atMs || causalRank(a) - causalRank(b));
   return events.length > MAX_EVENTS ? [...events.slice(0, MAX_EVENTS / 2), ...events.slice(-MAX_EVENTS / 2)] : events;
+}
+
+/** Bytes are sent, then seen by the server, passed upstream, answered, written back, received; closes last. */
+function causalRank(event: TimelineEvent): number {
+  if (event.kind === 'note') return 0;
+  if (event.side === 'client' && (event.kind === 'connected' || event.kind === 'sent' || event.kind === 'pause')) return 1;
+  if (event.side === 'server' && (event.kind === 'request' || event.kind === 'client-req' || event.kind === 'client-socket' || event.kind.startsWith('client-w') || event.kind === 'client-end')) return 2;
+  if (event.side === 'upstream') return event.kind === 'request' || event.kind === 'body' || event.kind === 'req-end' ? 3 : 4;
+  if (event.side === 'server' && (event.kind === 'client-res' || event.kind === 'client-res-end')) return 5;
+  if (event.side === 'server' && ['writeHead', 'write', 'end', 'flushHeaders'].includes(event.kind)) return 6;
+  if (event.side === 'client' && event.kind === 'received') return 7;
+  return 8;
 }
 
 function preview(data: Buffer): string {

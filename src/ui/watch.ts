@@ -455,24 +455,27 @@ class WatchScreen {
     }
   }
 
-  /** i: when each piece left and arrived (src/report/timeline.ts), for the failed check or else the last timed one. */
+  /**
+   * i: when each piece left and arrived (src/report/timeline.ts): the failed
+   * checks' timelines, or when all passed those of the checks that took time;
+   * i again shows the next one, and after the last hides the panel.
+   */
   private toggleTimeline(): void {
-    if (this.panel === 'timeline') {
+    const count = timelineChecks(this.verdict?.checks ?? []).length;
+    if (this.panel === 'timeline' && this.timelineIndex + 1 >= count) {
       this.panel = 'none';
       return this.render();
     }
-    if (!this.timelineCheck()) {
+    if (count === 0) {
       this.message = this.verdict ? 'No check has a timeline to draw (each finished within a moment).' : 'i shows the timeline of a check; nothing has run yet.';
       return this.render();
     }
+    this.timelineIndex = this.panel === 'timeline' ? this.timelineIndex + 1 : 0;
     this.panel = 'timeline';
     this.render();
   }
 
-  private timelineCheck(): CheckResult | undefined {
-    const checks = timelineChecks(this.verdict?.checks ?? []);
-    return checks[0]?.status === 'failed' ? checks[0] : checks.at(-1);
-  }
+  private timelineIndex = 0;
 
   private toggleWire(): void {
     if (this.panel === 'wire') {
@@ -684,9 +687,11 @@ class WatchScreen {
       return [style.bold(`Wire: ${failed.title}`) + style.dim('  (w hides it)'), formatWire(failed.wire), ...(tryIt ? ['', ...formatTryIt(tryIt, style, width)] : [])];
     }
     if (this.panel === 'timeline') {
-      const check = this.timelineCheck();
+      const checks = timelineChecks(this.verdict?.checks ?? []);
+      const check = checks[this.timelineIndex];
       if (!check) return [];
-      return [formatTimeline(check, width, style), style.dim('  (i hides it)')];
+      const more = this.timelineIndex + 1 < checks.length ? `i shows the next (${this.timelineIndex + 1} of ${checks.length})` : checks.length > 1 ? `i hides it (${checks.length} of ${checks.length})` : 'i hides it';
+      return [formatTimeline(check, width, style), style.dim(`  (${more})`)];
     }
     if (this.panel === 'task') {
       const body = lessonTask(this.lesson);
@@ -709,6 +714,8 @@ class WatchScreen {
       ...(this.classroom.joined ? [['a', 'ask for help']] : []),
       ['q', 'quit'],
     ].map(([key, label]) => `${style.bold(key)} ${label}`);
+    // Too many keys for one line (n, c, a shown): i goes first; the "Keys:" message still names it.
+    if (visibleLength(keys.join(style.dim(' · '))) > width) keys.splice(2, 1);
     const out = [''];
     const classroom = this.classroom.statusLine();
     if (classroom) out.push(style.cyan(wrap(classroom, width)));
