@@ -93,10 +93,29 @@ function exchangeLines(exchange: Exchange, named: boolean): Line[] {
   return lines;
 }
 
-/** The crash trace without Node's noise: the source excerpt, the error, our frames and the learner's first few. */
+/**
+ * The crash trace as a learner should read it: the error line and the program's
+ * own frames, file names without their folders. Node's source excerpt above the
+ * error points at httpdojo's probe (it rethrows the learner's error), and
+ * Node's internal frames say nothing about the bug, so both are left out.
+ */
 function traceLines(stderr: string): string[] {
-  const lines = stderr.split('\n').filter((line) => line.trim() !== '' && !/node:internal|Node\.js v\d/.test(line));
-  return lines.slice(0, 7);
+  const lines = stderr.split('\n');
+  const errorAt = lines.findIndex((line) => /^\s*([A-Za-z]*Error\b|Error \[|Uncaught|node:events|\s*throw er;)/.test(line) && !/^\s+at /.test(line));
+  const start = errorAt >= 0 ? errorAt : 0;
+  const shown: string[] = [];
+  for (const line of lines.slice(start)) {
+    if (line.trim() === '' || /Node\.js v\d/.test(line)) continue;
+    if (/^\s+at /.test(line) && /node:|probe\/probe\.|\(<anonymous>\)|node_modules/.test(line)) continue;
+    if (/Unhandled 'error' event/.test(line)) {
+      shown.push("(Unhandled 'error' event)");
+      continue;
+    }
+    if (/^\s*(throw |\^)/.test(line) || /^\s*(file:\/\/.*|node:[\w/]+):\d+$/.test(line) || /^\s+\w+: .*,?$|^\s*}\s*$/.test(line)) continue;
+    shown.push(line.replace(/file:\/\/\/?(?:[^\s()]*\/)?([^/\s()]+:\d+:\d+)/g, '$1').replace(/\/(?:[^\s()]*\/)([^/\s()]+:\d+:\d+)/g, '$1'));
+    if (shown.length >= 5) break;
+  }
+  return shown;
 }
 
 /** Wraps every line to the column, keeping its tone; long words are cut. */
@@ -107,8 +126,10 @@ function fit(lines: Line[], width: number): Line[] {
       out.push(line);
       continue;
     }
-    const indent = line.tone === 'code' ? '     ' : '  ';
-    for (const piece of wrap(line.text, width, indent).split('\n')) {
+    // Keep the line's own indentation (wrap() would fold it away); continuations go further in.
+    const lead = /^\s*/.exec(line.text)![0];
+    const indent = `${lead}${line.tone === 'code' ? '     ' : '  '}`;
+    for (const piece of `${lead}${wrap(line.text.slice(lead.length), width - lead.length, indent)}`.split('\n')) {
       for (let i = 0; i < piece.length; i += width) out.push({ text: piece.slice(i, i + width), tone: line.tone });
     }
   }

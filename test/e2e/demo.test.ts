@@ -7,7 +7,9 @@
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Chalk } from 'chalk';
 import { afterAll, describe, expect, it } from 'vitest';
+import { renderDemo } from '../../src/report/demo.ts';
 import { runDemo, DEMO_CAP_MS, type DemoResult, type Exchange, type SideResult } from '../../src/engine/demo/run-demo.ts';
 import { listDemos, loadDemo, type Demo, type SymptomRule } from '../../src/engine/demo/scenario.ts';
 import { killProcesses, killStartedClis, leftoverProcesses, limiter, processesMatching, requireBuild, STACK_FRAME, startCli } from './cli-support.ts';
@@ -149,6 +151,11 @@ describe('pitfall demos', () => {
       expect(result.fixed.lines.length).toBeGreaterThan(0);
       // A few seconds each, with the hang side cut at the cap.
       expect(Math.max(result.broken.durationMs, result.fixed.durationMs)).toBeLessThan(DEMO_CAP_MS * 2 + 2000);
+      // Both layouts fit their width, as plain text.
+      for (const width of [80, 120]) {
+        const text = renderDemo(result, { width, style: new Chalk({ level: 0 }) });
+        for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(width);
+      }
       const left = processesMatching(join(DEMOS, id), 'no-marker').filter((found) => found.cmdline.includes(`${join(DEMOS, id)}/`));
       expect(left.map((found) => found.cmdline)).toEqual([]);
       expect(performance.now() - began).toBeLessThan(60_000);
