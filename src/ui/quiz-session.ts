@@ -103,7 +103,11 @@ export async function askQuiz(quiz: Quiz, options: AskOptions): Promise<QuizResu
   return result;
 }
 
-/** Records the attempt in the workspace's state file (atomic write, see state.ts). */
+/**
+ * Records the attempt in the workspace's state file (atomic write, see state.ts)
+ * and, when the workspace joined a classroom, sends it to the board in the
+ * background (issue 14). `httpdojo quiz` and the watch screen's `c` both end here.
+ */
 export function saveQuizResult(workspace: Workspace, lessonId: string, result: QuizResult): QuizScore {
   let saved: QuizScore | null = null;
   updateProgress(workspace, lessonId, (progress) => {
@@ -118,7 +122,18 @@ export function saveQuizResult(workspace: Workspace, lessonId: string, result: Q
     };
     progress.quiz = saved;
   });
+  reportToClassroom(workspace.root, lessonId, saved!);
   return saved!;
+}
+
+/**
+ * The board gets the score the state file got. Loaded lazily and never awaited:
+ * the outbox posts with a short deadline (classroom-outbox.ts POST_TIMEOUT_MS),
+ * so `quiz --answer` exits at most that long after printing, and offline the
+ * event waits in the outbox for the next post.
+ */
+function reportToClassroom(root: string, lessonId: string, score: QuizScore): void {
+  void import('../workspace/classroom-outbox.js').then((classroom) => classroom.reportQuiz(root, lessonId, score)).catch(() => {});
 }
 
 /** `3/4 (best 4/4)` for progress and the watch screen. */

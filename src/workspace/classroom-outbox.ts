@@ -259,6 +259,26 @@ export async function handStatus(root: string, timeoutMs = POST_TIMEOUT_MS): Pro
   return answer.status === 200 ? handsFrom(answer.body) : null;
 }
 
+/** A graded quiz for the board (issue 14): the score and the missed question numbers, never the answers. */
+export function quizEvent(config: ClassroomConfig, lesson: string, score: { correct: number; total: number; missed: number[] }): Event {
+  return { ...baseEvent(config, 'quiz'), lesson, correct: score.correct, total: score.total, missed: [...score.missed] };
+}
+
+/**
+ * After a graded quiz in a joined workspace: queue it and send it in the
+ * background, like a verify's summary. Never throws; null when not joined.
+ */
+export function reportQuiz(root: string, lesson: string, score: { correct: number; total: number; missed: number[] }): Promise<FlushResult | null> {
+  try {
+    const config = readConfig(root);
+    if (!config) return Promise.resolve(null);
+    enqueue(root, quizEvent(config, lesson, score));
+    return flush(root).catch(() => null);
+  } catch {
+    return Promise.resolve(null);
+  }
+}
+
 /**
  * After a verify of the workspace's file: queue the summary and send it in the
  * background. Never throws and never waits on the network for the caller's sake.
