@@ -79,6 +79,26 @@ function renderPitfalls(view) {
   $('pitfalls-empty').hidden = view.pitfalls.length > 0;
 }
 
+// Per lesson whose quiz was taken: the score, then the most missed questions with
+// who missed them. Titles come from the board's course; without one, "Q3".
+function renderQuizzes(view) {
+  const quizzes = view.quizzes || [];
+  $('quizzes').replaceChildren(...quizzes.map((quiz) => {
+    const median = quiz.medianCorrect === null ? '–' : String(quiz.medianCorrect);
+    const item = el('li', { 'data-lesson': quiz.lesson },
+      el('div', {}, el('span', { class: 'who', text: `Lesson ${short(quiz.lesson)}` }),
+        ` · ${quiz.learners} took it · median ${median}/${quiz.total} · ${quiz.perfect} all right`));
+    if (quiz.hardest.length) {
+      item.append(el('ol', { class: 'hardest' }, ...quiz.hardest.map((question) => el('li', { 'data-question': String(question.question) },
+        el('span', { class: 'qnum', text: `Q${question.question}` }),
+        question.title ? el('span', { text: question.title }) : null,
+        el('div', { class: 'dim', text: `missed by ${question.count} (${question.learners.join(', ')})${question.still ? `; still wrong for ${question.still}` : ''}` })))));
+    } else item.append(el('div', { class: 'dim', text: 'Every question answered right.' }));
+    return item;
+  }));
+  $('quizzes-empty').hidden = quizzes.length > 0;
+}
+
 function renderGrid(view) {
   const grid = $('grid');
   grid.tHead.replaceChildren(el('tr', {}, el('th', { text: 'Learner' }), ...view.lessons.map((lesson) => el('th', { title: lesson, text: short(lesson) }))));
@@ -111,6 +131,7 @@ function render(view) {
   renderHands(view);
   renderStuck(view);
   renderPitfalls(view);
+  renderQuizzes(view);
   renderGrid(view);
   renderFigures(view);
 }
