@@ -83,7 +83,8 @@ function exchangeLines(exchange: Exchange, named: boolean): Line[] {
   const label = named ? `${exchange.name}: ` : '';
   const body = sent.bodyBytes > 0 ? ` + ${sent.bodyBytes} body bytes${sent.bodyPreview ? ` ${JSON.stringify(sent.bodyPreview.slice(0, 40))}` : ''}` : '';
   const start = exchange.startedAtMs > 20 ? ` (at ${exchange.startedAtMs} ms)` : '';
-  const lines: Line[] = [{ text: `→ ${label}${sent.method} ${sent.target}${body}${start}`, tone: 'plain' }];
+  const what = sent.raw !== undefined ? `${JSON.stringify(sent.raw)} (${sent.bodyBytes} bytes)` : `${sent.method} ${sent.target}${body}`;
+  const lines: Line[] = [{ text: `→ ${label}${what}${start}`, tone: 'plain' }];
   const outcome = describe(exchange);
   lines.push({ text: `← ${outcome}`, tone: exchange.response ? 'plain' : 'bad' });
   if (exchange.response && exchange.response.body) {

@@ -30,8 +30,11 @@ export async function runDemoCommand(lessonsDir: string, pitfall: Pitfall): Prom
   try {
     const result = await runDemo(demo, { onProgress: (update) => view.update(update), signal: controller.signal });
     view.stop();
+    if (controller.signal.aborted) {
+      out.write(`${style.dim('Interrupted: both programs are stopped.')}\n`);
+      return EXIT.interrupted;
+    }
     out.write(renderDemo(result, { width, style }));
-    if (controller.signal.aborted) return EXIT.interrupted;
     return result.shown ? EXIT.ok : EXIT.failed;
   } finally {
     view.stop();

@@ -25,7 +25,8 @@ export type Side = 'broken' | 'fixed';
 
 export interface Exchange {
   name: string;
-  sent: { method: string; target: string; headers: Record<string, string>; bodyBytes: number; bodyPreview: string };
+  /** `raw`: the exact bytes of a raw request (its start), for display. */
+  sent: { method: string; target: string; headers: Record<string, string>; bodyBytes: number; bodyPreview: string; raw?: string };
   /** Milliseconds after the program listened. */
   startedAtMs: number;
   response: {
@@ -301,7 +302,7 @@ async function rawExchange(
   const text = Buffer.concat(parts.filter((part): part is string | Buffer => typeof part === 'string' || Buffer.isBuffer(part)).map((part) => Buffer.from(part))).toString('utf8');
   const [line = ''] = text.split('\r\n');
   const [method = '?', target = '?'] = line.split(' ');
-  const sent = { method, target, headers: {}, bodyBytes: totalBytes(parts), bodyPreview: '' };
+  const sent = { method, target, headers: {}, bodyBytes: totalBytes(parts), bodyPreview: '', raw: text.length > 60 ? `${text.slice(0, 60)}…` : text };
   const connection = await client.connect();
   connection.methods.push(method);
   if (request.pauseReading) connection.socket.pause();
@@ -309,9 +310,11 @@ async function rawExchange(
   try {
     if (request.abort) {
       await connection.send(parts, () => false, signal);
+      const partial = connection.partialResponse;
       connection.destroy();
       const waited = Math.round(performance.now() - started);
-      return { ...base, sent, response: null, noResponse: { reason: 'aborted', waitedMs: waited, message: `we hung up after sending ${connection.sentBytes} bytes`, partialStatus: null }, durationMs: waited };
+      const got = partial ? `${partial.status} and ${partial.body.length} body bytes` : 'nothing';
+      return { ...base, sent, response: null, noResponse: { reason: 'aborted', waitedMs: waited, message: `we hung up after ${fmtMs(waited)}, having received ${got}${request.pauseReading ? ' (reading slowly)' : ''}`, partialStatus: partial?.status ?? null }, durationMs: waited };
     }
     const sending = connection.send(parts, () => done, signal);
     try {
