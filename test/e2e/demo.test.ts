@@ -198,5 +198,6 @@ describe('httpdojo explain --demo (the CLI)', () => {
     const done = await result;
     expect(done.code).toBe(2);
     expect(done.stdout).toContain('No demo for uses-a-framework.');
+    expect(done.stdout).toContain('rule of the course, not a behaviour of Node');
   });
 });

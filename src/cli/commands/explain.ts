@@ -8,7 +8,11 @@ import { EXIT } from '../exit-codes.js';
 export async function run([id]: string[], flags: { lessons?: string; demo?: boolean }): Promise<number> {
   const lessonsDir = lessonsDirFrom(flags);
   if (!id) {
-    process.stdout.write(`Pitfalls (httpdojo explain <id>):\n${listPitfalls(lessonsDir).map((name) => `  ${name}`).join('\n')}\n`);
+    // listDemos reads one folder: cheap enough for the listing.
+    const { listDemos } = await import('../../engine/demo/scenario.js');
+    const demos = new Set(listDemos(lessonsDir));
+    const names = listPitfalls(lessonsDir).map((name) => `  ${name}${demos.has(name) ? style.dim('  (--demo)') : ''}`);
+    process.stdout.write(`Pitfalls (httpdojo explain <id>; add --demo to run the ones marked):\n${names.join('\n')}\n`);
     return EXIT.ok;
   }
   const pitfall = requirePitfall(lessonsDir, id);
