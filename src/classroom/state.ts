@@ -161,6 +161,8 @@ export interface LearnerView {
   lastVerifyMsAgo: number | null;
   stuck: string | null;
   cells: Record<string, Cell>;
+  /** Per lesson whose quiz this learner took: the latest score, the best, how many tries. */
+  quizzes: Record<string, { correct: number; total: number; best: number; attempts: number }>;
 }
 
 export interface View {
@@ -213,6 +215,7 @@ export function viewOf(room: Room, now: number, courseLessons: string[] = [], qu
       lastVerifyMsAgo: learner.lastVerifyT === null ? null : now - learner.lastVerifyT,
       stuck,
       cells,
+      quizzes: Object.fromEntries([...learner.quizzes].map(([id, quiz]) => [id, { correct: quiz.correct, total: quiz.total, best: quiz.best, attempts: quiz.attempts }])),
       stuckSince: record?.pitfallSince ?? learner.lastVerifyT ?? now,
     });
   }

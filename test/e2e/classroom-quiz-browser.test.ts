@@ -67,6 +67,8 @@ describe.skipIf(!hasChromium)(name, () => {
     const total = quiz.questions.length;
     await post('learner-ada-01', 'Ada', lesson1.id, total, [2]);
     await post('learner-xss-01', XSS, lesson1.id, total, [1, 2]);
+    const verify = { type: 'verify', learner: 'learner-ada-01', name: 'Ada', lesson: lesson1.id, passed: true, failed: [], attempts: 2, lessonMs: 60_000 };
+    expect((await fetch(`http://127.0.0.1:${board.port}/r/${ROOM}/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: `quizbr-verify-${Date.now()}`, ...verify }) })).status).toBe(200);
     // A lesson the board's course does not have: its question is shown as "Q1".
     await post('learner-ada-01', 'Ada', '99-elsewhere', 3, [1]);
 
@@ -79,6 +81,10 @@ describe.skipIf(!hasChromium)(name, () => {
     const heading = (n: number) => quiz.questions[n - 1].prompt.split('\n\n')[0].replace(/\s+/g, ' ').trim();
     expect(await questions.first().textContent()).toBe(`Q2${heading(2)}missed by 2 (${[XSS, 'Ada'].sort().join(', ')}); still wrong for 2`);
     expect(await questions.nth(1).textContent()).toContain(`Q1${heading(1)}missed by 1 (${XSS})`);
+    // Ada's passed cell on the grid carries her quiz score.
+    const cell = page.locator('tr[data-learner="learner-ada-01"] td.cell.passed');
+    await cell.waitFor({ timeout: 10_000 });
+    expect(await cell.textContent()).toBe(`✓ ${total - 1}/${total}`);
     const elsewhere = page.locator('#quizzes li[data-lesson="99-elsewhere"] ol.hardest > li');
     await elsewhere.waitFor({ timeout: 10_000 });
     expect(await elsewhere.locator('span').allTextContents()).toEqual(['Q1']);
@@ -86,8 +92,8 @@ describe.skipIf(!hasChromium)(name, () => {
     expect(await page.locator('#quizzes img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     // Readable on a phone: the panel fits the screen's width (long titles wrap).
-    const widths = await page.locator('#quiz-section').evaluate((section) => ({ section: section.getBoundingClientRect().right, scroll: section.scrollWidth, client: section.clientWidth, viewport: window.innerWidth }));
-    expect(widths.section).toBeLessThanOrEqual(widths.viewport);
+    const widths = await page.locator('#quiz-section').evaluate((section) => ({ section: section.getBoundingClientRect().right, scroll: section.scrollWidth, client: section.clientWidth }));
+    expect(widths.section).toBeLessThanOrEqual(page.viewportSize()!.width);
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     if (process.env.SCREENSHOT) await page.locator('#quiz-section').screenshot({ path: process.env.SCREENSHOT });
     await page.close();

@@ -80,6 +80,9 @@ describe('the room\'s quiz figures', () => {
     expect(read).toMatchObject({ learners: 1, medianCorrect: 2, total: 3, hardest: [{ question: 1, count: 1, learners: ['name-cy'] }] });
     // A quiz alone puts no cell on the grid and leaves the lesson figures as they were.
     expect(view.learners.find((learner) => learner.id === 'cy')!.cells).toEqual({});
+    // Each learner's summary carries their latest score, best and tries per lesson.
+    expect(view.learners.find((learner) => learner.id === 'ada')!.quizzes).toEqual({ '01-hello': { correct: 3, total: 4, best: 3, attempts: 2 } });
+    expect(view.learners.find((learner) => learner.id === 'cy')!.quizzes).toEqual({ '01-hello': { correct: 4, total: 4, best: 4, attempts: 1 }, '02-read': { correct: 2, total: 3, best: 2, attempts: 1 } });
     expect(view.figures.find((row) => row.lesson === '01-hello')).toMatchObject({ learners: 0, passed: 0 });
   });
 

@@ -107,7 +107,12 @@ function renderGrid(view) {
     for (const lesson of view.lessons) {
       const cell = learner.cells[lesson];
       if (!cell) row.append(el('td', {}));
-      else if (cell.state === 'passed') row.append(el('td', { class: 'cell passed', title: `passed after ${cell.attempts} attempts`, text: '✓' }));
+      else if (cell.state === 'passed') {
+        // The learner's latest quiz score beside the tick: who passed without understanding why.
+        const quiz = (learner.quizzes || {})[lesson];
+        const score = quiz ? ` ${quiz.correct}/${quiz.total}` : '';
+        row.append(el('td', { class: 'cell passed', title: `passed after ${cell.attempts} attempts${quiz ? `; quiz ${quiz.correct}/${quiz.total} (best ${quiz.best}, ${quiz.attempts} tries)` : ''}`, text: `✓${score}` }));
+      }
       else if (cell.state === 'current') row.append(el('td', { class: 'cell current', title: `${cell.attempts} attempts${cell.pitfall ? `, failing ${cell.pitfall} for ${duration(cell.ms)}` : ''}`, text: `${cell.attempts}${cell.pitfall ? ' ✗' : ''}` }));
       else row.append(el('td', { class: 'cell started', title: `${cell.attempts} attempts`, text: '·' }));
     }
