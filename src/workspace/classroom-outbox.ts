@@ -1,6 +1,7 @@
 // The learner's side of the classroom. After `httpdojo join <url>` the workspace
 // keeps the board's URL, the learner's name and a random learner id in
 // .httpdojo/classroom.json. Every verify becomes a summary event (never code),
+// and every graded quiz a score with the missed question numbers (never the answers),
 // written to a bounded outbox file first and then posted in the background with
 // a short deadline; whatever is not acknowledged stays in the outbox and goes
 // out, in order, with the next post. Each event has its own id, so a resend the
