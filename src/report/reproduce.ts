@@ -27,18 +27,21 @@ const NODE_SAYS = "It sends the check's exact bytes, pauses included, and prints
 
 export function reproduce(input: ReproduceInput): Reproduction {
   const { lesson, self } = input;
-  const runIt = `${self} run ${lesson.number}${input.fileOption ?? ''}`;
+  const runIt = `${self} run ${lesson.number}${input.fileOption ?? ''}${restartArgs(input.wire)}`;
   if (lesson.kind === 'client') return clientReproduction(input);
   const steps = replaySteps(input.wire);
   const port = input.port ?? 3000;
   const where = input.port
     ? `First start your program with \`${runIt}\` (it listens on ${port} there, as it asked)`
     : `First start your program with \`${runIt}\`; it asked listen() for no fixed port, so put the port it prints in place of ${port}`;
-  const upstream = lesson.kind === 'proxy' ? ', which also starts the lesson\'s test upstream for it' : '';
+  const upstream =
+    lesson.kind === 'proxy' && !restartArgs(input.wire)
+      ? ', which starts a plain test upstream for it (the check\'s own upstream answers, slow, cut or hanging up, exist only while verify runs)'
+      : '';
   if (!steps.some((step) => step.op === 'write')) {
     return { kind: 'run', command: runIt, note: `This check sent no request: run your program and watch what it does (what it prints, when it exits).` };
   }
-  const symptom = symptomOf(input.wire);
+  const symptom = [symptomOf(input.wire), signalsOf(input.wire)].filter(Boolean).join(' ');
   const before = `${where}${upstream}; then, in another terminal, run this.${symptom ? ` ${symptom}` : ''}`;
   const replay = `${self} replay ${lesson.number} ${input.checkId}${input.port ? '' : ` --port ${port}`}`;
   const curl = curlCommand(steps, port);
@@ -76,6 +79,31 @@ function symptomOf(wire: WireEntry[]): string {
     return `The check waited ${((gaveUp.atMs - lastSent.atMs) / 1000).toFixed(1)} s for the rest of the response: curl gives up at --max-time (exit 28).`;
   }
   return '';
+}
+
+/**
+ * The check restarted the program with other arguments (lesson 13: an upstream
+ * that is not there): ` -- <args>` for `httpdojo run`, a closed port made port 1,
+ * where nothing listens.
+ */
+function restartArgs(wire: WireEntry[]): string {
+  for (const entry of wire) {
+    const match = entry.direction === 'note' ? /^we restart your (?:program|proxy|server) with ([^\s,]+)(,? then close that port)?/.exec(entry.note ?? '') : null;
+    if (!match) continue;
+    const arg = match[2] ? match[1].replace(/:\d+$/, ':1') : match[1];
+    return ` -- ${shellWord(arg)}`;
+  }
+  return '';
+}
+
+/** Signals the check sent the program (lesson 14's shutdown): no client command can, so the learner sends them. */
+function signalsOf(wire: WireEntry[]): string {
+  const sent = wire
+    .map((entry) => (entry.direction === 'note' ? /^(SIG[A-Z]+) sent to your program(?:, (.+))?$/.exec(entry.note ?? '') : null))
+    .filter((match): match is RegExpExecArray => match !== null);
+  if (sent.length === 0) return '';
+  const [, signal, when] = sent[0];
+  return `The check also sent ${signal} to your program${when ? ` ${when}` : ''}, which this command cannot do: while it runs, send it yourself (kill -${signal.slice(3)} with your program's pid; Ctrl-C in httpdojo run's terminal sends SIGINT).`;
 }
 
 // ---------------------------------------------------------------- curl
@@ -308,7 +336,7 @@ export function nodeCommand(steps: ReplayStep[], port: number): string {
     `for(const u=Date.now()+2000;S[n]&&!S[n].destroyed&&(R[n]||0)<r&&!(R[n]&&Date.now()-L[n]>200)&&Date.now()<u;)await w(10);` +
     `if(op=="c"){const s=S[n]=net.connect(P,"127.0.0.1");s.on("data",b=>{R[n]=(R[n]||0)+b.length;L[n]=Date.now();process.stdout.write(b)});` +
     `s.on("error",e=>{say(n,e.code);if(e.code=="ECONNRESET")process.exitCode=56});s.on("close",()=>say(n,"closed"))}` +
-    `else if(op=="w")S[n].write(Buffer.from(d,"latin1"));else if(op=="x"){say(n,"we close it");S[n].destroy()}}` +
+    `else if(op=="w")S[n].write(Buffer.from(d,"latin1"));else if(op=="x"&&!S[n].destroyed){say(n,"we close it");S[n].destroy()}}` +
     `setTimeout(()=>{for(const s of Object.values(S))s.destroy()},3000).unref()})()`;
   return `node -e '${script}'`;
 }
