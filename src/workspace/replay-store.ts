@@ -1,11 +1,11 @@
 // The last verify's sent bytes per failed check, for `httpdojo replay`: in the
 // workspace's .httpdojo/replay/<lesson>/<check>.json, or (outside a workspace)
-// in the system temp folder. Identical pieces are stored once (an 8 MiB upload of
+// in the user's cache folder. Identical pieces are stored once (an 8 MiB upload of
 // "aaa…" is one 64 KiB piece referenced 128 times).
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Reproduction, Verdict } from '../engine/verdict.js';
 import { replaySteps, type ReplayStep } from '../report/replay-steps.js';
@@ -30,15 +30,14 @@ interface ReplayFile {
   blobs: string[];
 }
 
+/**
+ * Where replays live: the workspace's .httpdojo/, else the user's cache folder
+ * (not the temp folder: verify leaves nothing in it, DESIGN.md's robustness contract).
+ */
 export function replayDir(workspaceRoot: string | null): string {
   if (workspaceRoot) return join(workspaceRoot, '.httpdojo', 'replay');
-  let user = 'user';
-  try {
-    user = userInfo().username.replace(/[^\w.-]/g, '_');
-  } catch {
-    // No user name (a container without passwd entry): one shared folder.
-  }
-  return join(tmpdir(), `httpdojo-replay-${user}`);
+  const cache = process.env.XDG_CACHE_HOME || (process.platform === 'win32' ? process.env.LOCALAPPDATA : undefined) || join(homedir(), '.cache');
+  return join(cache, 'httpdojo', 'replay');
 }
 
 /** Replaces the lesson's stored replays with the failed checks of this verdict. */
