@@ -67,7 +67,11 @@ function sideLines(side: SideResult, result: DemoResult): Line[] {
   if (side.afterSignal) lines.push({ text: `after the signal: ${side.afterSignal}`, tone: side.exit ? 'plain' : 'bad' });
   if (side.upstream.length > 3) lines.push({ text: `… and ${side.upstream.length - 3} more requests`, tone: 'dim' });
   if (side.upstream.length === 0 && side.exchanges.length === 0 && !side.startError) lines.push({ text: 'the program reached no server', tone: 'dim' });
-  if (side.peakRssMb > 0 && /memory/i.test(result.description)) lines.push({ text: `peak memory: ${side.peakRssMb} MiB`, tone: 'plain' });
+  if (side.peakRssMb > 0 && /memory/i.test(result.description)) {
+    // Both curves on the broken side's scale, so their heights compare.
+    const top = Math.max(result.broken.peakRssMb, result.fixed.peakRssMb, 1);
+    lines.push({ text: `memory ${sparkline(side.rssCurveMb, top)} peak ${side.peakRssMb} MiB`, tone: 'plain' });
+  }
   if (side.crashed || (side.stderr && side.side === 'broken')) {
     lines.push({ text: side.crashed ? 'the program crashed; its stderr:' : 'its stderr:', tone: side.crashed ? 'bad' : 'dim' });
     for (const text of traceLines(side.stderr)) lines.push({ text: `  ${text}`, tone: 'dim' });
@@ -117,6 +121,13 @@ function traceLines(stderr: string): string[] {
     if (shown.length >= 5) break;
   }
   return shown;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Resident memory over time, one bar per heartbeat (250 ms), scaled to `top` MiB. */
+function sparkline(values: number[], top: number): string {
+  return values.map((value) => BARS[Math.min(BARS.length - 1, Math.max(0, Math.round((value / top) * (BARS.length - 1))))]).join('');
 }
 
 /** Wraps every line to the column, keeping its tone; long words are cut. */

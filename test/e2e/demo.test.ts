@@ -3,7 +3,7 @@
 // raw evidence (the wait really lasted the cap, U+FFFD really is in the body,
 // the connection really was reset, a crash trace really was printed), not only
 // from the runner's own verdict. Then no program of the demo may be left
-// running. Three demos at a time (2-core machine); the CLI is run for a few.
+// running. Two demos at a time (2-core machine); the CLI is run for a few.
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,14 @@ import { killProcesses, killStartedClis, leftoverProcesses, limiter, processesMa
 const LESSONS = fileURLToPath(new URL('../../lessons', import.meta.url));
 const DEMOS = join(LESSONS, 'pitfalls', 'demos');
 const ids = listDemos(LESSONS);
-const three = limiter(3);
+const two = limiter(2);
 const results = new Map<string, Promise<DemoResult>>();
 
 afterAll(killStartedClis);
 
 /** Starts every demo at once behind the limiter; each test awaits its own. */
 function resultOf(demo: Demo): Promise<DemoResult> {
-  if (!results.has(demo.id)) for (const id of ids) results.set(id, three(() => runDemo(loadDemo(LESSONS, id)!)));
+  if (!results.has(demo.id)) for (const id of ids) results.set(id, two(() => runDemo(loadDemo(LESSONS, id)!)));
   return results.get(demo.id)!;
 }
 

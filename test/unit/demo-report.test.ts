@@ -31,6 +31,7 @@ function side(name: 'broken' | 'fixed', hang: boolean): SideResult {
     stderr: '',
     stdout: '',
     peakRssMb: 60,
+    rssCurveMb: [50, 60],
     startError: null,
     symptom: { observed: hang, detail: hang ? 'still nothing after 3.0 s (only the head, 200)' : '200 OK, 6 body bytes in 4 ms' },
     durationMs: hang ? 3100 : 200,

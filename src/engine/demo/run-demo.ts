@@ -6,17 +6,17 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NoResponseError, totalBytes } from '../clients/connection.js';
 import { HttpClient } from '../clients/http-client.js';
 import { Transcript } from '../clients/transcript.js';
 import { LearnerProcess, type ExitInfo } from '../learner-process.js';
 import type { EventOf } from '../probe-events.js';
 import { startUpstream, type UpstreamExchange } from './upstream.js';
+import { exchange } from './exchange.js';
 import { describe, evaluate, fmtMs } from './symptom.js';
-import { markedLines, toBodyParts, type Demo, type DemoRequest, type MarkedLine } from './scenario.js';
+import { DEMO_CAP_MS, markedLines, type Demo, type MarkedLine } from './scenario.js';
 
-/** The hang side is cut here: long enough to be a hang to a human, short enough for a demo. */
-export const DEMO_CAP_MS = 3000;
+export { DEMO_CAP_MS };
+
 const LISTEN_DEADLINE_MS = 4000;
 /** A crash is reported by the probe just before the process dies; this long is enough to see it. */
 const CRASH_GRACE_MS = 300;
@@ -60,6 +60,8 @@ export interface SideResult {
   stderr: string;
   stdout: string;
   peakRssMb: number;
+  /** Resident memory (MiB) at each of the probe's heartbeats (every 250 ms): the memory curve. */
+  rssCurveMb: number[];
   /** Client and proxy demos: what the test server saw. */
   upstreamStats: { connections: number; maxInFlight: number; leftOpen: number } | null;
   /** From the probe: res.write() calls after the response had closed, and read streams never closed. */
@@ -148,6 +150,7 @@ async function runSide(demo: Demo, side: Side, file: string, args: string[], opt
     stderr: '',
     stdout: '',
     peakRssMb: 0,
+    rssCurveMb: [],
     startError: null,
     symptom: { observed: false, detail: '' },
     durationMs: 0,
@@ -181,7 +184,9 @@ async function runSide(demo: Demo, side: Side, file: string, args: string[], opt
   // A crash: an uncaught error, or a non-zero exit with a stack trace (not a client's own `exit 1`).
   result.crashed = program.events.some((event) => event.t === 'uncaught') || (result.exit !== null && result.exit.code !== 0 && result.exit.killedBy === null && /\n\s+at /.test(result.stderr));
   result.stdout = program.stdout.text().trim();
-  result.peakRssMb = Math.round(Math.max(program.peakRss, ...program.events.filter((event): event is EventOf<'tick'> => event.t === 'tick').map((tick) => tick.rss)) / (1024 * 1024));
+  const ticks = program.events.filter((event): event is EventOf<'tick'> => event.t === 'tick');
+  result.rssCurveMb = ticks.slice(0, 40).map((tick) => Math.round(tick.rss / (1024 * 1024)));
+  result.peakRssMb = Math.round(Math.max(program.peakRss, ...ticks.map((tick) => tick.rss)) / (1024 * 1024));
   result.symptom = evaluate(demo.scenario.symptom, result);
   result.durationMs = Math.round(performance.now() - began);
   return result;
@@ -237,106 +242,6 @@ async function driveServer(
   const exit = await program.waitForExit(DEMO_CAP_MS);
   result.afterSignal = exit ? `exited ${fmtMs(performance.now() - signalledAt)} after ${shutdown.name}` : `still running ${(DEMO_CAP_MS / 1000).toFixed(1)} s after ${shutdown.name}`;
   progress('done', result.afterSignal);
-}
-
-async function exchange(client: HttpClient, request: DemoRequest, listenedAt: number, signal?: AbortSignal): Promise<Exchange> {
-  if (request.startAfterMs) await new Promise((resolve) => setTimeout(resolve, Math.min(request.startAfterMs ?? 0, DEMO_CAP_MS)));
-  const started = performance.now();
-  const timeoutMs = Math.min(request.timeoutMs ?? DEMO_CAP_MS, DEMO_CAP_MS);
-  const base = {
-    name: request.name,
-    startedAtMs: Math.round(started - listenedAt),
-    sent: { method: request.method, target: request.path, headers: {}, bodyBytes: 0, bodyPreview: '' },
-  };
-  if (request.raw) return rawExchange(client, request, base, started, timeoutMs, signal);
-  try {
-    const response = await client.request(request.method, request.path, {
-      headers: request.headers,
-      body: request.body ? toBodyParts(request.body) : undefined,
-      chunked: request.chunked,
-      readWhileSending: request.readWhileSending,
-      timeoutMs,
-    });
-    const first = response.arrivals[0]?.atMs ?? response.endAtMs;
-    const last = response.arrivals[response.arrivals.length - 1]?.atMs ?? response.endAtMs;
-    return {
-      ...base,
-      sent: response.request,
-      response: {
-        status: response.status,
-        reason: response.reason,
-        headers: response.headers,
-        body: response.text.length > 400 ? `${response.text.slice(0, 400)}…` : response.text,
-        bodyBytes: response.body.length,
-        headAtMs: response.headAtMs,
-        endAtMs: response.endAtMs,
-        spreadMs: Math.max(0, last - first),
-        arrivals: response.arrivals.length,
-      },
-      noResponse: null,
-      durationMs: Math.round(performance.now() - started),
-    };
-  } catch (error) {
-    if (!(error instanceof NoResponseError)) throw error;
-    const sent = (error as NoResponseError & { request?: Exchange['sent'] }).request ?? base.sent;
-    return {
-      ...base,
-      sent,
-      response: null,
-      noResponse: { reason: error.reason, waitedMs: error.waitedMs, message: error.message, partialStatus: error.partial?.status ?? null },
-      durationMs: Math.round(performance.now() - started),
-    };
-  }
-}
-
-/** Exact bytes on a new connection: read while sending, or (abort) hang up once they are sent. */
-async function rawExchange(
-  client: HttpClient,
-  request: DemoRequest,
-  base: Pick<Exchange, 'name' | 'startedAtMs'>,
-  started: number,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<Exchange> {
-  const parts = toBodyParts(request.raw);
-  const text = Buffer.concat(parts.filter((part): part is string | Buffer => typeof part === 'string' || Buffer.isBuffer(part)).map((part) => Buffer.from(part))).toString('utf8');
-  const [line = ''] = text.split('\r\n');
-  const [method = '?', target = '?'] = line.split(' ');
-  const sent = { method, target, headers: {}, bodyBytes: totalBytes(parts), bodyPreview: '', raw: text.length > 60 ? `${text.slice(0, 60)}…` : text };
-  const connection = await client.connect();
-  connection.methods.push(method);
-  if (request.pauseReading) connection.socket.pause();
-  let done = false;
-  try {
-    if (request.abort) {
-      await connection.send(parts, () => false, signal);
-      const partial = connection.partialResponse;
-      connection.destroy();
-      const waited = Math.round(performance.now() - started);
-      const got = partial ? `${partial.status} and ${partial.body.length} body bytes` : 'nothing';
-      return { ...base, sent, response: null, noResponse: { reason: 'aborted', waitedMs: waited, message: `we hung up after ${fmtMs(waited)}, having received ${got}${request.pauseReading ? ' (reading slowly)' : ''}`, partialStatus: partial?.status ?? null }, durationMs: waited };
-    }
-    const sending = connection.send(parts, () => done, signal);
-    try {
-      const response = await connection.readResponse({ timeoutMs, signal });
-      const bodyText = response.body.toString('utf8');
-      return {
-        ...base,
-        sent,
-        response: { status: response.status, reason: response.reason, headers: response.headers, body: bodyText.slice(0, 400), bodyBytes: response.body.length, headAtMs: response.headAtMs, endAtMs: response.endAtMs, spreadMs: 0, arrivals: response.arrivals.length },
-        noResponse: null,
-        durationMs: Math.round(performance.now() - started),
-      };
-    } catch (error) {
-      if (!(error instanceof NoResponseError)) throw error;
-      return { ...base, sent, response: null, noResponse: { reason: error.reason, waitedMs: error.waitedMs, message: error.message, partialStatus: error.partial?.status ?? null }, durationMs: Math.round(performance.now() - started) };
-    } finally {
-      done = true;
-      await sending;
-    }
-  } finally {
-    connection.destroy();
-  }
 }
 
 /** What the probe saw that the wire cannot show: writes nobody reads, files left open. */

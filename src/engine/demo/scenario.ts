@@ -93,6 +93,9 @@ export interface Demo {
 
 export class DemoFormatError extends Error {}
 
+/** The hang side is cut here: long enough to be a hang to a human, short enough for a demo. */
+export const DEMO_CAP_MS = 3000;
+
 export function demosDir(lessonsDir: string): string {
   return join(lessonsDir, 'pitfalls', 'demos');
 }
