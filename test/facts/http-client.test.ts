@@ -187,3 +187,32 @@ describe.concurrent('client errors', () => {
     }
   });
 });
+
+describe('a 3xx answer (lessons 10 and 11)', () => {
+  it('http.get does not follow a 302: the callback gets statusCode 302 and its body, and the server sees one request', async () => {
+    const paths: string[] = [];
+    const srv = await startServer((req, res) => {
+      paths.push(req.url ?? '');
+      if (req.url === '/old') {
+        res.writeHead(302, { Location: '/new', 'Content-Type': 'text/plain' });
+        res.end('moved to /new');
+      } else res.end('the new place');
+    });
+    try {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http.get({ host: HOST, port: srv.port, path: '/old', agent: false }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        }).on('error', reject);
+      });
+      expect(status).toBe(302);
+      expect(body).toBe('moved to /new');
+      await sleep(100);
+      expect(paths).toEqual(['/old']);
+    } finally {
+      await srv.close();
+    }
+  });
+});
