@@ -597,8 +597,11 @@ async function expectBadGateway(ctx: CheckContext, target: string, failure: stri
     const waited = Math.round(performance.now() - started);
     const upstreamError = ctx.server.eventsOf('client-error').filter((event) => event.handled).pop();
     if (reason === 'timeout') {
+      // The error counts as handled when pipeline() listens for it too: then the
+      // learner's code to blame is pipeline's callback, not an 'error' listener.
+      const catcher = ctx.server.eventsOf('stream-pipeline').length > 0 ? "pipeline()'s callback received it" : "your 'error' listener ran";
       const handled = upstreamError
-        ? ` Your proxy's upstream request failed with ${upstreamError.code ?? upstreamError.name} (${upstreamError.message}), and your 'error' listener ran, but it never answered us:`
+        ? ` Your proxy's upstream request failed with ${upstreamError.code ?? upstreamError.name} (${upstreamError.message}), and ${catcher}, but it never answered us:`
         : ' Your proxy never answered us:';
       ctx.fail(
         'proxy-no-upstream-error',
