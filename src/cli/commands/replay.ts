@@ -132,7 +132,9 @@ function connect(port: number, id: number, outcome: { reset: boolean; refused: b
       if (error.code === 'ECONNRESET' || error.code === 'EPIPE') outcome.reset = true;
       say(`[${id}] ${error.code ?? error.message} at +${elapsed()} ms`);
     });
-    socket.on('close', () => say(`[${id}] closed at +${elapsed()} ms`));
+    socket.on('close', () => {
+      if (!outcome.refused) say(`[${id}] closed at +${elapsed()} ms`);
+    });
   });
 }
 
