@@ -141,7 +141,9 @@ export function curlCommand(steps: ReplayStep[], port: number): string | null {
   if (piped.length > 1) return null;
   // Long enough for what the check waited, short enough to show a hang (curl exits 28).
   const maxTime = Math.min(10, Math.max(2, Math.ceil(spanMs / 1000 + 0.5)));
-  const command = `curl -sS -i -N --http1.1 --max-time ${maxTime} ${requests.map((request) => request.args.join(' ')).join(' --next -sS -i -N --http1.1 ')}`;
+  // --next resets every option: each request repeats them, --max-time included.
+  const common = `-sS -i -N --http1.1 --max-time ${maxTime}`;
+  const command = `curl ${common} ${requests.map((request) => request.args.join(' ')).join(` --next ${common} `)}`;
   return piped.length ? `${piped[0].stdin} ${command}` : command;
 }
 

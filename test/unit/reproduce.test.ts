@@ -117,6 +117,19 @@ describe.skipIf(!hasCurl)('curl reproduces the exact body (curl is installed)', 
     expect(captured[0].toString('latin1')).not.toMatch(/\r\nHost:/i);
   });
 
+  it('two connections one after the other: curl --next, each with its own --max-time', async () => {
+    const wire = wireOf(request('GET /first HTTP/1.1\r\nHost: 127.0.0.1:40311\r\n\r\n'));
+    wire.push({ connection: 1, direction: 'note', atMs: 5, note: 'we closed the connection' });
+    wire.push({ connection: 2, direction: 'connected', atMs: 6, note: '127.0.0.1:40311' });
+    wire.push({ connection: 2, direction: 'sent', atMs: 6, data: request('GET /second HTTP/1.1\r\nHost: \r\n\r\n') });
+    const command = curlCommand(replaySteps(wire), port)!;
+    expect(command.match(/--max-time \d+/g)).toHaveLength(2);
+    captured.length = 0;
+    await run(command, 'sh');
+    expect(captured.map((bytes) => bytes.toString('latin1').split('\r\n')[0])).toEqual(['GET /first HTTP/1.1', 'GET /second HTTP/1.1']);
+    expect(captured[1].toString('latin1')).toMatch(/\r\nHost: ?\r\n/);
+  });
+
   it('a chunked body is sent chunked, the same bytes once decoded', async () => {
     const command = curlCommand(replaySteps(wireOf(request('POST /u HTTP/1.1\r\nHost: 127.0.0.1:40311\r\nTransfer-Encoding: chunked\r\n\r\n'), Buffer.from('5\r\nhello\r\n'), Buffer.from('0\r\n\r\n'))), port);
     captured.length = 0;
