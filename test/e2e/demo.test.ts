@@ -5,6 +5,8 @@
 // from the runner's own verdict. Then no program of the demo may be left
 // running. Two demos at a time (2-core machine); the CLI is run for a few.
 
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Chalk } from 'chalk';
@@ -161,6 +163,15 @@ describe('pitfall demos', () => {
       expect(performance.now() - began).toBeLessThan(60_000);
     });
   }
+
+  it('the scratch files (128 MiB for buffers-whole-file) are deleted afterwards', async () => {
+    await Promise.all([...results.values()]);
+    const mine = await Promise.all(ids.filter((id) => loadDemo(LESSONS, id)!.scenario.file).map(async (id) => {
+      await resultOf(loadDemo(LESSONS, id)!);
+      return readdirSync(tmpdir()).filter((name) => name.startsWith(`httpdojo-demo-${id}-`));
+    }));
+    expect(mine.flat()).toEqual([]);
+  });
 
   // The particular evidence each headline demo promises (issue 12).
   it('body-limit-reset: the 413 is lost to a reset, not a clean close', async () => {

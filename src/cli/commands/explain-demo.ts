@@ -4,11 +4,11 @@
 
 import { sections } from '../../course/front-matter.js';
 import type { Pitfall } from '../../course/pitfalls.js';
-import { loadDemo } from '../../engine/demo/scenario.js';
+import { DemoFormatError, loadDemo } from '../../engine/demo/scenario.js';
 import { runDemo } from '../../engine/demo/run-demo.js';
 import { LiveDemoView, renderDemo } from '../../report/demo.js';
 import { columns, styleFor, wrap } from '../../report/style.js';
-import { EXIT } from '../exit-codes.js';
+import { CliError, EXIT } from '../exit-codes.js';
 
 export const NO_DEMO_EXIT = 2;
 
@@ -16,7 +16,14 @@ export async function runDemoCommand(lessonsDir: string, pitfall: Pitfall): Prom
   const out = process.stdout;
   const style = styleFor(out);
   const width = columns(out);
-  const demo = loadDemo(lessonsDir, pitfall.id);
+  let demo;
+  try {
+    demo = loadDemo(lessonsDir, pitfall.id);
+  } catch (error) {
+    // An instructor's scenario.json with a mistake: say which, as a failed demo.
+    if (error instanceof DemoFormatError) throw new CliError(error.message, 'bad-demo', EXIT.failed);
+    throw error;
+  }
   if (!demo) {
     const reason = noDemoReason(pitfall.body);
     out.write(`${style.bold(`No demo for ${pitfall.id}.`)}\n${wrap(reason ?? 'Its page does not say why (it should: a "## Demo" section).', width)}\n`);
