@@ -74,9 +74,10 @@ const DEMO_CAP_S = '3.0';
 
 export function describe(exchange: Exchange): string {
   if (exchange.response) {
-    const { status, reason, bodyBytes, endAtMs, spreadMs } = exchange.response;
+    const { status, reason, bodyBytes, spreadMs } = exchange.response;
     const spread = spreadMs > 50 ? `, the body over ${(spreadMs / 1000).toFixed(1)} s` : '';
-    return `${status} ${reason}, ${bodyBytes} body bytes in ${fmtMs(endAtMs)}${spread}`;
+    // From this request's start (the transcript's clock starts with the first request).
+    return `${status} ${reason}, ${bodyBytes} body bytes in ${fmtMs(exchange.durationMs)}${spread}`;
   }
   const missing = exchange.noResponse!;
   if (missing.reason === 'timeout') return `still nothing after ${(missing.waitedMs / 1000).toFixed(1)} s${missing.partialStatus ? ` (only the head, ${missing.partialStatus})` : ''}`;
