@@ -138,6 +138,7 @@ const CASES: Case[] = [
   { fixture: 'callback-and-listener.mjs', ports: 1, reports: 1 },
   { fixture: 'bad-port.mjs', ports: 0, reports: 0 },
   { fixture: 'connect-to-own-port.mjs', ports: 2, reports: 1 },
+  { fixture: 'patched-shapes.mjs', ports: 0, reports: 0 },
 ];
 
 describe('the probe changes nothing but the port', () => {

@@ -53,9 +53,40 @@ interface Location {
 
 if (Number.isInteger(channelFd) && channelFd > 2) install(channelFd);
 
+type Method = (...args: unknown[]) => unknown;
+
+/** Every function-valued data property of each owner, own or inherited (the nearest wins). */
+function methodsOf(owners: object[]): Map<object, Map<string, Method>> {
+  const result = new Map<object, Map<string, Method>>();
+  for (const owner of owners) {
+    const byKey = new Map<string, Method>();
+    // Bounded: a prototype chain ends at Object.prototype.
+    for (let level: object | null = owner; level && level !== Object.prototype; level = Object.getPrototypeOf(level)) {
+      for (const key of Object.getOwnPropertyNames(level)) {
+        const descriptor = Object.getOwnPropertyDescriptor(level, key);
+        if (!byKey.has(key) && descriptor && typeof descriptor.value === 'function') byKey.set(key, descriptor.value as Method);
+      }
+    }
+    result.set(owner, byKey);
+  }
+  return result;
+}
+
+function keepShape(wrapper: unknown, original: Method): void {
+  for (const property of ['name', 'length']) {
+    const descriptor = Object.getOwnPropertyDescriptor(original, property);
+    if (descriptor) Object.defineProperty(wrapper as object, property, descriptor);
+  }
+}
+
 function install(fd: number): void {
   let channelBroken = false;
   const started = performance.now();
+  // Before any patch: what each patched function was, to give its wrapper the same shape.
+  const originals = methodsOf([process, JSON, fs, fs.promises, crypto, childProcess, stream, stream.promises,
+    stream.Readable.prototype, net.Server.prototype, net.Socket.prototype, http.Server.prototype,
+    http.IncomingMessage.prototype, http.ServerResponse.prototype, http.Agent.prototype, http.ClientRequest.prototype]);
+  const originalFetch = globalThis.fetch;
 
   function emit(event: Record<string, unknown>): void {
     if (channelBroken) return;
@@ -733,6 +764,18 @@ function install(fd: number): void {
       return before.apply(this, args);
     };
   }
+
+  // A wrapper would give itself away by its `name` and `length` (`fs.readFile.name` is
+  // 'readFile', not 'patchedFsCallback'): it takes the original's. Identity still
+  // differs (`fs.readFile !== originalReadFile` kept from before the preload), which
+  // no program can observe without having run first.
+  for (const [owner, byKey] of originals) {
+    for (const [key, original] of byKey) {
+      const descriptor = Object.getOwnPropertyDescriptor(owner, key);
+      if (descriptor && typeof descriptor.value === 'function' && descriptor.value !== original) keepShape(descriptor.value, original);
+    }
+  }
+  if (typeof originalFetch === 'function' && globalThis.fetch !== originalFetch) keepShape(globalThis.fetch, originalFetch as unknown as Method);
 
   // ESM named imports (`import { readFileSync } from 'node:fs'`) see the patches only after this.
   syncBuiltinESMExports();
