@@ -5,7 +5,7 @@
 // from the runner's own verdict. Then no program of the demo may be left
 // running. Two demos at a time (2-core machine); the CLI is run for a few.
 
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +201,28 @@ describe('httpdojo explain --demo (the CLI)', () => {
     const left = await leftoverProcesses({ programDir: join(DEMOS, 'missing-res-end'), marker: 'none' } as never);
     killProcesses(left);
     expect(left).toEqual([]);
+  });
+
+  it('exit 1, said honestly, when the fixed side shows the symptom too (an instructor\'s demo gone wrong)', async () => {
+    requireBuild();
+    const course = mkdtempSync(join(tmpdir(), 'httpdojo-demo-course-'));
+    try {
+      const dir = join(course, 'pitfalls', 'demos', 'missing-res-end');
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(join(LESSONS, 'pitfalls', 'missing-res-end.md'), join(course, 'pitfalls', 'missing-res-end.md'));
+      copyFileSync(join(DEMOS, 'missing-res-end', 'scenario.json'), join(dir, 'scenario.json'));
+      copyFileSync(join(DEMOS, 'missing-res-end', 'broken.js'), join(dir, 'broken.js'));
+      copyFileSync(join(DEMOS, 'missing-res-end', 'broken.js'), join(dir, 'fixed.js'));
+      const { result } = startCli(['explain', 'missing-res-end', '--demo', '--lessons', course], { env: { NO_COLOR: '1' }, timeoutMs: 20_000 });
+      const done = await result;
+      expect(done.code).toBe(1);
+      expect(done.stdout.replace(/\n/g, ' ')).toContain('The demo did not show what it should: the fixed side showed it too');
+      const left = processesMatching(course, 'none');
+      killProcesses(left);
+      expect(left).toEqual([]);
+    } finally {
+      rmSync(course, { recursive: true, force: true });
+    }
   });
 
   it('exit 2 and the page\'s reason for a pitfall without a demo', async () => {

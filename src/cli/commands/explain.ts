@@ -26,5 +26,15 @@ export async function run([id]: string[], flags: { lessons?: string; demo?: bool
     .replace(/`([^`\n]+)`/g, (_, code: string) => style.cyan(code));
   process.stdout.write(`${style.bold.underline(pitfall.title)} ${style.dim(`(${pitfall.id})`)}\n\n${body.trim()}\n`);
   if (pitfall.docs) process.stdout.write(`\n${style.dim('Node docs:')} ${pitfall.docs}\n`);
+  const { loadDemo } = await import('../../engine/demo/scenario.js');
+  if (safely(() => loadDemo(lessonsDir, id))) process.stdout.write(`${style.dim('See it happen:')} httpdojo explain ${id} --demo\n`);
   return EXIT.ok;
+}
+
+function safely<T>(load: () => T): T | null {
+  try {
+    return load();
+  } catch {
+    return null;
+  }
 }
