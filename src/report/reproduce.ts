@@ -66,7 +66,7 @@ function clientReproduction(input: ReproduceInput): Reproduction {
     note:
       `The check ran your program${ran ? ` as ${ran}` : ''} against a test server that exists only while verify runs; this runs it against httpdojo's demo server, ` +
       'the same kind of server (it sends text cut inside a character, /status/<code> answers with that status, a POST of JSON gets 201), not the same bytes. ' +
-      `Your own server instead: ${input.self} run ${input.lesson.number} -- <url>.`,
+      `Your own server instead: ${input.self} run ${input.lesson.number}${input.fileOption ?? ''} -- <url>.`,
   };
 }
 

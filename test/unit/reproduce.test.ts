@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WireEntry } from '../../src/engine/clients/transcript.js';
 import { replaySteps } from '../../src/report/replay-steps.js';
 import { curlCommand, printfFormat, reproduce, shellWord } from '../../src/report/reproduce.js';
+import { Chalk } from 'chalk';
+import { formatFailure } from '../../src/report/pretty.js';
+import type { CheckResult } from '../../src/engine/verdict.js';
+import { fileURLToPath } from 'node:url';
 
 const hasCurl = await new Promise<boolean>((resolve) => execFile('curl', ['--version'], (error) => resolve(!error)));
 
@@ -185,5 +189,22 @@ describe('which tool', () => {
     expect(shellWord('Expect:')).toBe('Expect:');
     expect(shellWord(`O'Brien`)).toBe(`'O'\\''Brien'`);
     expect(printfFormat(Buffer.from('a\u0000%\\\n'))).toBe(`'a\\000%%\\\\\\n'`);
+  });
+
+  it('the pretty report: a Try line after the diagnosis, the command whole on a line of its own at 80 columns', () => {
+    const head = request('POST /api/users HTTP/1.1\r\nHost: 127.0.0.1:40311\r\nContent-Length: 8\r\n\r\n');
+    const wire = wireOf(head, Buffer.from([0x5a, 0x6f, 0xc3]), { pauseMs: 50 }, Buffer.from([0xab, 0x21, 0x27, 0x22, 0x5c]));
+    const reproduction = reproduce({ lesson, checkId: 'split', port: 3000, wire, self });
+    const check: CheckResult = { id: 'split', title: 'a split name', status: 'failed', pitfall: 'string-concat-chunks', message: 'We sent it.', location: null, durationMs: 1, wire, error: null, stderrTail: null, reproduce: reproduction };
+    const lessonsDir = fileURLToPath(new URL('../../lessons', import.meta.url));
+    const text = formatFailure(check, { style: new Chalk({ level: 0 }), width: 80, lessonsDir });
+    const lines = text.split('\n');
+    const at = lines.findIndex((line) => line.startsWith('  Try '));
+    expect(at).toBeGreaterThan(lines.findIndex((line) => line.startsWith('  Fix ')));
+    // A one-liner this long is shown as its replay (the JSON has both); either way whole, on its own line.
+    expect(reproduction.command.length).toBeGreaterThan(400);
+    expect(lines.some((line) => line.trim() === 'httpdojo replay 04 split')).toBe(true);
+    expect(text).toMatch(/node -e one-liner/);
+    expect(lines.findIndex((line) => line.startsWith('  More '))).toBeGreaterThan(at);
   });
 });
