@@ -35,4 +35,9 @@ it('the packed tarball installs into an empty folder and verifies lesson 1 there
   const verdict = JSON.parse(run.stdout) as { passed: boolean; lesson: string };
   expect(verdict).toMatchObject({ passed: true, lesson: '01-hello-server' });
   expect(run.status).toBe(0);
+  // The package's "." export is the engine as a library: the same verdict, no terminal.
+  writeFileSync(join(project, 'lib.mjs'), "import { verifyLesson } from 'httpdojo';\nconst v = await verifyLesson('1', 'server.ts');\nconsole.log(JSON.stringify({ passed: v.passed, lesson: v.lesson, checks: v.checks.length }));\n");
+  const lib = spawnSync(process.execPath, ['lib.mjs'], { cwd: project, encoding: 'utf8', timeout: 30_000 });
+  expect(lib.stderr).toBe('');
+  expect(JSON.parse(lib.stdout)).toMatchObject({ passed: true, lesson: '01-hello-server', checks: expect.any(Number) });
 });
