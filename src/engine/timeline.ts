@@ -25,6 +25,8 @@ export interface TimelineEvent {
   bytes?: number;
   /** The connection (transcript) or request id (probe), when known. */
   connection?: number;
+  /** Server write/end/writeHead: request body bytes the server had when it answered (probe's bodyBytesIn). */
+  bodyBytesIn?: number;
   /** For the client's deliberate pauses: how long. */
   durationMs?: number;
   /** A short description: `← "2\n"`, `write 2 B`, `request GET /stream`. */
@@ -63,12 +65,16 @@ export function buildTimeline(wire: WireEntry[], programs: ProgramEvents[], upst
 function causalRank(event: TimelineEvent): number {
   if (event.kind === 'note') return 0;
   if (event.side === 'client' && (event.kind === 'connected' || event.kind === 'sent' || event.kind === 'pause')) return 1;
-  if (event.side === 'server' && (event.kind === 'request' || event.kind === 'client-req' || event.kind === 'client-socket' || event.kind.startsWith('client-w') || event.kind === 'client-end')) return 2;
+  if (event.side === 'server' && (event.kind === 'request' || event.kind === 'req-end' || event.kind === 'client-req' || event.kind === 'client-socket' || event.kind.startsWith('client-w') || event.kind === 'client-end')) return 2;
   if (event.side === 'upstream') return event.kind === 'request' || event.kind === 'body' || event.kind === 'req-end' ? 3 : 4;
   if (event.side === 'server' && (event.kind === 'client-res' || event.kind === 'client-res-end')) return 5;
   if (event.side === 'server' && ['writeHead', 'write', 'end', 'flushHeaders'].includes(event.kind)) return 6;
   if (event.side === 'client' && event.kind === 'received') return 7;
   return 8;
+}
+
+function shortBytes(bytes: number): string {
+  return bytes < 10_000 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function preview(data: Buffer): string {
@@ -128,7 +134,11 @@ function clockOffset(events: ProbeEvent[]): number {
 function fromProgram({ side, events, startMs }: ProgramEvents): TimelineEvent[] {
   const offset = clockOffset(events);
   const out: TimelineEvent[] = [];
+  // The last events of the previous check's request can arrive after this check began: not this check's.
+  const requests = new Set(events.filter((event) => event.t === 'req').map((event) => (event as { id: number }).id));
+  const earlier = (event: ProbeEvent) => ['call', 'req-end', 'req-close', 'res-finish', 'res-close'].includes(event.t) && !requests.has((event as { id: number }).id);
   for (const event of events) {
+    if (earlier(event)) continue;
     const described = describeProbeEvent(event);
     if (described) out.push({ atMs: Math.round(startMs + event.ms + offset), side, ...described });
   }
@@ -149,9 +159,9 @@ function describeProbeEvent(event: ProbeEvent): Described | null {
       if (event.nested || !['writeHead', 'write', 'end', 'flushHeaders'].includes(event.fn)) return null;
       const bytes = event.fn === 'write' || event.fn === 'end' ? event.bytes : undefined;
       const status = event.fn === 'writeHead' && event.status ? ` ${event.status}` : '';
-      const body = event.bodyBytesIn ? ` (had ${event.bodyBytesIn} B of body)` : '';
+      const body = event.bodyBytesIn ? ` (body in: ${shortBytes(event.bodyBytesIn)})` : '';
       const what = event.preview !== undefined && bytes ? ` ${quote(event.preview)}` : '';
-      return { kind: event.fn, connection: event.id, ...(bytes !== undefined ? { bytes } : {}), note: `${event.fn}${status}${what}${body}` };
+      return { kind: event.fn, connection: event.id, ...(bytes !== undefined ? { bytes } : {}), ...(event.bodyBytesIn ? { bodyBytesIn: event.bodyBytesIn } : {}), note: `${event.fn}${status}${body}${what}` };
     }
     case 'res-finish':
       return { kind: 'res-finish', connection: event.id, note: 'response finished' };

@@ -157,7 +157,7 @@ function summary(events: TimelineEvent[], sides: TimelineSide[]): string[] {
     const total = withBytes.reduce((sum, event) => sum + (event.bytes ?? 0), 0);
     const first = withBytes[0].atMs;
     const last = withBytes[withBytes.length - 1].atMs;
-    const when = last - first < 5 ? `all at ${formatMs(first)}` : `from ${formatMs(first)} to ${formatMs(last)}`;
+    const when = last - first <= 1 ? `all at ${formatMs(first)}` : `from ${formatMs(first)} to ${formatMs(last)}`;
     lines.push(`${who} ${verb} ${formatBytes(total)} in ${withBytes.length} piece${withBytes.length === 1 ? '' : 's'}, ${when}`);
   };
   if (sides.includes('client')) {
@@ -186,16 +186,26 @@ function formatBytes(bytes: number): string {
   return bytes < 10_000 ? `${bytes} B` : bytes < 10 * 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
 
-/** The checks `verify --timeline` draws: the failed ones; when none failed, those where time passed between the first and last event (timing was part of what was checked). */
+/**
+ * The checks `verify --timeline` draws: the failed ones; when none failed, those
+ * where timing was part of what was checked: time passed between the first and
+ * last event, or the answer came while the request was still being sent (a 413
+ * while the body is still arriving).
+ */
 export function timelineChecks<T extends TimelineData & { status: string }>(checks: T[]): T[] {
   const drawn = checks.filter((check) => check.status !== 'skipped' && (check.timeline?.length ?? 0) > 0);
   const failed = drawn.filter((check) => check.status === 'failed');
   if (failed.length > 0) return failed;
   return drawn.filter((check) => {
     const events = check.timeline ?? [];
-    return events[events.length - 1].atMs - events[0].atMs >= TIMING_SPAN_MS;
+    // The server answered a request whose body was still arriving (its 'end' had not come).
+    const answeredEarly = events.some((event, index) => event.side === 'server' && (event.bodyBytesIn ?? 0) > 0 &&
+      !events.slice(0, index).some((before) => before.side === 'server' && before.kind === 'req-end' && before.connection === event.connection));
+    let longestGap = 0;
+    for (let i = 1; i < events.length; i++) longestGap = Math.max(longestGap, events[i].atMs - events[i - 1].atMs);
+    return answeredEarly || longestGap >= TIMING_GAP_MS;
   });
 }
 
-/** A check whose events spread over less than this is about content, not timing. */
-const TIMING_SPAN_MS = 150;
+/** A check with no silence this long (and no early answer) is about content, not timing (lesson 06 writes every 100 ms). */
+const TIMING_GAP_MS = 90;

@@ -62,6 +62,18 @@ describe('verify --timeline', () => {
     expect(rowOf(text, /│ writeHead 413/)).toBeGreaterThan(ended);
   }, 60_000);
 
+  it('05 solution: the 413 is written while the chunked body is still arriving', async () => {
+    const { code, text } = await timeline('5', 'lessons/05-body-limit/solution.ts');
+    expect(code).toBe(0);
+    const section = text.slice(text.indexOf('Timeline: a chunked body that grows past the limit'));
+    expect(section.length, text).toBeGreaterThan(0);
+    const id = /│ (#\d+ )request POST \/api\/users/.exec(section)![1];
+    const answered = rowOf(section, new RegExp(`│ ${id}end \\d+ B \\(body in: [\\d.]+ (B|KiB|MiB)`));
+    expect(answered, section).toBeGreaterThan(0);
+    const ended = rowOf(section, new RegExp(`│ ${id}request body ended`));
+    expect(ended === -1 || ended > answered).toBe(true);
+  }, 60_000);
+
   it('12: twenty new connections without keep-alive; reused ones with it', async () => {
     const [mistake, solution] = await Promise.all([
       timeline('12', 'lessons/12-keep-alive/mistakes/no-keepalive.ts'),

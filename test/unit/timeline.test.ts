@@ -122,5 +122,9 @@ describe('the drawing rules', () => {
     const failed = { ...quick, title: 'failed', status: 'failed' };
     expect(timelineChecks([quick, slow]).map((check) => check.title)).toEqual(['slow']);
     expect(timelineChecks([quick, slow, failed]).map((check) => check.title)).toEqual(['failed']);
+    // A 413 written while the body was still arriving (no req-end before it) is timing too, however quick.
+    const early = { title: 'early', status: 'passed', durationMs: 9, timeline: [event(0, 'server', 'request', 'request POST /', undefined), { ...event(5, 'server', 'end', 'end', 29), bodyBytesIn: 65536 }, event(6, 'server', 'req-end', 'request body ended')].map((e) => ({ ...e, connection: 7 })) };
+    const late = { ...early, title: 'late', timeline: [early.timeline[0], early.timeline[2], { ...early.timeline[1], atMs: 7 }] };
+    expect(timelineChecks([quick, early, late]).map((check) => check.title)).toEqual(['early']);
   });
 });
