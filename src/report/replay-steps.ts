@@ -8,7 +8,9 @@ export interface ReplayStep {
   /** Milliseconds since the check started (the step waits at least until then). */
   atMs: number;
   connection: number;
-  op: 'connect' | 'write' | 'pause' | 'close';
+  op: 'connect' | 'write' | 'pause' | 'close' | 'signal';
+  /** On a signal step: which (the check signalled the program, lesson 14's shutdown). */
+  signal?: string;
   /** Bytes of a write; null when the transcript summarised them and did not keep them. */
   data?: Buffer | null;
   pauseMs?: number;
@@ -45,13 +47,16 @@ export function replaySteps(wire: WireEntry[]): ReplayStep[] {
       case 'pause':
         steps.push({ ...base, op: 'pause', pauseMs: entry.pauseMs ?? 0 });
         break;
-      case 'note':
-        if (entry.connection > 0 && entry.note === 'we closed the connection') steps.push({ ...base, op: 'close' });
+      case 'note': {
+        const signal = entry.connection === 0 ? /^(SIG[A-Z]+) sent to your program\b/.exec(entry.note ?? '') : null;
+        if (signal) steps.push({ ...base, op: 'signal', signal: signal[1] });
+        else if (entry.connection > 0 && entry.note === 'we closed the connection') steps.push({ ...base, op: 'close' });
         else if (entry.connection > 0 && entry.note && ELIDED_SENT.test(entry.note)) {
           if (entry.elided) for (const data of entry.elided) steps.push({ ...base, op: 'write', data });
           else steps.push({ ...base, op: 'write', data: null });
         }
         break;
+      }
       default:
         // What came back (received, closed, reset) is the server's part, not the client's.
         break;

@@ -41,15 +41,23 @@ export function reproduce(input: ReproduceInput): Reproduction {
   if (!steps.some((step) => step.op === 'write')) {
     return { kind: 'run', command: runIt, note: `This check sent no request: run your program and watch what it does (what it prints, when it exits).` };
   }
-  const symptom = [symptomOf(input.wire), signalsOf(input.wire)].filter(Boolean).join(' ');
+  const symptom = symptomOf(input.wire);
   const before = `${where}${upstream}; then, in another terminal, run this.${symptom ? ` ${symptom}` : ''}`;
   const replay = `${self} replay ${lesson.number} ${input.checkId}${input.port ? '' : ` --port ${port}`}`;
-  const curl = curlCommand(steps, port);
+  const signals = steps.some((step) => step.op === 'signal');
+  const curl = signals ? null : curlCommand(steps, port);
   if (curl) return { kind: 'curl', command: curl, note: before, replay };
   const complete = steps.every((step) => step.op !== 'write' || step.data !== null);
   const bytes = steps.reduce((sum, step) => sum + (step.op === 'write' && step.data ? step.data.length : 0), 0);
-  if (complete && bytes <= NODE_MAX_BYTES && steps.length <= NODE_MAX_STEPS) {
+  if (!signals && complete && bytes <= NODE_MAX_BYTES && steps.length <= NODE_MAX_STEPS) {
     return { kind: 'node', command: nodeCommand(retarget(steps, port), port), note: `${before} ${NODE_SAYS}`, replay };
+  }
+  if (signals) {
+    return {
+      kind: 'replay',
+      command: replay,
+      note: `${where}; then, in another terminal, run this. It sends the check's exact bytes at their recorded times and, when the check did, the same signal to the program listening on ${port} (found through /proc, on Linux), and prints what comes back.`,
+    };
   }
   return {
     kind: 'replay',
@@ -94,16 +102,6 @@ function restartArgs(wire: WireEntry[]): string {
     return ` -- ${shellWord(arg)}`;
   }
   return '';
-}
-
-/** Signals the check sent the program (lesson 14's shutdown): no client command can, so the learner sends them. */
-function signalsOf(wire: WireEntry[]): string {
-  const sent = wire
-    .map((entry) => (entry.direction === 'note' ? /^(SIG[A-Z]+) sent to your program(?:, (.+))?$/.exec(entry.note ?? '') : null))
-    .filter((match): match is RegExpExecArray => match !== null);
-  if (sent.length === 0) return '';
-  const [, signal, when] = sent[0];
-  return `The check also sent ${signal} to your program${when ? ` ${when}` : ''}, which this command cannot do: while it runs, send it yourself (kill -${signal.slice(3)} with your program's pid; Ctrl-C in httpdojo run's terminal sends SIGINT).`;
 }
 
 // ---------------------------------------------------------------- curl

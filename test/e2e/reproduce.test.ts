@@ -111,6 +111,15 @@ const CASES: Case[] = [
   // The server never cut the slow connection: the one-liner had to close it itself, as the check did.
   { lesson: '14-timeouts-and-shutdown', mistake: 'slowloris-unbounded', check: 'slow-headers-cut', kind: 'node', symptom: (o) => expect(o.stderr).toMatch(/\[1\] we close it/) },
   {
+    // The check's SIGTERM: replay sends it to the program listening on the port, at the recorded moment.
+    lesson: '14-timeouts-and-shutdown', mistake: 'abrupt-shutdown', check: 'sigterm-graceful', kind: 'replay',
+    symptom: (o) => {
+      expect(o.stderr).toMatch(/SIGTERM sent to pid \d+/);
+      expect(o.stderr, 'the request in flight got no answer').toMatch(/\[2\] closed at \+\d+ ms without a byte of answer/);
+      expect(o.runExited, 'the program exited at once').toBe(true);
+    },
+  },
+  {
     lesson: '15-mini-framework', mistake: 'sync-throw-crash', check: 'boom-500', kind: 'curl',
     symptom: (o) => {
       expect(o.runExited, 'the program crashed').toBe(true);

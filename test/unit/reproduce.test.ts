@@ -170,6 +170,15 @@ describe('which tool', () => {
     expect(reproduction).toMatchObject({ kind: 'replay', command: 'httpdojo replay 04 big' });
   });
 
+  it('a signal the check sent (lesson 14): httpdojo replay, which sends it too; curl and node cannot', () => {
+    const wire = wireOf(request('GET /work?ms=800 HTTP/1.1\r\nHost: 127.0.0.1:40311\r\n\r\n'));
+    wire.push({ connection: 0, direction: 'note', atMs: 4, note: 'SIGTERM sent to your program, 3 ms after GET /work?ms=800' });
+    expect(replaySteps(wire).find((step) => step.op === 'signal')).toMatchObject({ signal: 'SIGTERM', atMs: 4 });
+    const reproduction = reproduce({ lesson: { number: 14, kind: 'server' }, checkId: 'sigterm-graceful', port: 3000, wire, self });
+    expect(reproduction).toMatchObject({ kind: 'replay', command: 'httpdojo replay 14 sigterm-graceful' });
+    expect(reproduction.note).toMatch(/same signal/);
+  });
+
   it('a program that asked for no fixed port: the command says which port it assumed', () => {
     const wire = wireOf(request('POST /u HTTP/1.1\r\nContent-Length: 99999\r\n\r\n'));
     wire.push({ connection: 1, direction: 'note', atMs: 3, note: '… 99999 more bytes sent' });

@@ -3,13 +3,15 @@
 // each at its recorded time (pauses, a character cut across writes, an upload
 // aborted halfway, a connection kept alive), to the program `httpdojo run` runs,
 // and prints what comes back: the bytes on stdout, what happened to each
-// connection on stderr. Exits 56 after a reset and 28 when the server was still
-// silent at our deadline, as curl does; 7 when nothing listens.
+// connection on stderr; a signal the check sent the program (lesson 14) goes to
+// the process listening on the port. Exits 56 after a reset and 28 when the
+// server was still silent at our deadline, as curl does; 7 when nothing listens.
 
 import net from 'node:net';
 import type { ReplayStep } from '../../report/replay-steps.js';
 import { retarget } from '../../report/replay-steps.js';
 import { styleFor } from '../../report/style.js';
+import { listeningPid } from '../listening-pid.js';
 import { loadReplay, replayDir, storedChecks } from '../../workspace/replay-store.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
@@ -79,6 +81,8 @@ async function replaySteps(steps: ReplayStep[], port: number, say: (text: string
       }
     } else if (step.op === 'write') {
       if (socket && step.data && !socket.destroyed) await write(socket, step.data);
+    } else if (step.op === 'signal' && step.signal) {
+      signalProgram(step.signal, port, say, elapsed);
     } else if (step.op === 'close') {
       if (socket && !socket.destroyed) {
         if (outcome.silent.has(step.connection)) say(`[${step.connection}] nothing came back; we close the connection at +${elapsed()} ms, as the check did`);
@@ -100,6 +104,21 @@ async function replaySteps(steps: ReplayStep[], port: number, say: (text: string
   if (outcome.refused) return 7;
   if (outcome.reset) return 56;
   return stillOpen ? 28 : EXIT.ok;
+}
+
+/** The check signalled the program here (lesson 14): the same signal to whatever listens on the port. */
+function signalProgram(signal: string, port: number, say: (text: string) => void, elapsed: () => number): void {
+  const pid = listeningPid(port);
+  if (pid === null || pid === process.pid) {
+    say(`the check sent ${signal} to your program here; no process listening on ${port} could be found to send it to (Linux only): send it yourself`);
+    return;
+  }
+  try {
+    process.kill(pid, signal as NodeJS.Signals);
+    say(`${signal} sent to pid ${pid} (listening on ${port}) at +${elapsed()} ms, as the check did`);
+  } catch (error) {
+    say(`could not send ${signal} to pid ${pid}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 function connect(port: number, id: number, outcome: { reset: boolean; refused: boolean; silent: Set<number> }, say: (text: string) => void, elapsed: () => number): Promise<net.Socket | null> {
@@ -133,7 +152,7 @@ function connect(port: number, id: number, outcome: { reset: boolean; refused: b
       say(`[${id}] ${error.code ?? error.message} at +${elapsed()} ms`);
     });
     socket.on('close', () => {
-      if (!outcome.refused) say(`[${id}] closed at +${elapsed()} ms`);
+      if (!outcome.refused) say(`[${id}] closed at +${elapsed()} ms${outcome.silent.has(id) ? ' without a byte of answer' : ''}`);
     });
   });
 }
