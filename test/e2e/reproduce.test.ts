@@ -55,7 +55,16 @@ const CASES: Case[] = [
     },
   },
   { lesson: '04-post-body', mistake: 'string-concat-chunks', check: 'post-multibyte-split', kind: 'node', symptom: (o) => expect(o.stdout).toContain(`Zo${REPLACEMENT}`) },
-  { lesson: '05-body-limit', mistake: 'body-limit-reset', check: 'chunked-over-limit-413', kind: 'replay', symptom: (o) => expect(o.code, `reset (56): ${o.stderr}`).toBe(56) },
+  {
+    // The 413 is lost: the connection is cut while the body is still arriving. Reset (56) when unread
+    // bytes were in the server's buffer, a plain close otherwise (a loaded machine sends slower): a race
+    // in the pitfall itself (RFC 9112 §9.6), so either ending counts, the 413 never does.
+    lesson: '05-body-limit', mistake: 'body-limit-reset', check: 'chunked-over-limit-413', kind: 'replay',
+    symptom: (o) => {
+      expect(o.stdout).not.toMatch(/^HTTP\/1\.1 413/m);
+      expect(o.stderr).toMatch(/\[1\] (ECONNRESET|EPIPE|closed)/);
+    },
+  },
   {
     lesson: '06-streaming-and-disconnects', mistake: 'upload-abort-crash', check: 'upload-abort', kind: 'replay',
     symptom: (o) => {
