@@ -38,7 +38,8 @@ export function defaultLessonsDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lessons');
 }
 
-const LESSON_DIR = /^(\d{2})-([a-z0-9-]+)$/;
+/** A lesson folder: two digits, a dash, a slug (`04-post-body`). */
+export const LESSON_DIR = /^(\d{2})-([a-z0-9-]+)$/;
 
 export function loadCourse(lessonsDir = defaultLessonsDir()): Lesson[] {
   if (!existsSync(lessonsDir)) throw new CourseError(`no lessons folder at ${lessonsDir}`, 'bad-course');

@@ -5,8 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lesson } from '../course/lessons.js';
-import { loadPitfall } from '../course/pitfalls.js';
-import { loadQuiz, QuizParseError, quizProblems } from '../course/quiz.js';
+import { lessonStructureProblems } from './course-structure.js';
 import type { Verdict } from './verdict.js';
 import { verify } from './verify.js';
 
@@ -50,40 +49,12 @@ export function mistakeFiles(lesson: Lesson): string[] {
     .map((name) => join(dir, name));
 }
 
-/** Structure: pitfall pages exist, hints are three, the task is stated. */
+/**
+ * Structure, one line per problem starting with the file to open (relative to the
+ * lesson folder): src/engine/course-structure.ts is the one implementation.
+ */
 export function contentProblems(lesson: Lesson, lessonsDir: string): string[] {
-  const problems: string[] = [];
-  for (const id of lesson.pitfalls) if (!loadPitfall(lessonsDir, id)) problems.push(`pitfall page pitfalls/${id}.md is missing`);
-  const hints = join(lesson.dir, 'hints.md');
-  if (!existsSync(hints)) problems.push('hints.md is missing');
-  else {
-    const count = (readFileSync(hints, 'utf8').match(/^## Hint \d+/gm) ?? []).length;
-    if (count !== 3) problems.push(`hints.md has ${count} hints, expected 3`);
-  }
-  const text = readFileSync(join(lesson.dir, 'lesson.md'), 'utf8');
-  if (!/^## Your task/m.test(text)) problems.push('lesson.md has no "## Your task" section');
-  if (!lesson.checkFile) problems.push('check.ts is missing');
-  if (!programFile(lesson, 'solution')) problems.push('solution.ts is missing');
-  if (!programFile(lesson, 'starter')) problems.push('starter.ts is missing');
-  const declared = new Set(mistakeFiles(lesson).map((file) => readMistake(file)?.pitfall));
-  for (const id of lesson.pitfalls) if (!declared.has(id)) problems.push(`no mistake program declares pitfall ${id}`);
-  problems.push(...quizFileProblems(lesson, lessonsDir));
-  return problems;
-}
-
-/** quiz.md is optional; when present it must parse, hold 3+ questions, each with a fact test (issue 14). */
-function quizFileProblems(lesson: Lesson, lessonsDir: string): string[] {
-  try {
-    const quiz = loadQuiz(lesson.dir);
-    if (!quiz) return [];
-    const unknown = quiz.questions.filter((question) => question.pitfall && !loadPitfall(lessonsDir, question.pitfall));
-    // httpdojo's own course (a clone): the named fact tests must exist in test/facts/.
-    const factsDir = join(lessonsDir, '..', 'test', 'facts');
-    return [...quizProblems(quiz, existsSync(factsDir) ? factsDir : undefined), ...unknown.map((question) => `quiz.md question ${question.number} (line ${question.line}): no pitfall page pitfalls/${question.pitfall}.md`)];
-  } catch (error) {
-    if (error instanceof QuizParseError) return [`quiz.md does not parse: ${error.message}`];
-    throw error;
-  }
+  return lessonStructureProblems(lesson.dir, lessonsDir);
 }
 
 export interface SelfCheckOptions {

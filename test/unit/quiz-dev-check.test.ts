@@ -24,7 +24,7 @@ function problemsFor(quiz: string | null, facts?: string): string[] {
   mkdirSync(join(lessonDir, 'mistakes'), { recursive: true });
   mkdirSync(join(dir, 'pitfalls'), { recursive: true });
   writeFileSync(join(dir, 'pitfalls', 'known.md'), '---\ntitle: Known\n---\n\n## Why Node does this\nx\n');
-  writeFileSync(join(lessonDir, 'lesson.md'), '---\ntitle: Hello\n---\n\n# Hello\n\n## Your task\n\nDo it.\n');
+  writeFileSync(join(lessonDir, 'lesson.md'), '---\ntitle: Hello\nfile: server\ndeadline: 20000\n---\n\n# Hello\n\n## Your task\n\nDo it.\n');
   writeFileSync(join(lessonDir, 'hints.md'), '## Hint 1\na\n## Hint 2\nb\n## Hint 3\nc\n');
   for (const name of ['check.ts', 'solution.ts', 'starter.ts']) writeFileSync(join(lessonDir, name), 'export {};\n');
   if (quiz !== null) writeFileSync(join(lessonDir, 'quiz.md'), quiz);
