@@ -94,7 +94,7 @@ function frontMatterProblems(data: Record<string, FrontMatterValue>, lessonDir: 
   const { title, kind, file, args, deadline, pitfalls, reruns } = data;
   if (title === undefined) bad('title', 'missing; add "title: <the lesson\'s name>"');
   else if (typeof title !== 'string' || title.trim() === '') bad('title', `must be text, not ${JSON.stringify(title)}; quote it if it looks like a number`);
-  if (kind !== undefined && kind !== 'server' && kind !== 'client' && kind !== 'proxy') bad('kind', `must be server, client or proxy, not ${JSON.stringify(kind)}`);
+  if (kind !== undefined && kind !== 'server' && kind !== 'client' && kind !== 'proxy') bad('kind', `must be server, client or proxy, not ${JSON.stringify(kind)}${suggest(String(kind), ['server', 'client', 'proxy'])}`);
   if (file === undefined) bad('file', 'missing; add "file: server" (the learner\'s file name without extension: server, client or proxy)');
   else if (typeof file !== 'string' || !/^[A-Za-z0-9_-]+$/.test(file)) bad('file', `must be a file name without extension (like server), not ${JSON.stringify(file)}`);
   if (deadline === undefined) bad('deadline', 'missing; add "deadline: 20000" (ms: no verdict of this lesson may take longer)');

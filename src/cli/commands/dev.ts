@@ -1,9 +1,12 @@
 // httpdojo dev check [--lessons dir] [--only 1,4]
+// First the structure (src/engine/course-structure.ts: one line per problem, the
+// file to open first), running nothing; then the behaviour of the sound lessons.
 // Proves a course sound: every solution passes, every starter fails, every
 // mistake fails with exactly its declared pitfall, on its // BUG: line.
 
 import { relative } from 'node:path';
-import { loadCourse, resolveLesson } from '../../course/lessons.js';
+import { CourseError, loadCourse, resolveLesson, type Lesson } from '../../course/lessons.js';
+import { courseStructureProblems, type StructureProblem } from '../../engine/course-structure.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
 import { selfCheckCourse } from '../../engine/self-check.js';
 import { style } from '../../report/style.js';
@@ -13,14 +16,35 @@ import { CliError, EXIT } from '../exit-codes.js';
 export async function run([task]: string[], flags: { lessons?: string; only?: string; jobs?: string }): Promise<number> {
   if (task !== 'check') throw new CliError(`unknown dev task "${task}" (the only one is: check)`);
   const lessonsDir = lessonsDirFrom(flags);
-  const course = loadCourse(lessonsDir);
-  const lessons = flags.only ? flags.only.split(',').map((name) => resolveLesson(course, name)) : course;
+  const started = performance.now();
+  // Structure first: it reads files and runs nothing, so it answers in about a second.
+  const structure = courseStructureProblems(lessonsDir);
+  let course: Lesson[];
+  try {
+    course = loadCourse(lessonsDir);
+  } catch (error) {
+    // A lesson.md that does not parse, or a bad kind: the course cannot load at all,
+    // and the structure lines above name the file to fix.
+    if (!(error instanceof CourseError) || structure.length === 0) throw error;
+    printStructure(structure, lessonsDir);
+    process.stdout.write(`\n${style.red.bold(`${structure.length} structural problem${structure.length === 1 ? '' : 's'}`)}: the course does not load until they are fixed; nothing was run\n`);
+    return EXIT.failed;
+  }
+  const selected = flags.only ? flags.only.split(',').map((name) => resolveLesson(course, name)) : course;
+  const shown = flags.only ? structure.filter((problem) => !course.some((lesson) => lesson.id === problem.lesson) || selected.some((lesson) => lesson.id === problem.lesson)) : structure;
+  printStructure(shown, lessonsDir);
+  // A lesson with structural problems is not run: its programs' verdicts would only
+  // repeat them (an undeclared pitfall, a missing page) at the cost of a verify each.
+  // The other lessons still run, so an author fixing one lesson still learns whether
+  // the rest of the course is sound.
+  const broken = new Set(shown.map((problem) => problem.lesson));
+  const lessons = selected.filter((lesson) => !broken.has(lesson.id));
+  for (const lesson of selected) if (broken.has(lesson.id)) process.stdout.write(style.dim(`  - ${lesson.id}: not run until its structure is fixed\n`));
   const onInterrupt = () => {
     killAllLearnerProcesses();
     process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onInterrupt);
-  const started = performance.now();
   const jobs = flags.jobs === undefined ? 2 : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new CliError('--jobs takes a whole number from 1 to 8');
   // Items finish in any order when several verifies run at once: each line names its lesson.
@@ -35,8 +59,15 @@ export async function run([task]: string[], flags: { lessons?: string; only?: st
     },
   });
   process.off('SIGINT', onInterrupt);
-  const bad = all.filter((item) => !item.ok).length;
+  const bad = all.filter((item) => !item.ok).length + shown.length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`\n${bad ? style.red.bold(`${bad} problem${bad === 1 ? '' : 's'}`) : style.green.bold('The course is sound')} ${style.dim(`(${all.length} items, ${seconds} s)`)}\n`);
+  process.stdout.write(`\n${bad ? style.red.bold(`${bad} problem${bad === 1 ? '' : 's'}`) : style.green.bold('The course is sound')} ${style.dim(`(${all.length + shown.length} items, ${seconds} s)`)}\n`);
   return bad ? EXIT.failed : EXIT.ok;
+}
+
+function printStructure(problems: StructureProblem[], lessonsDir: string): void {
+  if (problems.length === 0) return;
+  const shown = relative(process.cwd(), lessonsDir);
+  process.stdout.write(`  ${style.red('✗')} the course's structure (${shown.startsWith('..') ? lessonsDir : shown || '.'}):\n`);
+  for (const problem of problems) process.stdout.write(`      ${style.red(problem.line)}\n`);
 }
