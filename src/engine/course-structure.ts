@@ -62,12 +62,15 @@ export function lessonStructureProblems(lessonDir: string, lessonsDir: string): 
   const lessonFile = join(lessonDir, 'lesson.md');
   let data: Record<string, FrontMatterValue> = {};
   let body = '';
+  let parsed = true;
   try {
     ({ data, body } = parseDocument(readFileSync(lessonFile, 'utf8')));
     problems.push(...frontMatterProblems(data, lessonDir, lessonsDir));
   } catch (error) {
     if (!(error instanceof FrontMatterError)) throw error;
     problems.push(`lesson.md: ${error.message}; the front matter is "key: value" lines between two --- lines`);
+    body = readFileSync(lessonFile, 'utf8');
+    parsed = false;
   }
   if (!/^## Your task/m.test(body)) problems.push('lesson.md has no "## Your task" section');
   problems.push(...hintProblems(lessonDir));
@@ -76,12 +79,13 @@ export function lessonStructureProblems(lessonDir: string, lessonsDir: string): 
   for (const name of ['solution', 'starter']) {
     if (!['.ts', '.mts', '.js', '.mjs', '.cjs'].some((ext) => existsSync(join(lessonDir, name + ext)))) problems.push(`${name}.ts is missing`);
   }
-  const listed = Array.isArray(data.pitfalls) ? data.pitfalls.map(String) : [];
+  // null when the list itself is broken (reported above): no mistake is then blamed for it.
+  const listed = !parsed ? null : data.pitfalls === undefined ? [] : Array.isArray(data.pitfalls) ? data.pitfalls.map(String) : null;
   const hasPage = (id: string) => ID.test(id) && existsSync(join(lessonsDir, 'pitfalls', `${id}.md`));
-  for (const id of listed) if (!hasPage(id)) problems.push(`lesson.md lists pitfall ${id}, but pitfalls/${id}.md does not exist; write the page (learners read it when they hit ${id}) or fix the id${suggest(id, pageIds(lessonsDir))}`);
-  if (checkFile) problems.push(...checkProblems(join(lessonDir, checkFile), checkFile, listed, hasPage));
+  for (const id of listed ?? []) if (!hasPage(id)) problems.push(`lesson.md lists pitfall ${id}, but pitfalls/${id}.md does not exist; write the page (learners read it when they hit ${id}) or fix the id${suggest(id, pageIds(lessonsDir))}`);
+  if (checkFile) problems.push(...checkProblems(join(lessonDir, checkFile), checkFile, listed ?? [], hasPage));
   problems.push(...mistakeProblems(lessonDir, listed));
-  problems.push(...quizFileProblems(lessonDir, lessonsDir));
+  problems.push(...quizFileProblems(lessonDir, lessonsDir, listed ?? []));
   return problems;
 }
 
@@ -150,9 +154,9 @@ function checkProblems(file: string, name: string, listed: string[], hasPage: (i
   return problems;
 }
 
-function mistakeProblems(lessonDir: string, listed: string[]): string[] {
+function mistakeProblems(lessonDir: string, listed: string[] | null): string[] {
   const dir = join(lessonDir, 'mistakes');
-  if (!existsSync(dir)) return listed.map((id) => `mistakes/: no mistake program declares pitfall ${id}; add mistakes/${id}.ts starting with "// pitfall: ${id}"`);
+  if (!existsSync(dir)) return (listed ?? []).map((id) => `mistakes/: no mistake program declares pitfall ${id}; add mistakes/${id}.ts starting with "// pitfall: ${id}"`);
   const problems: string[] = [];
   const declared = new Set<string>();
   for (const name of readdirSync(dir).filter((entry) => /\.(m|c)?(t|j)s$/.test(entry)).sort()) {
@@ -160,20 +164,21 @@ function mistakeProblems(lessonDir: string, listed: string[]): string[] {
     // Same patterns as self-check.ts readMistake, which dev check then runs.
     const pitfall = /^\s*(?:\/\/|#)\s*pitfall:\s*([a-z0-9-]+)/m.exec(lines.slice(0, 3).join('\n'))?.[1];
     if (!pitfall) problems.push(`mistakes/${name} has no "// pitfall: <id>" line in its first 3 lines; name the pitfall it must be diagnosed with`);
-    else if (!listed.includes(pitfall)) problems.push(`mistakes/${name} declares pitfall ${pitfall}, which lesson.md does not list in pitfalls: [...]${suggest(pitfall, listed)}; add it there or fix the id`);
+    else if (listed && !listed.includes(pitfall)) problems.push(`mistakes/${name} declares pitfall ${pitfall}, which lesson.md does not list in pitfalls: [...]${suggest(pitfall, listed)}; add it there or fix the id`);
     else declared.add(pitfall);
     if (!lines.some((line) => /\/\/\s*BUG:/.test(line))) problems.push(`mistakes/${name} has no "// BUG:" line; mark the line the diagnosis must point at`);
   }
-  for (const id of listed) if (!declared.has(id)) problems.push(`mistakes/: no mistake program declares pitfall ${id}; add mistakes/${id}.ts starting with "// pitfall: ${id}"`);
+  for (const id of listed ?? []) if (!declared.has(id)) problems.push(`mistakes/: no mistake program declares pitfall ${id}; add mistakes/${id}.ts starting with "// pitfall: ${id}"`);
   return problems;
 }
 
 /** quiz.md is optional; when present it must parse, hold 3+ questions, each with a fact test (issue 14). */
-function quizFileProblems(lessonDir: string, lessonsDir: string): string[] {
+function quizFileProblems(lessonDir: string, lessonsDir: string, listed: string[]): string[] {
   try {
     const quiz = loadQuiz(lessonDir);
     if (!quiz) return [];
-    const unknown = quiz.questions.filter((question) => question.pitfall && !loadPitfall(lessonsDir, question.pitfall));
+    // A listed id without a page is reported once, for lesson.md; writing the page fixes both.
+    const unknown = quiz.questions.filter((question) => question.pitfall && !listed.includes(question.pitfall) && !loadPitfall(lessonsDir, question.pitfall));
     // httpdojo's own course (a clone): the named fact tests must exist in test/facts/.
     const factsDir = join(lessonsDir, '..', 'test', 'facts');
     return [...quizProblems(quiz, existsSync(factsDir) ? factsDir : undefined), ...unknown.map((question) => `quiz.md question ${question.number} (line ${question.line}): no pitfall page pitfalls/${question.pitfall}.md`)];
