@@ -2,36 +2,15 @@
 // tiny two-lesson course (lessons 01 and 10 and their pitfall pages) and the exact
 // one line it must print. src/engine/course-structure.ts.
 
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDocument } from '../../src/course/front-matter.ts';
-import { defaultLessonsDir } from '../../src/course/lessons.ts';
 import { courseStructureProblems } from '../../src/engine/course-structure.ts';
+import { LESSONS, tinyCourse } from './tiny-course.ts';
 
-const LESSONS = defaultLessonsDir();
 const root = mkdtempSync(join(tmpdir(), 'httpdojo-structure-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Ids lesson 10's check.ts reports without listing them (they still need a page). */
-const REPORTED_ONLY = ['client-missing-end', 'unconsumed-response'];
-
-/** A fresh copy of the tiny course: 01-hello-server, 10-http-get and the pitfall pages they need. */
-export function tinyCourse(parent: string): string {
-  const dir = mkdtempSync(join(parent, 'course-'));
-  const pages = new Set(REPORTED_ONLY);
-  for (const lesson of ['01-hello-server', '10-http-get']) {
-    cpSync(join(LESSONS, lesson), join(dir, lesson), { recursive: true });
-    const listed = parseDocument(readFileSync(join(LESSONS, lesson, 'lesson.md'), 'utf8')).data.pitfalls as string[];
-    for (const id of listed) pages.add(id);
-    const quiz = join(LESSONS, lesson, 'quiz.md');
-    if (existsSync(quiz)) for (const match of readFileSync(quiz, 'utf8').matchAll(/^pitfall:\s*([a-z0-9-]+)/gm)) pages.add(match[1]);
-  }
-  mkdirSync(join(dir, 'pitfalls'));
-  for (const id of pages) cpSync(join(LESSONS, 'pitfalls', `${id}.md`), join(dir, 'pitfalls', `${id}.md`));
-  return dir;
-}
 
 const edit = (dir: string, file: string, change: (text: string) => string) => {
   const path = join(dir, file);

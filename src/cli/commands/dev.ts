@@ -27,7 +27,7 @@ export async function run([task]: string[], flags: { lessons?: string; only?: st
     // and the structure lines above name the file to fix.
     if (!(error instanceof CourseError) || structure.length === 0) throw error;
     printStructure(structure, lessonsDir);
-    process.stdout.write(`\n${style.red.bold(`${structure.length} structural problem${structure.length === 1 ? '' : 's'}`)}: the course does not load until they are fixed; nothing was run\n`);
+    process.stdout.write(`\n${style.red.bold(`${structure.length} structural problem${structure.length === 1 ? '' : 's'}`)}: the course does not load until ${structure.length === 1 ? 'it is' : 'they are'} fixed; nothing was run\n`);
     return EXIT.failed;
   }
   const selected = flags.only ? flags.only.split(',').map((name) => resolveLesson(course, name)) : course;
