@@ -10,6 +10,7 @@ import { LESSON_DIR } from '../course/lessons.js';
 import { loadPitfall } from '../course/pitfalls.js';
 import { loadQuiz, QuizParseError, quizProblems } from '../course/quiz.js';
 import { scanCheckSource } from './check-scan.js';
+import { GENERIC_PITFALLS } from './verdict.js';
 
 export interface StructureProblem {
   /** The lesson folder the problem is in, null for the course itself. */
@@ -18,11 +19,6 @@ export interface StructureProblem {
   line: string;
 }
 
-/**
- * Ids the engine itself reports for any lesson (verify.ts GENERIC_IDS): httpdojo
- * explains them without the course's help, so a check may use them without a page.
- */
-export const GENERIC_PITFALLS = new Set(['crash', 'never-listens', 'wrong-status', 'wrong-header', 'wrong-body', 'timeout', 'wrong-content-type']);
 
 const KEYS = ['title', 'kind', 'file', 'args', 'deadline', 'pitfalls', 'reruns'];
 const ID = /^[a-z0-9-]+$/;
@@ -147,6 +143,7 @@ function checkProblems(file: string, name: string, listed: string[], hasPage: (i
   }
   const seen = new Set<string>();
   for (const { id, line } of scan.reportedPitfalls) {
+    // The engine's own ids need no page unless the lesson lists them: httpdojo explains them itself.
     if (seen.has(id) || listed.includes(id) || GENERIC_PITFALLS.has(id)) continue;
     seen.add(id);
     if (!hasPage(id)) problems.push(`${name} line ${line}: reports pitfall ${id}, but pitfalls/${id}.md does not exist; write the page (learners read it when this check fails) or fix the id`);

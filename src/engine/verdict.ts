@@ -7,6 +7,9 @@ import type { Location } from './probe-events.js';
 
 export const VERDICT_SCHEMA = 'httpdojo.verdict/1';
 
+/** Ids the engine itself reports for any lesson (CURRICULUM.md, "Generic failures"). */
+export const GENERIC_PITFALLS: ReadonlySet<string> = new Set(['crash', 'never-listens', 'wrong-status', 'wrong-header', 'wrong-body', 'timeout', 'wrong-content-type']);
+
 export type CheckStatus = 'passed' | 'failed' | 'skipped';
 
 export interface CheckResult {

@@ -22,7 +22,7 @@ import { crashWithoutLocation, secondaryCrash } from './crash-cause.js';
 import { refineLocation } from './locate.js';
 import { startUpstream } from './upstreams/test-upstream.js';
 import { buildTimeline, type ProgramEvents, type TimelineEvent } from './timeline.js';
-import { CheckFailure, distinctPitfalls, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
+import { CheckFailure, distinctPitfalls, GENERIC_PITFALLS, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
 import type { Lesson } from '../course/lessons.js';
 
@@ -337,7 +337,7 @@ class VerifyRun {
 
     if (outcome.failure) {
       // A check's own diagnosis wins, unless the program crashed and the check only saw the symptom.
-      const generic = GENERIC_IDS.has(outcome.failure.pitfall);
+      const generic = GENERIC_PITFALLS.has(outcome.failure.pitfall);
       if (crash && generic && outcome.failure.pitfall !== 'never-listens') return { ...result, ...this.crashResult(crash, describeSent(outcome.failure)), status: 'failed' };
       // Nor when it called a missing answer missing-res-end (or timeout) while the
       // event loop is blocked: a handler that never gives control back cannot end
@@ -691,7 +691,6 @@ function routeKey(method: string, target: string): string {
 /** Diagnoses of a request that got no complete answer. */
 const NO_ANSWER_IDS = new Set(['missing-res-end', 'timeout', 'blocking-event-loop']);
 
-const GENERIC_IDS = new Set(['crash', 'never-listens', 'wrong-status', 'wrong-header', 'wrong-body', 'timeout', 'wrong-content-type']);
 
 function blank(id: string, title: string): CheckResult {
   return { id, title, status: 'passed', pitfall: null, message: null, location: null, durationMs: 0, wire: [], error: null, stderrTail: null };
