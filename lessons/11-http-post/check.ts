@@ -20,9 +20,9 @@ import type { CheckContext, LessonChecks, Location } from 'httpdojo/check';
 import {
   CHECK_MS, clientRequests, cut, cutInside, escapeBytes, eventsOf, exitText, expectErrorLine, expectFailureStatus, expectSuccessOutput, failCommon, findInSource,
   outcome, refusedOrigin, requestLine, runClient, sendPieces, show, testServer, type ClientResult, type Handler, type TestServer,
-} from '../10-http-get/check.ts';
+} from 'httpdojo/check';
 // The client harness (test server, running the program, the failures every
-// client check shares) lives in lesson 10's check module.
+// client check shares) is the engine's, from 'httpdojo/check'.
 
 // ---------------------------------------------------------------------------
 // Lesson 11

@@ -1,7 +1,11 @@
-// What a lesson's check.ts is written against. A check module imports only types
-// from here (`import type { LessonChecks } from 'httpdojo/check'`), so an
-// instructor's course runs without httpdojo installed beside it; everything a check
-// uses at run time arrives in its context.
+// What a lesson's check.ts is written against: types (`import type { LessonChecks }
+// from 'httpdojo/check'`), and one set of values, the client harness for lessons whose
+// learner writes a client program (runClient, testServer, failCommon, ...). A check
+// that imports only types runs without httpdojo installed beside it; everything it
+// uses at run time arrives in its context. One that imports the harness resolves
+// 'httpdojo/check' at run time: the built-in course through the package's
+// self-reference (package.json "exports"), an instructor's course through httpdojo
+// installed where Node's resolution finds it.
 //
 // A check says what it sends and what it expects. The engine supplies deadlines,
 // transcripts, crash handling, restarts and locations.
@@ -11,7 +15,8 @@ import type { HttpClient, HttpResponse, RequestOptions } from './clients/http-cl
 import type { ExitInfo } from './learner-process.js';
 import type { EventOf, Location, ProbeEvent, ResponseCall } from './probe-events.js';
 
-export type { BodyPart, Connection, ExitInfo, HttpClient, HttpResponse, Location, NoResponseError, ProbeEvent, RequestOptions, ResponseCall };
+export type { BodyPart, Connection, EventOf, ExitInfo, HttpClient, HttpResponse, Location, NoResponseError, ProbeEvent, RequestOptions, ResponseCall };
+export * from './client-harness/index.js';
 
 /** The default export of a lesson's check.ts. */
 export interface LessonChecks {
