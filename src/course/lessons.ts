@@ -22,6 +22,12 @@ export interface Lesson {
   dir: string;
   /** Path of check.ts (or .js/.mts). */
   checkFile: string | null;
+  /**
+   * Earlier lessons whose checks this one runs again (front matter `reruns:`), as
+   * folder names in the order written; an entry naming no earlier lesson stays as
+   * written, and loading the checks refuses it (dev check reports it first).
+   */
+  reruns: string[];
 }
 
 export class CourseError extends Error {
@@ -53,7 +59,20 @@ export function loadCourse(lessonsDir = defaultLessonsDir()): Lesson[] {
     if (!existsSync(lessonFile)) continue;
     lessons.push(readLesson(dir, entry.name, Number(match[1]), match[2], lessonFile));
   }
-  return lessons.sort((a, b) => a.number - b.number);
+  lessons.sort((a, b) => a.number - b.number);
+  for (const lesson of lessons) lesson.reruns = lesson.reruns.map((name) => rerunId(lessons, lesson, name));
+  return lessons;
+}
+
+/** `3`, `json-routing` or `03-json-routing` -> `03-json-routing` when that is an earlier lesson; otherwise the name as written. */
+function rerunId(lessons: Lesson[], lesson: Lesson, name: string): string {
+  const found = /^\d+$/.test(name) ? lessons.find((other) => other.number === Number(name)) : lessons.find((other) => other.id === name || other.slug === name);
+  return found && found.number < lesson.number ? found.id : name;
+}
+
+/** The lesson folder's check module, if any. */
+export function findCheckFile(dir: string): string | null {
+  return ['check.ts', 'check.mts', 'check.js', 'check.mjs'].map((name) => join(dir, name)).find(existsSync) ?? null;
 }
 
 function readLesson(dir: string, id: string, number: number, slug: string, lessonFile: string): Lesson {
@@ -68,7 +87,7 @@ function readLesson(dir: string, id: string, number: number, slug: string, lesso
     throw new CourseError(`${lessonFile}: kind must be server, client or proxy, not ${JSON.stringify(kind)}`, 'bad-course');
   }
   const list = (value: FrontMatterValue | undefined) => (Array.isArray(value) ? value.map(String) : []);
-  const checkFile = ['check.ts', 'check.mts', 'check.js', 'check.mjs'].map((name) => join(dir, name)).find(existsSync) ?? null;
+  const checkFile = findCheckFile(dir);
   return {
     id,
     number,
@@ -81,6 +100,7 @@ function readLesson(dir: string, id: string, number: number, slug: string, lesso
     pitfalls: list(data.pitfalls),
     dir,
     checkFile,
+    reruns: list(data.reruns),
   };
 }
 

@@ -5,10 +5,9 @@
 // when this returns, whatever happened.
 
 import { setMaxListeners } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Check, CheckContext, CrashInfo, LessonChecks, ProgramRun, ProgramView, ResponseRecord, SourceView, Upstream, UpstreamHandler } from './check-api.js';
 import { NoResponseError, type BodyPart } from './clients/connection.js';
 import { HttpClient, type HttpResponse } from './clients/http-client.js';
@@ -24,6 +23,7 @@ import { startUpstream } from './upstreams/test-upstream.js';
 import { buildTimeline, type ProgramEvents, type TimelineEvent } from './timeline.js';
 import { CheckFailure, distinctPitfalls, GENERIC_PITFALLS, VERDICT_SCHEMA, VerifyError, type CheckResult, type Verdict } from './verdict.js';
 import { packageVersion } from './version.js';
+import { loadChecks } from './load-checks.js';
 import type { Lesson } from '../course/lessons.js';
 
 /** CURRICULUM.md: a server must be listening 5 s after start. */
@@ -69,32 +69,9 @@ export async function verify(lesson: Lesson, fileArgument: string, options: Veri
   };
 }
 
-/** The lesson's check module: precompiled JavaScript for the built-in course, else TypeScript through tsx. */
-export async function loadChecks(lesson: Lesson, compiledChecksDir?: string): Promise<LessonChecks> {
-  if (!lesson.checkFile) throw new VerifyError(`lesson ${lesson.id} has no check.ts`, 'bad-check-module');
-  let loaded: unknown;
-  try {
-    const compiled = compiledChecksDir ? join(compiledChecksDir, lesson.id, 'check.js') : null;
-    // A compiled check older than its source (edited since the build) is stale.
-    if (compiled && existsSync(compiled) && statSync(compiled).mtimeMs >= statSync(lesson.checkFile).mtimeMs) {
-      loaded = await import(pathToFileURL(compiled).href);
-    } else if (/\.m?js$/.test(lesson.checkFile)) {
-      loaded = await import(pathToFileURL(lesson.checkFile).href);
-    } else {
-      // tsx's API starts a loader thread: a few hundred ms, paid only by courses
-      // that are not precompiled (an instructor's own).
-      const { tsImport } = await import('tsx/esm/api');
-      loaded = await tsImport(pathToFileURL(lesson.checkFile).href, import.meta.url);
-    }
-  } catch (error) {
-    throw new VerifyError(`could not load ${lesson.checkFile}: ${(error as Error).message}`, 'bad-check-module');
-  }
-  // A CommonJS-interpreted module nests the default export one level deeper.
-  const candidates = [(loaded as { default?: unknown }).default, ((loaded as { default?: { default?: unknown } }).default)?.default];
-  const checks = candidates.find((value): value is LessonChecks => Boolean(value && Array.isArray((value as LessonChecks).checks)));
-  if (!checks) throw new VerifyError(`${lesson.checkFile} must export default { checks: [...] }`, 'bad-check-module');
-  return checks;
-}
+// The lesson's checks: its own module (precompiled JavaScript for the built-in
+// course, else TypeScript through tsx) plus those of the lessons it re-runs (load-checks.ts).
+export { loadChecks };
 
 class VerifyRun {
   readonly results: CheckResult[] = [];
