@@ -1,65 +1,46 @@
 // Lesson 15: the learner's own framework (router with :params, middleware,
 // json() with a 1 MiB limit, central error handling) serving lesson 05's API.
-// Every check of lessons 03, 04 and 05 runs again, unchanged, against it; then
-// GET /boom (the handler throws) and GET /boom-async (the handler's promise
-// rejects) must both get 500 {"error":"Internal Server Error"} with the server
-// still up afterwards.
-//
-// The three lessons' checks are imported as they are (the build rewrites these
-// `.ts` imports to `.js`; tsx runs them directly for an uncompiled course). Lessons
-// 04 and 05 repeat some of 03's ids with stricter versions (04's method-not-allowed
-// expects Allow: GET, POST on /api/users, where 03's expects POST to be refused):
-// for a repeated id the last version wins, so every id in the verdict is unique.
+// Every check of lessons 03, 04 and 05 runs again, unchanged, against it: lesson.md
+// says so (`reruns: [3, 4, 5]`) and the check loader (src/engine/load-checks.ts)
+// puts their checks before these, in that order. Lessons 04 and 05 repeat some of
+// 03's ids with stricter versions (04's method-not-allowed expects Allow: GET, POST
+// on /api/users, where 03's expects POST to be refused): for a repeated id the last
+// version wins, so every id in the verdict is unique. Their `crashes` apply too.
+// This module adds GET /boom (the handler throws) and GET /boom-async (the
+// handler's promise rejects): both must get 500 {"error":"Internal Server Error"}
+// with the server still up afterwards.
 //
 // A crash during /boom is sync-throw-crash and a crash during /boom-async is
 // async-error-unhandled, decided in those checks rather than by a `crashes` entry:
 // both die of a plain Error, and only the route tells them apart.
 //
 // uses-a-framework (express & co.) is caught by the engine before any check runs.
-import type { Check, CheckContext, HttpResponse, LessonChecks, Location, ProbeEvent } from 'httpdojo/check';
-import jsonRouting from '../03-json-routing/check.ts';
-import postBody from '../04-post-body/check.ts';
-import bodyLimit from '../05-body-limit/check.ts';
+import type { CheckContext, HttpResponse, LessonChecks, Location, ProbeEvent } from 'httpdojo/check';
 
 type UncaughtEvent = Extract<ProbeEvent, { t: 'uncaught' }>;
 
 const INTERNAL_ERROR = { error: 'Internal Server Error' };
 const ALICE = { id: 1, name: 'Alice' };
 
-const reused: LessonChecks[] = [jsonRouting, postBody, bodyLimit];
-
-const errorChecks: Check[] = [
-  {
-    id: 'boom-500',
-    title: 'GET /boom, whose handler throws, gets 500 {"error":"Internal Server Error"}, and the server keeps serving',
-    async run(ctx) {
-      await expectInternalError(ctx, '/boom', 'sync-throw-crash');
-    },
-  },
-  {
-    id: 'boom-async-500',
-    title: 'GET /boom-async, whose async handler rejects, gets 500 {"error":"Internal Server Error"}, and the server keeps serving',
-    async run(ctx) {
-      await expectInternalError(ctx, '/boom-async', 'async-error-unhandled');
-    },
-  },
-];
-
 export default {
   // No setup: lessons 03-05 have none (the API needs no fixtures or upstreams).
-  crashes: Object.assign({}, ...reused.map((module) => module.crashes ?? {})),
-  checks: uniqueById([...reused.flatMap((module) => module.checks), ...errorChecks]),
+  checks: [
+    {
+      id: 'boom-500',
+      title: 'GET /boom, whose handler throws, gets 500 {"error":"Internal Server Error"}, and the server keeps serving',
+      async run(ctx) {
+        await expectInternalError(ctx, '/boom', 'sync-throw-crash');
+      },
+    },
+    {
+      id: 'boom-async-500',
+      title: 'GET /boom-async, whose async handler rejects, gets 500 {"error":"Internal Server Error"}, and the server keeps serving',
+      async run(ctx) {
+        await expectInternalError(ctx, '/boom-async', 'async-error-unhandled');
+      },
+    },
+  ],
 } satisfies LessonChecks;
-
-/** One check per id; a repeated id keeps its last version, in that version's place. */
-function uniqueById(checks: Check[]): Check[] {
-  const byId = new Map<string, Check>();
-  for (const check of checks) {
-    byId.delete(check.id);
-    byId.set(check.id, check);
-  }
-  return [...byId.values()];
-}
 
 /**
  * GET `target`, whose handler fails on purpose: 500 {"error":"Internal Server
