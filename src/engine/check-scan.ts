@@ -5,6 +5,7 @@
 
 import type * as TS from 'typescript';
 import { loadTypeScript } from './lazy-typescript.js';
+import { CLIENT_HARNESS_PITFALLS } from './client-harness/pitfalls.js';
 
 export interface CheckScan {
   /** `id:` of each check (an object literal with `id` and `run`), with its 1-based line. */
@@ -15,6 +16,8 @@ export interface CheckScan {
    * `pitfall: '<id>'` property (the failure records several checks build and
    * then pass to ctx.fail), and the values of `crashes: { CODE: '<id>' }`.
    * Ids computed at run time cannot be seen; those are proven by the mistakes.
+   * A value import from 'httpdojo/check' (the client harness) reports the
+   * harness's ids, on the import's line.
    */
   reportedPitfalls: Array<{ id: string; line: number }>;
 }
@@ -37,7 +40,9 @@ export function scanCheckSource(text: string, fileName: string): CheckScan {
   const propertyName = (property: TS.ObjectLiteralElementLike) =>
     property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : null;
   const visit = (node: TS.Node): void => {
-    if (ts.isCallExpression(node)) {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text === 'httpdojo/check' && importsValues(ts, node)) {
+      for (const id of CLIENT_HARNESS_PITFALLS) reportedPitfalls.push({ id, line: lineOf(node) });
+    } else if (ts.isCallExpression(node)) {
       const callee = node.expression;
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : null;
       if (name === 'fail') report(node.arguments[0]);
@@ -59,4 +64,14 @@ export function scanCheckSource(text: string, fileName: string): CheckScan {
   };
   visit(source);
   return { checkIds, reportedPitfalls };
+}
+
+/** `import { runClient } from ...` does, `import type { ... }` and `import { type X }` do not. */
+function importsValues(ts: typeof TS, node: TS.ImportDeclaration): boolean {
+  const clause = node.importClause;
+  if (!clause || clause.isTypeOnly) return false;
+  if (clause.name) return true;
+  const bindings = clause.namedBindings;
+  if (!bindings) return false;
+  return ts.isNamespaceImport(bindings) || bindings.elements.some((element) => !element.isTypeOnly);
 }

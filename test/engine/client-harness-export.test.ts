@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import * as checkApi from '../../src/engine/check-api.ts';
+import { scanCheckSource } from '../../src/engine/check-scan.ts';
+import { CLIENT_HARNESS_PITFALLS } from '../../src/engine/client-harness/pitfalls.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const lessonsDir = join(root, 'lessons');
@@ -57,4 +59,13 @@ it('the compiled client lessons load in a plain Node process outside the reposit
   expect(run.stderr).toBe('');
   expect(run.stdout.trim().split('\n').map((line) => line.split(' ')[0])).toEqual(['10-http-get', '11-http-post', '12-keep-alive']);
   expect(run.status).toBe(0);
+});
+
+it("the harness's pitfall list is what its source reports, and a check importing the harness reports them (dev check wants their pages)", () => {
+  const harness = join(root, 'src/engine/client-harness');
+  const reported = new Set(readdirSync(harness).flatMap((file) => scanCheckSource(readFileSync(join(harness, file), 'utf8'), file).reportedPitfalls.map((pitfall) => pitfall.id)));
+  expect([...reported].sort()).toEqual([...CLIENT_HARNESS_PITFALLS]);
+  const ids = (text: string) => [...new Set(scanCheckSource(text, 'check.ts').reportedPitfalls.map((pitfall) => pitfall.id))].sort();
+  expect(ids("import type { LessonChecks } from 'httpdojo/check';\nimport { type ClientResult } from 'httpdojo/check';\n")).toEqual([]);
+  expect(ids("import type { LessonChecks } from 'httpdojo/check';\nimport { runClient } from 'httpdojo/check';\n")).toEqual([...CLIENT_HARNESS_PITFALLS]);
 });
