@@ -10,7 +10,8 @@
 // lesson contributes its own checks, not those of the lessons it re-runs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import Module, { register } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Check, LessonChecks } from './check-api.js';
 import { VerifyError } from './verdict.js';
 import { findCheckFile, LESSON_DIR, type Lesson } from '../course/lessons.js';
@@ -56,8 +57,10 @@ async function loadModule(lessonId: string, checkFile: string, compiledChecksDir
     if (compiled && existsSync(compiled) && isFresh(compiled, checkFile)) {
       loaded = await import(pathToFileURL(compiled).href);
     } else if (/\.m?js$/.test(checkFile)) {
+      resolveOurOwnName();
       loaded = await import(pathToFileURL(checkFile).href);
     } else {
+      resolveOurOwnName();
       // tsx's API starts a loader thread: a few hundred ms, paid only by courses
       // that are not precompiled (an instructor's own) or edited since the build.
       const { tsImport } = await import('tsx/esm/api');
@@ -89,4 +92,36 @@ export function checkSources(checkFile: string): string[] {
   const imported = [...readFileSync(checkFile, 'utf8').matchAll(/^\s*(?:import|export)\s(?!type\s)[^;]*?from\s+['"](\.\.\/[^'"]+\/check\.m?[tj]s)['"]/gm)];
   const names = imported.map((match) => resolve(dirname(checkFile), match[1]));
   return [checkFile, ...names.filter((name) => LESSON_DIR.test(basename(dirname(name))))];
+}
+
+let ownNameResolved = false;
+/**
+ * An instructor's check.ts may import values (the client harness) from
+ * 'httpdojo/check'. Inside this package that name resolves by self-reference, but a
+ * course folder elsewhere has no httpdojo in any node_modules above it, and Node would
+ * not find it. A resolve hook (https://nodejs.org/docs/latest-v20.x/api/module.html#customization-hooks)
+ * maps the two names to the running httpdojo's own files, so a course always uses
+ * the engine that runs it. Registered once, only when a check is loaded from source.
+ */
+function resolveOurOwnName(): void {
+  if (ownNameResolved) return;
+  ownNameResolved = true;
+  const target = (name: string) => {
+    const js = new URL(`./${name}.js`, import.meta.url);
+    // Under the test runner this file is the .ts source, beside .ts siblings.
+    return existsSync(js) ? js.href : new URL(`./${name}.ts`, import.meta.url).href;
+  };
+  const names = { 'httpdojo/check': target('check-api'), httpdojo: target('index') };
+  const hooks = `const names = ${JSON.stringify(names)};
+export async function resolve(specifier, context, next) {
+  return Object.hasOwn(names, specifier) ? { url: names[specifier], shortCircuit: true } : next(specifier, context);
+}`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+  // tsx runs a check.ts outside any "type": "module" package as CommonJS, whose
+  // require() the hooks above do not see (Node 20): the same two names for require.
+  const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const original = cjs._resolveFilename;
+  cjs._resolveFilename = function resolveFilename(this: unknown, request: string, ...rest: unknown[]) {
+    return Object.hasOwn(names, request) ? fileURLToPath(names[request as keyof typeof names]) : original.call(this, request, ...rest);
+  };
 }
