@@ -54,7 +54,7 @@ async function replaySteps(steps: ReplayStep[], port: number, say: (text: string
   const sockets = new Map<number, net.Socket>();
   const received = new Map<number, number>();
   const lastData = new Map<number, number>();
-  const outcome = { reset: false, refused: false, silent: new Set<number>() };
+  const outcome = { reset: false, refused: false, connected: false, silent: new Set<number>() };
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   for (const step of steps) {
@@ -121,19 +121,25 @@ function signalProgram(signal: string, port: number, say: (text: string) => void
   }
 }
 
-function connect(port: number, id: number, outcome: { reset: boolean; refused: boolean; silent: Set<number> }, say: (text: string) => void, elapsed: () => number): Promise<net.Socket | null> {
+function connect(port: number, id: number, outcome: { reset: boolean; refused: boolean; connected?: boolean; silent: Set<number> }, say: (text: string) => void, elapsed: () => number): Promise<net.Socket | null> {
   return new Promise((resolve) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     socket.setNoDelay(true);
     outcome.silent.add(id);
+    // Only this connection's own refusal silences its close: an earlier connection
+    // closed by a program that stopped (lesson 14's SIGTERM) is still reported, in
+    // whichever order the two events arrive.
+    let refusedHere = false;
     const timer = setTimeout(() => {
       say(`[${id}] could not connect to 127.0.0.1:${port} within ${CONNECT_MS / 1000} s`);
+      refusedHere = true;
       socket.destroy();
       outcome.refused = true;
       resolve(null);
     }, CONNECT_MS);
     socket.once('connect', () => {
       clearTimeout(timer);
+      outcome.connected = true;
       resolve(socket);
     });
     socket.on('data', (data: Buffer) => {
@@ -143,7 +149,10 @@ function connect(port: number, id: number, outcome: { reset: boolean; refused: b
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (error.code === 'ECONNREFUSED') {
-        say(`[${id}] nothing listens on 127.0.0.1:${port}: start your program with httpdojo run first (or pass --port)`);
+        say(outcome.connected
+          ? `[${id}] refused at +${elapsed()} ms: nothing listens on 127.0.0.1:${port} any more`
+          : `[${id}] nothing listens on 127.0.0.1:${port}: start your program with httpdojo run first (or pass --port)`);
+        refusedHere = true;
         outcome.refused = true;
         resolve(null);
         return;
@@ -152,7 +161,7 @@ function connect(port: number, id: number, outcome: { reset: boolean; refused: b
       say(`[${id}] ${error.code ?? error.message} at +${elapsed()} ms`);
     });
     socket.on('close', () => {
-      if (!outcome.refused) say(`[${id}] closed at +${elapsed()} ms${outcome.silent.has(id) ? ' without a byte of answer' : ''}`);
+      if (!refusedHere) say(`[${id}] closed at +${elapsed()} ms${outcome.silent.has(id) ? ' without a byte of answer' : ''}`);
     });
   });
 }
