@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Lesson } from '../course/lessons.js';
-import { LEARNER_EXTENSIONS } from './locate.js';
+import { existingLessonFile, lessonDir, lessonFile } from './locate.js';
 import {
   createFileAtomic,
   DATA_DIR,
@@ -169,25 +169,8 @@ export function updateProgress(workspace: Workspace, lessonId: string, change: (
   return result;
 }
 
-export function lessonDir(root: string, lesson: Lesson): string {
-  return join(root, lesson.id);
-}
-
-/** The learner's file for a lesson, if it exists (any of the learner extensions). */
-export function existingLessonFile(root: string, lesson: Lesson, lang?: Language): string | null {
-  const dir = lessonDir(root, lesson);
-  const order = lang ? [`.${lang}`, ...LEARNER_EXTENSIONS.filter((extension) => extension !== `.${lang}`)] : LEARNER_EXTENSIONS;
-  for (const extension of order) {
-    const candidate = join(dir, lesson.fileStem + extension);
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
-}
-
-/** The learner's file: the existing one, else where it will be created. */
-export function lessonFile(workspace: Workspace, lesson: Lesson): string {
-  return existingLessonFile(workspace.root, lesson, workspace.state.lang) ?? join(lessonDir(workspace.root, lesson), `${lesson.fileStem}.${workspace.state.lang}`);
-}
+// Where the learner's file is: src/workspace/locate.ts (re-exported for the callers of this module).
+export { existingLessonFile, lessonDir, lessonFile };
 
 export function referenceSolutionPath(root: string, lesson: Lesson, lang: Language): string {
   return join(lessonDir(root, lesson), `solution.${lang}`);

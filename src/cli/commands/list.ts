@@ -2,11 +2,11 @@
 // Each lesson with its status and the path of the learner's file: in a workspace
 // the real one, elsewhere where it would be (`./<lesson-id>/<stem>.js`).
 
-import { join, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import type { Lesson } from '../../course/lessons.js';
 import { style } from '../../report/style.js';
-import { findLearnerFile } from '../../workspace/locate.js';
-import { lessonFile, lessonStatus, type LessonStatus, type Workspace } from '../../workspace/workspace.js';
+import { learnerFile } from '../../workspace/locate.js';
+import { lessonStatus, type LessonStatus, type Workspace } from '../../workspace/workspace.js';
 import { EXIT } from '../exit-codes.js';
 import { learnerContext, selfCommand } from '../workspace-context.js';
 
@@ -28,7 +28,7 @@ export function lessonRows(lessons: Lesson[], workspace: Workspace | null, cwd =
     kind: lesson.kind,
     status: lessonStatus(workspace, lesson),
     current: workspace?.state.current === lesson.id,
-    file: workspace ? lessonFile(workspace, lesson) : (findLearnerFile(lesson, cwd) ?? resolve(join(cwd, lesson.id, `${lesson.fileStem}.js`))),
+    file: learnerFile(lesson, { workspace, cwd }).expected,
   }));
 }
 

@@ -8,7 +8,8 @@ import { styleFor } from '../../report/style.js';
 import { scoreText } from '../../ui/quiz-session.js';
 import { progressBar } from '../../ui/terminal.js';
 import { progressOf } from '../../workspace/state.js';
-import { currentLesson, lessonFile, lessonStatus, passedCount } from '../../workspace/workspace.js';
+import { lessonFile } from '../../workspace/locate.js';
+import { currentLesson, lessonStatus, passedCount } from '../../workspace/workspace.js';
 import { EXIT, exitReportFor } from '../exit-codes.js';
 import { learnerContext } from '../workspace-context.js';
 

@@ -9,7 +9,7 @@ import { columns, styleFor } from '../../report/style.js';
 import { afterYouPass, lessonReadable } from '../../ui/lesson-text.js';
 import { renderMarkdown } from '../../ui/markdown.js';
 import { openLesson } from '../../workspace/workspace.js';
-import { findLearnerFile } from '../../workspace/locate.js';
+import { learnerFile } from '../../workspace/locate.js';
 import { EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
 
@@ -34,7 +34,7 @@ export async function run([name]: string[], flags: { lessons?: string }): Promis
     out.push(`Your file: ${style.cyan(shown)}${opened.created ? style.dim(' (created from the starter)') : ''}`);
     out.push(`Check it: ${style.bold(`${self} verify`)}   Stuck: ${style.bold(`${self} hint`)}   Try it: ${style.bold(`${self} run`)}`);
   } else {
-    const file = findLearnerFile(lesson, process.cwd());
+    const { file } = learnerFile(lesson, { workspace: null });
     out.push(file && existsSync(file) ? `Your file: ${style.cyan(relative(process.cwd(), file))}` : `No workspace here. Start one: ${style.bold(`${self} init my-httpdojo --lang js`)}`);
     out.push(`Check a file: ${style.bold(`${self} verify ${lesson.number} --file ${lesson.fileStem}.js`)}`);
   }

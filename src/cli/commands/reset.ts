@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { styleFor } from '../../report/style.js';
-import { lessonFile, resetLesson } from '../../workspace/workspace.js';
+import { lessonFile } from '../../workspace/locate.js';
+import { resetLesson } from '../../workspace/workspace.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { interactive, learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
 

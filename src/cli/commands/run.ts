@@ -10,13 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Lesson } from '../../course/lessons.js';
 import type { Upstream } from '../../engine/check-api.js';
 import { killProcessTree, ownProcessGroup } from '../../engine/platform.js';
 import { styleFor } from '../../report/style.js';
-import { findLearnerFile } from '../../workspace/locate.js';
-import { lessonFile } from '../../workspace/workspace.js';
+import { learnerFile } from '../../workspace/locate.js';
 import { compiledChecksDir } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
@@ -29,7 +28,7 @@ interface RunFlags {
 export async function run([name, ...programArgs]: string[], flags: RunFlags): Promise<number> {
   const context = learnerContext(flags);
   const lesson = pickLesson(context, name || undefined);
-  const file = flags.file ? resolve(flags.file) : context.workspace ? lessonFile(context.workspace, lesson) : findLearnerFile(lesson, process.cwd());
+  const { file } = learnerFile(lesson, { workspace: context.workspace, file: flags.file });
   if (!file || !existsSync(file)) {
     throw new CliError(file ? `no such file: ${file}` : `no ${lesson.fileStem}.js or ${lesson.fileStem}.ts for ${lesson.id} here; pass --file <path>`, 'missing-file');
   }

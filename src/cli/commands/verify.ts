@@ -1,7 +1,7 @@
 // httpdojo verify <lesson> [--file <path>] [--json] [--wire] [--timeline]   (VERDICT.md)
 
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { resolveLesson } from '../../course/lessons.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
 import { verify } from '../../engine/verify.js';
@@ -12,8 +12,8 @@ import { checkLine, formatVerdict } from '../../report/pretty.js';
 import { withReproductions } from '../reproductions.js';
 import { columns, styleFor } from '../../report/style.js';
 import { packageVersion } from '../../engine/version.js';
-import { findLearnerFile } from '../../workspace/locate.js';
-import { lessonFile, recordVerdict, writeReferenceSolution } from '../../workspace/workspace.js';
+import { learnerFile } from '../../workspace/locate.js';
+import { recordVerdict, writeReferenceSolution } from '../../workspace/workspace.js';
 import { compiledChecksDir } from '../context.js';
 import { CliError, EXIT, exitReportFor } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
@@ -46,14 +46,14 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
   const { lessonsDir, workspace } = context;
   if (!lessonName && !workspace) throw new CliError(`missing required argument 'lesson' (outside a workspace, name it: ${selfCommand()} verify 1 --file server.js)`);
   const lesson = lessonName ? resolveLesson(context.lessons, lessonName) : pickLesson(context, undefined);
-  const workspaceFile = workspace ? lessonFile(workspace, lesson) : null;
-  const file = flags.file ? resolve(flags.file) : (workspaceFile ?? findLearnerFile(lesson, process.cwd()));
+  const located = learnerFile(lesson, { workspace, file: flags.file });
+  const { file } = located;
   if (!file) throw new CliError(`no --file given and no ${lesson.fileStem}.js or ${lesson.fileStem}.ts for ${lesson.id} here; pass --file <path>`, 'missing-file');
   if (!existsSync(file)) {
-    const hint = workspace && file === workspaceFile ? ` (open the lesson first: ${selfCommand()} read ${lesson.number})` : '';
+    const hint = located.inWorkspace ? ` (open the lesson first: ${selfCommand()} read ${lesson.number})` : '';
     throw new CliError(`no such file: ${file}${hint}`, 'missing-file');
   }
-  const recording = workspace && workspaceFile === file ? workspace : null;
+  const recording = located.inWorkspace ? workspace : null;
 
   // Ctrl-C: stop the checks, kill the learner's program, then exit 130.
   const controller = new AbortController();
@@ -77,7 +77,7 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
       onCheck: live ? (result) => process.stderr.write(`${checkLine(result, styleFor(process.stderr))}\n`) : undefined,
     });
     // Issue 12 §3: a command per failed check that shows it again; its bytes kept for `httpdojo replay`.
-    if (!controller.signal.aborted) withReproductions(verdict, lesson, workspace?.root ?? null, workspaceFile ?? findLearnerFile(lesson, process.cwd()));
+    if (!controller.signal.aborted) withReproductions(verdict, lesson, workspace?.root ?? null, located.byDefault);
     let reference: string | null = null;
     if (recording && !controller.signal.aborted) {
       try {
