@@ -9,6 +9,7 @@ import { FrontMatterError, parseDocument, type FrontMatterValue } from '../cours
 import { LESSON_DIR } from '../course/lessons.js';
 import { loadPitfall } from '../course/pitfalls.js';
 import { loadQuiz, QuizParseError, quizProblems } from '../course/quiz.js';
+import { findStubs } from '../course/scaffold/stub.js';
 import { scanCheckSource } from './check-scan.js';
 import { GENERIC_PITFALLS } from './verdict.js';
 
@@ -183,6 +184,33 @@ function quizFileProblems(lessonDir: string, lessonsDir: string, listed: string[
     if (error instanceof QuizParseError) return [`quiz.md does not parse: ${error.message}`];
     throw error;
   }
+}
+
+/**
+ * What the author still has to write: the files holding `httpdojo dev new`'s stub
+ * marker (course/scaffold/stub.ts), one line per file with what each marker asks
+ * for. Not structural problems: a stubbed lesson is sound and still runs (its
+ * example programs prove the checks), but `dev check` fails while any is left,
+ * so a course with a placeholder page or hint is not shipped to learners.
+ */
+export function courseStubs(lessonsDir: string): StructureProblem[] {
+  if (!existsSync(lessonsDir)) return [];
+  const stubs: StructureProblem[] = [];
+  const add = (lesson: string | null, path: string, file: string) => {
+    const found = findStubs(readFileSync(file, 'utf8'));
+    if (found.length === 0) return;
+    const lines = found.map((stub) => stub.line).join(', ');
+    stubs.push({ lesson, line: `${path} (line${found.length === 1 ? '' : 's'} ${lines}): ${found.map((stub) => stub.what || 'replace this stub').join('; ')}` });
+  };
+  const files = (dir: string) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile() && /\.(md|[mc]?[jt]s)$/.test(entry.name)).map((entry) => entry.name).sort() : []);
+  for (const name of readdirSync(lessonsDir).filter((entry) => LESSON_DIR.test(entry)).sort()) {
+    // The lesson's text first, then its programs, as an author works through them.
+    const order = (file: string) => ['lesson.md', 'hints.md', 'check.ts'].indexOf(file) >>> 0;
+    for (const file of files(join(lessonsDir, name)).sort((a, b) => order(a) - order(b))) add(name, `${name}/${file}`, join(lessonsDir, name, file));
+    for (const file of files(join(lessonsDir, name, 'mistakes'))) add(name, `${name}/mistakes/${file}`, join(lessonsDir, name, 'mistakes', file));
+  }
+  for (const file of files(join(lessonsDir, 'pitfalls'))) add(null, `pitfalls/${file}`, join(lessonsDir, 'pitfalls', file));
+  return stubs;
 }
 
 function pageIds(lessonsDir: string): string[] {
