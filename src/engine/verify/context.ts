@@ -1,0 +1,91 @@
+// The CheckContext a check's run() receives (check-api.ts): one place that
+// assembles it, so a new member (the check toolkit) is a local edit here.
+
+import type { Check, CheckContext, Upstream } from '../check-api.js';
+import type { BodyPart } from '../clients/connection.js';
+import { HttpClient } from '../clients/http-client.js';
+import type { Transcript } from '../clients/transcript.js';
+import type { LearnerProcess } from '../learner-process.js';
+import { CheckFailure } from '../verdict.js';
+import { runClient } from './client-run.js';
+import { expectResponse } from './expect.js';
+import { programView, sleep } from './program-view.js';
+import type { VerifyRun } from './run.js';
+import { sourceView } from './source.js';
+import { startServer } from './start.js';
+
+/** What one check owns while it runs: its wire transcript, its abort signal, the upstreams and client runs to close after it. */
+export interface CheckScope {
+  check: Check;
+  transcript: Transcript;
+  signal: AbortSignal;
+  upstreams: Upstream[];
+  clientRuns: LearnerProcess[];
+  /** The program when the check began, and how many of its events came before. */
+  startProgram: LearnerProcess | null;
+  eventsFrom: number;
+  /** ctx.program.expectExit: the program's exit during this check is not a crash. */
+  expectExit: () => void;
+}
+
+export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
+  const { transcript, signal, upstreams, clientRuns } = scope;
+  const server = programView(run, scope.startProgram, scope.eventsFrom, signal);
+  const http = new HttpClient(() => run.port, transcript, signal, (method, target) => {
+    const reason = run.hangs.hungRoute(method, target);
+    if (reason) run.checkRefusal ??= reason;
+    return reason;
+  });
+  return {
+    http,
+    server,
+    program: {
+      restart: async (options = {}) => {
+        if (options.args) run.args = options.args;
+        const failure = await startServer(run);
+        if (failure) throw new CheckFailure(failure.pitfall ?? 'never-listens', failure.message ?? 'the program did not start again', failure.location ?? null);
+      },
+      signal: (name) => {
+        run.program?.signal(name);
+      },
+      waitForExit: (timeoutMs) => run.program?.waitForExit(timeoutMs) ?? Promise.resolve(null),
+      expectExit: scope.expectExit,
+      run: (args, options = {}) => runClient(run, args, options.timeoutMs ?? 5000, clientRuns, signal),
+    },
+    expect: (response) => expectResponse(response, server),
+    skipLaterChecks: (reason) => {
+      run.checkSkipReason = reason;
+    },
+    fail: (pitfall, message, location = null) => {
+      throw new CheckFailure(pitfall, message, location);
+    },
+    note: (text) => transcript.note(text),
+    sleep: (ms) => sleep(ms, signal),
+    signal,
+    upstream: (handler) => run.trackUpstream(handler, upstreams),
+    body: bodyBuilders,
+    tempDir: run.tempDir,
+    data: run.setupData,
+    source: sourceView(run.file, run.sourceText),
+  };
+}
+
+const bodyBuilders: CheckContext['body'] = {
+  splitInside(text, inside, options = {}) {
+    const bytes = Buffer.from(text, 'utf8');
+    const at = text.indexOf(inside);
+    if (at < 0 || Buffer.byteLength(inside) < 2) throw new Error(`splitInside: "${inside}" is not a multi-byte character of the text`);
+    const cut = Buffer.byteLength(text.slice(0, at)) + 1;
+    return [bytes.subarray(0, cut), { pauseMs: options.pauseMs ?? 50 }, bytes.subarray(cut)];
+  },
+  pieces(text, size, options = {}) {
+    const bytes = Buffer.from(text, 'utf8');
+    const parts: BodyPart[] = [];
+    for (let offset = 0; offset < bytes.length; offset += size) {
+      if (offset > 0) parts.push({ pauseMs: options.pauseMs ?? 20 });
+      parts.push(bytes.subarray(offset, offset + size));
+    }
+    return parts;
+  },
+  sized: (size, fill) => ({ size, fill }),
+};

@@ -1,0 +1,159 @@
+// One verify: the learner's program under the probe, the lesson's checks run
+// against it one by one, and the state they share (the program, its port, the
+// deadline, what hung). Every wait has a deadline; a crash ends only the check it
+// happened in (the program is restarted for the next); cleanup() leaves nothing
+// running. The other files of this folder each do one part, given this run.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LessonChecks, Upstream, UpstreamHandler } from '../check-api.js';
+import type { LearnerProcess } from '../learner-process.js';
+import { refineLocation } from '../locate.js';
+import type { Location } from '../probe-events.js';
+import { findFrameworkImport } from '../static-imports.js';
+import { startUpstream } from '../upstreams/test-upstream.js';
+import type { CheckResult } from '../verdict.js';
+import type { VerifyOptions } from '../verify.js';
+import type { Lesson } from '../../course/lessons.js';
+import { runCheck } from './check.js';
+import { HangTracker } from './hangs.js';
+import { blank, skipped } from './results.js';
+import { sourceView } from './source.js';
+import { startServer } from './start.js';
+import { trackTempDir, untrackTempDir } from './temp-dirs.js';
+
+export class VerifyRun {
+  readonly results: CheckResult[] = [];
+  /** The program under test: the server, or in client lessons the latest client run. */
+  program: LearnerProcess | null = null;
+  port = 0;
+  /** The port the program asked listen() for (the probe rebinds it): where `httpdojo run` will listen. */
+  requestedPort: number | null = null;
+  args: string[];
+  readonly tempDir: string;
+  setupData: unknown = undefined;
+  readonly lessonUpstreams: Upstream[] = [];
+  /** performance.now() when each upstream started, to put its records on a check's clock (timeline). */
+  readonly upstreamStarts = new Map<Upstream, number>();
+  readonly deadlineAt: number;
+  readonly sourceText: string;
+  /** Why every later check would hang the same way (DESIGN.md: a hanging program's verdict within 10 s); null while none does. */
+  private repeatingHang: string | null = null;
+  readonly hangs = new HangTracker();
+  /** Set by ctx.skipLaterChecks during the current check: honoured only if that check fails. */
+  checkSkipReason: string | null = null;
+  /** Set when the current check asked for a route known to hang (ctx.http refused to wait for it again). */
+  checkRefusal: string | null = null;
+
+  constructor(
+    readonly lesson: Lesson,
+    readonly file: string,
+    readonly module: LessonChecks,
+    readonly options: VerifyOptions,
+  ) {
+    this.args = options.args ?? lesson.args;
+    this.tempDir = mkdtempSync(join(tmpdir(), 'httpdojo-'));
+    trackTempDir(this.tempDir);
+    this.deadlineAt = performance.now() + lesson.deadlineMs;
+    this.sourceText = readFileSync(file, 'utf8');
+  }
+
+  private get total(): number {
+    return this.module.checks.length + (this.lesson.kind === 'client' ? 0 : 1);
+  }
+
+  private push(result: CheckResult): void {
+    this.results.push(result);
+    this.options.onCheck?.(result, this.results.length - 1, this.total);
+  }
+
+  private skipRest(from: number, reason: string): void {
+    for (const check of this.module.checks.slice(from)) this.push(skipped(check, reason));
+  }
+
+  async execute(): Promise<void> {
+    const framework = findFrameworkImport(this.file);
+    if (framework) {
+      this.push({
+        ...blank('node-builtins-only', "the program uses only Node's built-in modules"),
+        status: 'failed',
+        pitfall: 'uses-a-framework',
+        message: `Your program imports "${framework.specifier}"${framework.file !== this.file ? ` (in ${framework.file})` : ''}; this course is about what such packages do for you, so only node: modules are allowed.`,
+        location: framework.location,
+      });
+      this.skipRest(0, 'the program imports a web framework');
+      return;
+    }
+
+    if (this.module.setup) {
+      const prepared = await this.module.setup({ tempDir: this.tempDir, upstream: (handler) => this.trackUpstream(handler, this.lessonUpstreams) });
+      if (prepared?.args) this.args = prepared.args;
+      this.setupData = prepared?.data;
+    }
+
+    if (this.lesson.kind !== 'client') {
+      const startedAt = performance.now();
+      const failure = await startServer(this);
+      const listens: CheckResult = { ...blank('listens', 'the program starts and listens within 5 s'), durationMs: Math.round(performance.now() - startedAt) };
+      if (failure) {
+        this.push({ ...listens, ...failure, status: 'failed' });
+        this.skipRest(0, this.program?.events.some((event) => event.t === 'listen') ? 'the server crashed just after it listened' : 'the server never listened');
+        return;
+      }
+      this.push({ ...listens, status: 'passed' });
+    }
+
+    for (const [index, check] of this.module.checks.entries()) {
+      if (this.options.signal?.aborted) {
+        this.skipRest(index, 'verify was interrupted');
+        return;
+      }
+      if (performance.now() >= this.deadlineAt) {
+        this.skipRest(index, `not run: the lesson's ${this.lesson.deadlineMs / 1000} s deadline was reached`);
+        return;
+      }
+      if (this.repeatingHang) {
+        this.push(skipped(check, this.repeatingHang));
+        continue;
+      }
+      const blocker = check.needs?.find((id) => this.results.some((r) => r.id === id && r.status !== 'passed'));
+      if (blocker) {
+        this.push(skipped(check, `skipped because "${blocker}" did not pass`));
+        continue;
+      }
+      const before = { program: this.program, events: this.program?.events.length ?? 0 };
+      const result = this.refined(await runCheck(this, check));
+      this.push(result);
+      const program = this.program;
+      const events = program ? program.events.slice(program === before.program ? before.events : 0) : [];
+      this.repeatingHang = this.hangs.afterCheck(result, program, events, this.lesson.kind === 'client', this.checkSkipReason);
+    }
+  }
+
+  /** The failure's location moved to the line a mentor would point at (src/engine/locate.ts). */
+  private refined(result: CheckResult): CheckResult {
+    if (result.status !== 'failed' || !result.location) return result;
+    const location = refineLocation({ file: this.file, text: this.sourceText, pitfall: result.pitfall, location: result.location, events: this.program?.events ?? [] });
+    return location === result.location ? result : { ...result, location };
+  }
+
+  findInSource(pattern: RegExp): Location | null {
+    return sourceView(this.file, this.sourceText).find(pattern);
+  }
+
+  async trackUpstream(handler: UpstreamHandler, list: Upstream[]): Promise<Upstream> {
+    const startedAt = performance.now();
+    const upstream = await startUpstream(handler);
+    this.upstreamStarts.set(upstream, startedAt);
+    list.push(upstream);
+    return upstream;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.program?.stop();
+    await Promise.all(this.lessonUpstreams.map((upstream) => upstream.close()));
+    rmSync(this.tempDir, { recursive: true, force: true });
+    untrackTempDir(this.tempDir);
+  }
+}
