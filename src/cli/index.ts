@@ -1,237 +1,99 @@
-// The httpdojo command line. Commands are one declarative table; each command's
-// module (and anything heavy it needs) is imported only when that command runs,
-// so `--help`, `--version` and `list` start fast.
+// The httpdojo command line. Commands and their flags are one declarative table
+// (options.ts); each command's module (and anything heavy it needs) is imported
+// only when that command runs, so `--help`, `--version` and `list` start fast.
 
 import { Command, Option } from 'commander';
 import { CliError, EXIT, exitReportFor } from './exit-codes.js';
 import { packageVersion } from '../engine/version.js';
+import { COMMANDS, flagDescription, flagSyntax, GLOBAL_FLAGS, pickOptions, type CommandName, type CommandSpec, type FlagName, type GlobalOptions, type OptionsOf } from './options.js';
 
-interface CommandSpec {
-  name: string;
-  summary: string;
-  args?: string[];
-  options?: Array<[flags: string, description: string]>;
-  example: string;
-  load: () => Promise<{ run: (args: string[], options: Record<string, unknown>) => Promise<number> }>;
-}
+type Run<Name extends CommandName> = (args: string[], options: OptionsOf<Name>) => Promise<number>;
 
-const COMMANDS: CommandSpec[] = [
-  {
-    name: 'init',
-    summary: 'create a workspace (no questions asked)',
-    args: ['[dir]'],
-    options: [['--lang <js|ts>', 'the language you write in (default: js)']],
-    example: 'httpdojo init my-httpdojo --lang ts',
-    load: () => import('./commands/init.js'),
-  },
-  {
-    name: 'watch',
-    summary: 'the lesson, checked again on every save',
-    args: ['[lesson]'],
-    example: 'httpdojo watch 3',
-    load: () => import('./commands/watch.js'),
-  },
-  {
-    name: 'read',
-    summary: 'show a lesson (in a workspace, open it)',
-    args: ['[lesson]'],
-    example: 'httpdojo read 2',
-    load: () => import('./commands/read.js'),
-  },
-  {
-    name: 'verify',
-    summary: 'run a lesson\'s checks against your program',
-    args: ['[lesson]'],
-    options: [
-      ['--file <path>', 'the program to check (default: the lesson\'s file in this workspace)'],
-      ['--json', 'print exactly one JSON verdict on stdout (see VERDICT.md)'],
-      ['--wire', 'show the bytes each way for failed checks'],
-      ['--timeline', 'draw when each piece left and arrived on each side (failed checks, else the timed ones)'],
-    ],
-    example: 'httpdojo verify 1 --file server.js',
-    load: () => import('./commands/verify.js'),
-  },
-  {
-    name: 'hint',
-    summary: 'the next hint for a lesson (three, graduated)',
-    args: ['[lesson]'],
-    options: [['--all', 'show every hint at once']],
-    example: 'httpdojo hint 1',
-    load: () => import('./commands/hint.js'),
-  },
-  {
-    name: 'solution',
-    summary: 'the reference solution (once you pass)',
-    args: ['[lesson]'],
-    options: [
-      ['--yes', 'show it even though the lesson has not passed'],
-      ['--lang <js|ts>', 'the language to show it in (default: the workspace\'s, else js)'],
-    ],
-    example: 'httpdojo solution 1',
-    load: () => import('./commands/solution.js'),
-  },
-  {
-    name: 'reset',
-    summary: 'restore the starter (after a backup)',
-    args: ['[lesson]'],
-    options: [['--yes', 'do not ask (needed without a terminal)']],
-    example: 'httpdojo reset 2 --yes',
-    load: () => import('./commands/reset.js'),
-  },
-  {
-    name: 'run',
-    summary: 'start your program to try it with curl',
-    args: ['[lesson]', '[args...]'],
-    options: [['--file <path>', 'the program to run (default: the lesson\'s file in this workspace)']],
-    example: 'httpdojo run 1        # then, in another terminal: curl -i http://localhost:3000/',
-    load: () => import('./commands/run.js'),
-  },
-  {
-    name: 'replay',
-    summary: 'send a failed check\'s exact bytes again, to `httpdojo run`',
-    args: ['[lesson]', '[check]'],
-    options: [['--port <n>', 'where your program listens (default: the port it asked listen() for)']],
-    example: 'httpdojo replay 5 chunked-over-limit-413   # with httpdojo run 5 in another terminal',
-    load: () => import('./commands/replay.js'),
-  },
-  {
-    name: 'next',
-    summary: 'open the next lesson once this one passed',
-    example: 'httpdojo next',
-    load: () => import('./commands/next.js'),
-  },
-  {
-    name: 'progress',
-    summary: 'your progress in this workspace',
-    options: [['--json', 'print the progress as JSON']],
-    example: 'httpdojo progress --json',
-    load: () => import('./commands/progress.js'),
-  },
-  {
-    name: 'list',
-    summary: 'the lessons, their status and your files',
-    options: [['--json', 'print the list as JSON']],
-    example: 'httpdojo list',
-    load: () => import('./commands/list.js'),
-  },
-  {
-    name: 'quiz',
-    summary: 'check your understanding: questions on what Node does',
-    args: ['[lesson]'],
-    options: [
-      ['--json', 'print the questions and their choices (not the answers) as JSON'],
-      ['--answer <list>', 'grade without a terminal: one choice number per question, e.g. 2,1,3'],
-    ],
-    example: 'httpdojo quiz 1 --answer 2,1,3',
-    load: () => import('./commands/quiz.js'),
-  },
-  {
-    name: 'explain',
-    summary: 'a pitfall: why Node does it, and the fix',
-    args: ['[pitfall]'],
-    options: [['--demo', 'run a broken program and its fixed twin and show the symptom live']],
-    example: 'httpdojo explain missing-res-end --demo',
-    load: () => import('./commands/explain.js'),
-  },
-  {
-    name: 'classroom',
-    summary: 'for mentors: a live board for a workshop',
-    options: [
-      ['--port <n>', 'the port (default 4455)'],
-      ['--host <address>', 'the address to listen on (default 0.0.0.0: every network)'],
-      ['--data <dir>', 'where the event log lives (default ./httpdojo-classroom)'],
-      ['--name <text>', 'the workshop\'s name on the board'],
-      ['--json', 'print {"join","board","data"} as the first line'],
-    ],
-    example: 'httpdojo classroom --name "Node workshop"',
-    load: () => import('./commands/classroom.js'),
-  },
-  {
-    name: 'join',
-    summary: 'report this workspace to a classroom board',
-    args: ['<url>'],
-    options: [['--name <name>', 'your name on the board']],
-    example: 'httpdojo join http://192.168.1.20:4455/r/K7QX2P --name Ada',
-    load: () => import('./commands/join.js'),
-  },
-  {
-    name: 'leave',
-    summary: 'stop reporting to the classroom board',
-    example: 'httpdojo leave',
-    load: () => import('./commands/leave.js'),
-  },
-  {
-    name: 'ask',
-    summary: 'raise your hand on the classroom board',
-    args: ['[message]'],
-    example: 'httpdojo ask "my server never answers"',
-    load: () => import('./commands/ask.js'),
-  },
-  {
-    name: 'dev',
-    summary: 'for authors: `dev check` proves a course',
-    args: ['<task>'],
-    options: [
-      ['--only <lessons>', 'comma-separated lessons to check (default: all)'],
-      ['--jobs <n>', 'programs verified at once (default 2)'],
-    ],
-    example: 'httpdojo dev check --lessons ./my-course',
-    load: () => import('./commands/dev.js'),
-  },
-];
+/**
+ * Each command's module, imported only when that command runs. Typed per
+ * command: a module whose `run` expects flags its command does not declare in
+ * options.ts does not compile.
+ */
+const LOADERS: { [Name in CommandName]: () => Promise<{ run: Run<Name> }> } = {
+  init: () => import('./commands/init.js'),
+  watch: () => import('./commands/watch.js'),
+  read: () => import('./commands/read.js'),
+  verify: () => import('./commands/verify.js'),
+  hint: () => import('./commands/hint.js'),
+  solution: () => import('./commands/solution.js'),
+  reset: () => import('./commands/reset.js'),
+  run: () => import('./commands/run.js'),
+  replay: () => import('./commands/replay.js'),
+  next: () => import('./commands/next.js'),
+  progress: () => import('./commands/progress.js'),
+  list: () => import('./commands/list.js'),
+  quiz: () => import('./commands/quiz.js'),
+  explain: () => import('./commands/explain.js'),
+  classroom: () => import('./commands/classroom.js'),
+  join: () => import('./commands/join.js'),
+  leave: () => import('./commands/leave.js'),
+  ask: () => import('./commands/ask.js'),
+  dev: () => import('./commands/dev.js'),
+};
 
 export function buildProgram(): Command {
   const program = new Command('httpdojo')
     .description("Learn Node's raw http module by doing: write a server, and httpdojo fires real requests at it.")
     .version(packageVersion(), '-v, --version')
-    .addOption(new Option('--lessons <dir>', 'use the course in this folder instead of the built-in one'))
     .addHelpText('after', '\nWith no command, in a terminal: the watch screen (and, the first time, two\nquestions to set up a workspace).\n\nExample:\n  $ npx httpdojo init my-httpdojo --lang js && cd my-httpdojo && npx httpdojo')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: () => {} });
-  for (const spec of COMMANDS) {
-    const command = program.command(spec.name).description(spec.summary).exitOverride().configureOutput({ outputError: () => {} });
-    for (const arg of spec.args ?? []) command.argument(arg);
-    for (const [flags, description] of spec.options ?? []) command.option(flags, description);
-    command.addHelpText('after', `\nExample:\n  $ ${spec.example}`);
-    command.action(async (...received: unknown[]) => {
-      const commandObject = received[received.length - 1] as Command;
-      // Positional arguments in order; a missing optional one is '', a variadic one is spread.
-      const args = received.slice(0, -2).flatMap((value) => (Array.isArray(value) ? value.map(String) : [value === undefined ? '' : String(value)]));
-      const options = { ...program.opts(), ...commandObject.opts() };
-      const { run } = await spec.load();
-      process.exitCode = await run(args, options);
-    });
-  }
+  for (const [name, description] of Object.entries(GLOBAL_FLAGS) as Array<[FlagName, string]>) program.addOption(new Option(flagSyntax(name), description));
+  for (const name of Object.keys(COMMANDS) as CommandName[]) addCommand(program, name);
   // No command: the watch screen, the first-run questions, or (without a terminal) what to run.
   // A default action would hide `help [command]`; keep it.
   program.helpCommand(true);
   program.allowExcessArguments(true).action(async (_options: unknown, commandObject: Command) => {
-    const [unknown] = commandObject.args;
-    if (unknown !== undefined) throw new CliError(unknownCommandMessage(unknown));
+    // With a default action commander hands an unknown command to it as an
+    // operand; its own unknownCommand() says so, with its "did you mean" suggestion.
+    if (commandObject.args.length > 0) unknownCommand(commandObject);
     const { run } = await import('./commands/start.js');
-    process.exitCode = await run([], program.opts());
+    process.exitCode = await run([], pickGlobalOptions(program.opts()));
   });
   return program;
 }
 
-function unknownCommandMessage(name: string): string {
-  const names = COMMANDS.map((spec) => spec.name);
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const current = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-        previous = current;
-      }
-    }
-    return row[b.length];
-  };
-  const close = names.filter((candidate) => distance(name, candidate) <= Math.max(1, Math.floor(candidate.length / 3)));
-  return `unknown command '${name}'${close.length ? ` (did you mean ${close.join(' or ')}?)` : ''}; httpdojo --help lists them`;
+function addCommand<Name extends CommandName>(program: Command, name: Name): void {
+  const spec: CommandSpec = COMMANDS[name];
+  const command = program.command(name).description(spec.summary).exitOverride().configureOutput({ outputError: () => {} });
+  for (const arg of spec.args ?? []) command.argument(arg);
+  for (const [flag, use] of Object.entries(spec.options ?? {}) as Array<[FlagName, Parameters<typeof flagSyntax>[1]]>) command.option(flagSyntax(flag, use), flagDescription(use!));
+  command.addHelpText('after', `\nExample:\n  $ ${spec.example}`);
+  command.action(async (...received: unknown[]) => {
+    const commandObject = received[received.length - 1] as Command;
+    // Positional arguments in order; a missing optional one is '', a variadic one is spread.
+    const args = received.slice(0, -2).flatMap((value) => (Array.isArray(value) ? value.map(String) : [value === undefined ? '' : String(value)]));
+    const options = pickOptions(name, { ...program.opts(), ...commandObject.opts() });
+    const { run } = await LOADERS[name]();
+    process.exitCode = await run(args, options);
+  });
+}
+
+function pickGlobalOptions(parsed: Record<string, unknown>): GlobalOptions {
+  return typeof parsed.lessons === 'string' ? { lessons: parsed.lessons } : {};
+}
+
+/** Commander's own unknown-command error (with its suggestion); a plain one if a commander release drops the method. */
+function unknownCommand(program: Command): never {
+  const own = (program as Command & { unknownCommand?: () => never }).unknownCommand;
+  if (typeof own === 'function') own.call(program);
+  throw new CliError(`unknown command '${program.args[0]}'`);
+}
+
+/**
+ * One line per usage error: commander puts its suggestion on a line of its own
+ * ("\n(Did you mean verify?)"); ours joins it to the message, and an unknown
+ * command says where the list is.
+ */
+export function oneLineUsage(message: string, code: string | undefined): string {
+  const joined = message.replace(/\n\(Did you mean (.+)\?\)\s*$/, ' (did you mean $1?)');
+  return code === 'commander.unknownCommand' ? `${joined}; httpdojo --help lists them` : joined;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -240,6 +102,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     const report = exitReportFor(error);
+    report.message = oneLineUsage(report.message, (error as { code?: string }).code);
     if (report.message) process.stderr.write(`httpdojo: ${report.message}\n`);
     // VERDICT.md: `verify --json` prints one document even when the command cannot
     // run; a bad flag or a missing argument is rejected here, before verify runs.

@@ -4,8 +4,9 @@
 import { baseEvent, enqueue, flush, lastFailure, readConfig } from '../../workspace/classroom-outbox.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([message]: string[], flags: { lessons?: string }): Promise<number> {
+export async function run([message]: string[], flags: OptionsOf<'ask'>): Promise<number> {
   const context = learnerContext(flags, { requireWorkspace: true });
   const root = context.workspace!.root;
   const config = readConfig(root);

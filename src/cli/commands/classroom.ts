@@ -13,15 +13,9 @@ import { writeFileAtomic } from '../../workspace/state.js';
 import { lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-interface ClassroomFlags {
-  lessons?: string;
-  port?: string;
-  host?: string;
-  data?: string;
-  name?: string;
-  json?: boolean;
-}
+type ClassroomFlags = OptionsOf<'classroom'>;
 
 interface RoomFile {
   room: string;

@@ -12,8 +12,9 @@ import { selfCheckCourse } from '../../engine/self-check.js';
 import { style } from '../../report/style.js';
 import { compiledChecksDir, lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([task]: string[], flags: { lessons?: string; only?: string; jobs?: string }): Promise<number> {
+export async function run([task]: string[], flags: OptionsOf<'dev'>): Promise<number> {
   if (task !== 'check') throw new CliError(`unknown dev task "${task}" (the only one is: check)`);
   const lessonsDir = lessonsDirFrom(flags);
   const started = performance.now();

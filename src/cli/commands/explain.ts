@@ -4,8 +4,9 @@ import { listPitfalls, requirePitfall } from '../../course/pitfalls.js';
 import { style } from '../../report/style.js';
 import { lessonsDirFrom } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([id]: string[], flags: { lessons?: string; demo?: boolean }): Promise<number> {
+export async function run([id]: string[], flags: OptionsOf<'explain'>): Promise<number> {
   const lessonsDir = lessonsDirFrom(flags);
   if (!id) {
     // listDemos reads one folder: cheap enough for the listing.

@@ -9,8 +9,9 @@ import { progressOf } from '../../workspace/state.js';
 import { updateProgress } from '../../workspace/workspace.js';
 import { EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([name]: string[], flags: { lessons?: string; all?: boolean }): Promise<number> {
+export async function run([name]: string[], flags: OptionsOf<'hint'>): Promise<number> {
   const context = learnerContext(flags);
   const lesson = pickLesson(context, name || undefined);
   const style = styleFor(process.stdout);

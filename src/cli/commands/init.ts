@@ -10,6 +10,7 @@ import { lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { ownRepositoryAround, runCommandFrom, tildePath, workspaceOutside } from '../own-repository.js';
 import { selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
 export function parseLanguage(value: string | undefined): Language {
   const lang = (value ?? 'js').toLowerCase();
@@ -27,7 +28,7 @@ export function defaultWorkspaceDir(cwd = process.cwd()): string {
   }
 }
 
-export async function run([dir]: string[], flags: { lessons?: string; lang?: string }): Promise<number> {
+export async function run([dir]: string[], flags: OptionsOf<'init'>): Promise<number> {
   const lang = parseLanguage(flags.lang);
   const lessonsDir = resolve(lessonsDirFrom(flags));
   // No folder named, inside httpdojo's own clone: not into the clone (see own-repository.ts).

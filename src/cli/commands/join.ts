@@ -4,11 +4,9 @@ import { userInfo } from 'node:os';
 import { baseEvent, enqueue, flush, newId, parseJoinUrl, readConfig, writeConfig } from '../../workspace/classroom-outbox.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-interface JoinFlags {
-  lessons?: string;
-  name?: string;
-}
+type JoinFlags = OptionsOf<'join'>;
 
 function defaultName(): string {
   try {

@@ -3,8 +3,9 @@
 import { baseEvent, flush, forget, readConfig, request } from '../../workspace/classroom-outbox.js';
 import { EXIT } from '../exit-codes.js';
 import { learnerContext } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run(_args: string[], flags: { lessons?: string }): Promise<number> {
+export async function run(_args: string[], flags: OptionsOf<'leave'>): Promise<number> {
   const { workspace } = learnerContext(flags, { requireWorkspace: true });
   const root = workspace!.root;
   const config = readConfig(root);

@@ -9,6 +9,7 @@ import { learnerFile } from '../../workspace/locate.js';
 import { lessonStatus, type LessonStatus, type Workspace } from '../../workspace/workspace.js';
 import { EXIT } from '../exit-codes.js';
 import { learnerContext, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
 export interface LessonRow {
   id: string;
@@ -34,7 +35,7 @@ export function lessonRows(lessons: Lesson[], workspace: Workspace | null, cwd =
 
 const MARKS: Record<LessonStatus, string> = { passed: '✓', failed: '✗', opened: '•', new: ' ' };
 
-export async function run(_args: string[], flags: { lessons?: string; json?: boolean }): Promise<number> {
+export async function run(_args: string[], flags: OptionsOf<'list'>): Promise<number> {
   const { lessons, workspace } = learnerContext(flags);
   const rows = lessonRows(lessons, workspace);
   if (flags.json) {

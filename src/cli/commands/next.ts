@@ -7,8 +7,9 @@ import { styleFor } from '../../report/style.js';
 import { currentLesson, lessonAfter, openLesson } from '../../workspace/workspace.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run(_args: string[], flags: { lessons?: string }): Promise<number> {
+export async function run(_args: string[], flags: OptionsOf<'next'>): Promise<number> {
   const context = learnerContext(flags, { requireWorkspace: true });
   const workspace = context.workspace!;
   const self = selfCommand();

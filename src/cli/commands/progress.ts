@@ -12,10 +12,11 @@ import { lessonFile } from '../../workspace/locate.js';
 import { currentLesson, lessonStatus, passedCount } from '../../workspace/workspace.js';
 import { EXIT, exitReportFor } from '../exit-codes.js';
 import { learnerContext } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
 export const PROGRESS_SCHEMA = 'httpdojo.progress/1';
 
-export async function run(_args: string[], flags: { lessons?: string; json?: boolean }): Promise<number> {
+export async function run(_args: string[], flags: OptionsOf<'progress'>): Promise<number> {
   try {
     return report(flags);
   } catch (error) {

@@ -12,14 +12,11 @@ import { askQuiz, formatChoices, formatFeedback, formatQuestion, formatScore, sa
 import type { QuizScore } from '../../workspace/state.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { interactive, learnerContext, pickLesson, selfCommand, type LearnerContext } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
 export const QUIZ_SCHEMA = 'httpdojo.quiz/1';
 
-interface Flags {
-  lessons?: string;
-  json?: boolean;
-  answer?: string;
-}
+type Flags = OptionsOf<'quiz'>;
 
 export async function run([name]: string[], flags: Flags): Promise<number> {
   const context = learnerContext(flags);

@@ -12,8 +12,9 @@ import { openLesson } from '../../workspace/workspace.js';
 import { learnerFile } from '../../workspace/locate.js';
 import { EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([name]: string[], flags: { lessons?: string }): Promise<number> {
+export async function run([name]: string[], flags: OptionsOf<'read'>): Promise<number> {
   const context = learnerContext(flags);
   const lesson = pickLesson(context, name || undefined);
   const style = styleFor(process.stdout);

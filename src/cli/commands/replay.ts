@@ -15,11 +15,9 @@ import { listeningPid } from '../listening-pid.js';
 import { loadReplay, replayDir, storedChecks } from '../../workspace/replay-store.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-interface ReplayFlags {
-  lessons?: string;
-  port?: string;
-}
+type ReplayFlags = OptionsOf<'replay'>;
 
 /** After the last step: how long to keep reading what comes back. */
 const LINGER_MS = 3000;

@@ -10,8 +10,9 @@ import { lessonFile } from '../../workspace/locate.js';
 import { resetLesson } from '../../workspace/workspace.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { interactive, learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([name]: string[], flags: { lessons?: string; yes?: boolean }): Promise<number> {
+export async function run([name]: string[], flags: OptionsOf<'reset'>): Promise<number> {
   const context = learnerContext(flags, { requireWorkspace: true });
   const workspace = context.workspace!;
   const lesson = pickLesson(context, name || undefined);

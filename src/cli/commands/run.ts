@@ -19,11 +19,9 @@ import { learnerFile } from '../../workspace/locate.js';
 import { compiledChecksDir } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-interface RunFlags {
-  lessons?: string;
-  file?: string;
-}
+type RunFlags = OptionsOf<'run'>;
 
 export async function run([name, ...programArgs]: string[], flags: RunFlags): Promise<number> {
   const context = learnerContext(flags);

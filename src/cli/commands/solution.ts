@@ -10,8 +10,9 @@ import { lessonSource, writeReferenceSolution } from '../../workspace/workspace.
 import { CliError, EXIT } from '../exit-codes.js';
 import { interactive, learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
 import { parseLanguage } from './init.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([name]: string[], flags: { lessons?: string; yes?: boolean; lang?: string }): Promise<number> {
+export async function run([name]: string[], flags: OptionsOf<'solution'>): Promise<number> {
   const context = learnerContext(flags);
   const lesson = pickLesson(context, name || undefined);
   const { workspace } = context;

@@ -16,8 +16,9 @@ import { ownRepositoryAround, runCommandFrom, tildePath, workspaceOutside } from
 import { interactive, learnerContext, selfCommand } from '../workspace-context.js';
 import { defaultWorkspaceDir } from './init.js';
 import { watchIn } from './watch.js';
+import type { GlobalOptions } from '../options.js';
 
-export async function run(_args: string[], flags: { lessons?: string }): Promise<number> {
+export async function run(_args: string[], flags: GlobalOptions): Promise<number> {
   const self = selfCommand();
   const style = styleFor(process.stdout);
   const root = findWorkspaceRoot(process.cwd());
@@ -78,7 +79,7 @@ export async function run(_args: string[], flags: { lessons?: string }): Promise
  * is proposed outside the clone (~/httpdojo-workspace), the learner is told why,
  * and once it exists the same command opens it again without asking.
  */
-async function startInRepository(repository: string, flags: { lessons?: string }): Promise<number> {
+async function startInRepository(repository: string, flags: GlobalOptions): Promise<number> {
   const style = styleFor(process.stdout);
   const outside = workspaceOutside(repository);
   const shownOutside = tildePath(outside);

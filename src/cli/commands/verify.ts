@@ -17,14 +17,9 @@ import { recordVerdict, writeReferenceSolution } from '../../workspace/workspace
 import { compiledChecksDir } from '../context.js';
 import { CliError, EXIT, exitReportFor } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-interface VerifyFlags {
-  lessons?: string;
-  file?: string;
-  json?: boolean;
-  wire?: boolean;
-  timeline?: boolean;
-}
+type VerifyFlags = OptionsOf<'verify'>;
 
 export async function run([lessonName]: string[], flags: VerifyFlags): Promise<number> {
   try {

@@ -6,8 +6,9 @@ import { runWatch } from '../../ui/watch.js';
 import { compiledChecksDir } from '../context.js';
 import { CliError } from '../exit-codes.js';
 import { interactive, learnerContext, pickLesson, selfCommand, type LearnerContext } from '../workspace-context.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run([name]: string[], flags: { lessons?: string }): Promise<number> {
+export async function run([name]: string[], flags: OptionsOf<'watch'>): Promise<number> {
   const self = selfCommand();
   if (!interactive()) {
     throw new CliError(`watch mode needs a terminal; without one use ${self} verify (and ${self} read, ${self} hint)`, 'not-a-terminal');
