@@ -70,8 +70,11 @@ const dropOption: CatalogueEntry = {
     const { ts } = context;
     const found: FoundMutation[] = [];
     for (const object of nodes(context, ts.isObjectLiteralExpression)) {
-      // Options of a call (createServer, Agent, get, request), not response headers.
-      if (!ts.isCallExpression(object.parent) && !ts.isNewExpression(object.parent)) continue;
+      // Options of createServer, an Agent, get or request: not response headers, which may share a name.
+      const call = object.parent;
+      if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) continue;
+      const callee = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : ts.isIdentifier(call.expression) ? call.expression.text : '';
+      if (!['createServer', 'Agent', 'get', 'request'].includes(callee)) continue;
       for (const property of object.properties) {
         const name = propertyName(context, property);
         if (name && name in OPTION_PITFALLS) found.push({ edits: [removeProperty(context, property)], pitfall: OPTION_PITFALLS[name] });
