@@ -13,6 +13,8 @@
 export interface FlagValues {
   lessons: string;
   lang: string;
+  kind: string;
+  pitfall: string;
   file: string;
   json: boolean;
   wire: boolean;
@@ -27,6 +29,7 @@ export interface FlagValues {
   demo: boolean;
   only: string;
   jobs: string;
+  mutate: boolean;
 }
 
 export type FlagName = keyof FlagValues;
@@ -38,6 +41,8 @@ type FlagSpec<Value> = Value extends boolean ? { argument?: never } : { argument
 export const FLAGS: { [Name in FlagName]: FlagSpec<FlagValues[Name]> } = {
   lessons: { argument: '<dir>' },
   lang: { argument: '<js|ts>' },
+  kind: { argument: '<server|client|proxy>' },
+  pitfall: { argument: '<id>' },
   file: { argument: '<path>' },
   json: {},
   wire: {},
@@ -52,6 +57,7 @@ export const FLAGS: { [Name in FlagName]: FlagSpec<FlagValues[Name]> } = {
   demo: {},
   only: { argument: '<lessons>' },
   jobs: { argument: '<n>' },
+  mutate: {},
 };
 
 /** Flags every command takes (declared on the program itself). */
@@ -192,11 +198,15 @@ export const COMMANDS = {
     example: 'httpdojo ask "my server never answers"',
   },
   dev: {
-    summary: 'for authors: `dev check` proves a course',
-    args: ['<task>'],
+    summary: 'for authors: `dev check` proves a course, `dev new <slug>` starts a lesson',
+    args: ['<task>', '[slug]'],
     options: {
+      kind: 'dev new: the lesson\'s kind (default: server)',
+      pitfall: 'dev new: the id of the pitfall the new lesson teaches (default: <slug>-mistake)',
       only: 'comma-separated lessons to check (default: all)',
       jobs: 'programs verified at once (default 2)',
+      mutate: 'check the checks: verify mistakes generated from each solution, print each lesson\'s mutation score and every survivor',
+      json: 'with --mutate: one JSON document on stdout',
     },
     example: 'httpdojo dev check --lessons ./my-course',
   },

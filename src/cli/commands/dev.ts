@@ -16,6 +16,8 @@ import type { OptionsOf } from '../options.js';
 
 export async function run([task]: string[], flags: OptionsOf<'dev'>): Promise<number> {
   if (task !== 'check') throw new CliError(`unknown dev task "${task}" (the only one is: check)`);
+  // Mutation testing runs the solutions' mutants, not the course's own programs (src/engine/mutate/).
+  if (flags.mutate) return (await import('./dev-mutate.js')).run(flags);
   const lessonsDir = lessonsDirFrom(flags);
   const started = performance.now();
   // Structure first: it reads files and runs nothing, so it answers in about a second.
