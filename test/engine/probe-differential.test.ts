@@ -7,13 +7,13 @@
 // the probe's own frames only). The probed run must also still report every
 // TCP listen on the channel, on a loopback port the program saw.
 //
-// The probe is transpiled from its source for this test (no build needed, and
+// The probe is transpiled from its sources for this test (no build needed, and
 // no tsx in the program's process: tsx's loader hooks would be a difference of
 // their own). Ports the programs ask for are found free first, so that plain
 // node's behaviour (a real bind of that port) is deterministic.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,13 +30,19 @@ let dir = '';
 let probeUrl = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'hdj-differential-'));
-  const source = readFileSync(join(ROOT, 'src', 'engine', 'probe', 'probe.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
-  const file = join(dir, 'probe.mjs');
-  writeFileSync(file, outputText);
-  probeUrl = pathToFileURL(file).href;
+  // Every file of the probe's folder, in a folder of its own (marked ESM) apart
+  // from the programs' working directory; its imports name './x.js'.
+  const probeDir = join(dir, 'probe');
+  mkdirSync(probeDir);
+  writeFileSync(join(probeDir, 'package.json'), '{ "type": "module" }\n');
+  const sourceDir = join(ROOT, 'src', 'engine', 'probe');
+  for (const name of readdirSync(sourceDir).filter((entry) => entry.endsWith('.ts'))) {
+    const { outputText } = ts.transpileModule(readFileSync(join(sourceDir, name), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    writeFileSync(join(probeDir, name.replace(/\.ts$/, '.js')), outputText);
+  }
+  probeUrl = pathToFileURL(join(probeDir, 'probe.js')).href;
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
