@@ -6,16 +6,18 @@
 
 import { relative } from 'node:path';
 import { CourseError, loadCourse, resolveLesson, type Lesson } from '../../course/lessons.js';
-import { courseStructureProblems, type StructureProblem } from '../../engine/course-structure.js';
+import { courseStructureProblems, courseStubs, type StructureProblem } from '../../engine/course-structure.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
 import { selfCheckCourse } from '../../engine/self-check.js';
 import { style } from '../../report/style.js';
 import { compiledChecksDir, lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { STUB_MARKER as STUB_NOTE } from '../../course/scaffold/stub.js';
 import type { OptionsOf } from '../options.js';
 
-export async function run([task]: string[], flags: OptionsOf<'dev'>): Promise<number> {
-  if (task !== 'check') throw new CliError(`unknown dev task "${task}" (the only one is: check)`);
+export async function run([task, name]: string[], flags: OptionsOf<'dev'>): Promise<number> {
+  if (task === 'new') return (await import('./dev-new.js')).run(name, flags);
+  if (task !== 'check') throw new CliError(`unknown dev task "${task}" (the tasks are: check, new)`);
   // Mutation testing runs the solutions' mutants, not the course's own programs (src/engine/mutate/).
   if (flags.mutate) return (await import('./dev-mutate.js')).run(flags);
   const lessonsDir = lessonsDirFrom(flags);
@@ -36,6 +38,9 @@ export async function run([task]: string[], flags: OptionsOf<'dev'>): Promise<nu
   const selected = flags.only ? flags.only.split(',').map((name) => resolveLesson(course, name)) : course;
   const shown = flags.only ? structure.filter((problem) => !course.some((lesson) => lesson.id === problem.lesson) || selected.some((lesson) => lesson.id === problem.lesson)) : structure;
   printStructure(shown, lessonsDir);
+  // What `dev new` left for the author: notes, not problems (the lesson still runs).
+  const stubs = courseStubs(lessonsDir).filter((stub) => !flags.only || !course.some((lesson) => lesson.id === stub.lesson) || selected.some((lesson) => lesson.id === stub.lesson));
+  if (stubs.length) process.stdout.write(`  ${style.yellow('…')} still to write (the ${STUB_NOTE} lines):\n${stubs.map((stub) => `      ${style.yellow(stub.line)}\n`).join('')}`);
   // A lesson with structural problems is not run: its programs' verdicts would only
   // repeat them (an undeclared pitfall, a missing page) at the cost of a verify each.
   // The other lessons still run, so an author fixing one lesson still learns whether
@@ -64,8 +69,11 @@ export async function run([task]: string[], flags: OptionsOf<'dev'>): Promise<nu
   process.off('SIGINT', onInterrupt);
   const bad = all.filter((item) => !item.ok).length + shown.length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`\n${bad ? style.red.bold(`${bad} problem${bad === 1 ? '' : 's'}`) : style.green.bold('The course is sound')} ${style.dim(`(${all.length + shown.length} items, ${seconds} s)`)}\n`);
-  return bad ? EXIT.failed : EXIT.ok;
+  // A stub left fails the run too: a course is not done while a hint or a pitfall page is a placeholder.
+  const left = stubs.length ? `${stubs.length} file${stubs.length === 1 ? '' : 's'} with stubs still to write` : '';
+  const verdict = bad ? style.red.bold(`${bad} problem${bad === 1 ? '' : 's'}${left ? `, ${left}` : ''}`) : left ? style.yellow.bold(`Every program is diagnosed as expected; ${left}`) : style.green.bold('The course is sound');
+  process.stdout.write(`\n${verdict} ${style.dim(`(${all.length + shown.length} items, ${seconds} s)`)}\n`);
+  return bad || stubs.length ? EXIT.failed : EXIT.ok;
 }
 
 function printStructure(problems: StructureProblem[], lessonsDir: string): void {
