@@ -4,11 +4,23 @@
 // Whatever latency this shows, the board cannot beat on this machine.
 // Run: node bench/classroom-floor.js
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const LEARNERS = Number(process.env.LEARNERS ?? 300);
+
+/** CPU time a process has used so far, in ms, all its threads (Linux /proc; NaN elsewhere). */
+function cpuMs(pid) {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e6;
+  } catch {
+    return NaN;
+  }
+}
 
 if (process.argv[2] === '--server') {
   const server = http.createServer((req, res) => {
@@ -27,9 +39,11 @@ if (process.argv[2] === '--server') {
     process.exit(1);
   }, 60_000);
   const port = await new Promise((resolve) => child.stdout.once('data', (data) => resolve(Number(String(data)))));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  // A fresh connection per post, as the outbox and bench/classroom.js (KEEPALIVE=1: reused).
+  const agent = process.env.KEEPALIVE ? new http.Agent({ keepAlive: true, maxSockets: Infinity }) : false;
   console.log(`floor: ${LEARNERS} posts at once to a do-nothing node:http server (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
   for (let round = 1; round <= 3; round++) {
+    const before = { server: cpuMs(child.pid), client: cpuMs(process.pid) };
     const times = await Promise.all(Array.from({ length: LEARNERS }, (_, i) => new Promise((resolve) => {
       const body = JSON.stringify({ id: `floor-${i}-${round}`, pad: 'x'.repeat(250) });
       let sent = performance.now();
@@ -43,9 +57,11 @@ if (process.argv[2] === '--server') {
     })));
     times.sort((a, b) => a - b);
     const at = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))].toFixed(1);
-    console.log(`round ${round}: from request sent p50 ${at(50)} ms, p99 ${at(99)} ms`);
+    const perPost = (pid, from) => ((cpuMs(pid) - from) / LEARNERS).toFixed(3);
+    console.log(`round ${round}: from request sent p50 ${at(50)} ms, p99 ${at(99)} ms; CPU per post: server ${perPost(child.pid, before.server)} ms, client ${perPost(process.pid, before.client)} ms`);
+    await new Promise((r) => setTimeout(r, 500));
   }
-  agent.destroy();
+  if (agent) agent.destroy();
   clearTimeout(deadline);
   child.kill('SIGTERM');
 }

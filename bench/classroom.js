@@ -6,7 +6,7 @@
 // 127.0.0.1. Run after `npm run build`: node bench/classroom.js
 // (BOARD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the board.)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,17 @@ const urls = await new Promise((resolve, reject) => {
   child.once('exit', () => reject(new Error('the board exited')));
 });
 
+/** CPU time a process has used so far, in ms, all its threads (Linux /proc; NaN elsewhere). */
+function cpuMs(pid) {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -114,7 +125,10 @@ await new Promise((resolve) => {
 });
 
 // ------------------------------------------------------------ learners
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+// A fresh connection per post (`agent: false`, so `Connection: close`), as the
+// learners' outbox sends (src/workspace/classroom-outbox.ts). KEEPALIVE=1 reuses
+// connections instead (rounds 2 and 3 then skip the connection setup).
+const agent = process.env.KEEPALIVE ? new http.Agent({ keepAlive: true, maxSockets: Infinity }) : false;
 function post(learner, attempts) {
   const body = JSON.stringify({ id: `bench-${learner}-${attempts}`, type: 'verify', learner: `learner-${String(learner).padStart(4, '0')}`, name: `Learner ${learner}`, lesson: '01-hello-server', passed: attempts === ROUNDS, failed: attempts === ROUNDS ? [] : [{ id: 'answers', pitfall: 'missing-res-end' }], attempts, lessonMs: attempts * 60_000, version: 'bench' });
   const started = performance.now();
@@ -138,7 +152,9 @@ const serverAcks = [];
 const sentAcks = [];
 const sent = new Map(); // `${learner}:${attempts}` -> time sent
 let errors = 0;
+const cpu = { board: 0, clients: 0, boards: 0 };
 for (let round = 1; round <= ROUNDS; round++) {
+  const before = { board: cpuMs(child.pid), clients: cpuMs(process.pid), boards: cpuMs(listener.pid) };
   const results = await Promise.all(Array.from({ length: LEARNERS }, (_, learner) => {
     const promise = post(learner, round);
     return promise.then((result) => {
@@ -154,7 +170,11 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
     else errors += 1;
   }
-  if (process.env.VERBOSE) console.error(`round ${round}: p50 ${ms(percentile(results.map((r) => r.ms), 50))}, p99 ${ms(percentile(results.map((r) => r.ms), 99))}`);
+  // The CPU each process spent on this round, from its first post to its last ack
+  // (the frames pushed after the last ack are left out, in all three).
+  const spent = {};
+  for (const [key, pid] of [['board', child.pid], ['clients', process.pid], ['boards', listener.pid]]) cpu[key] += spent[key] = cpuMs(pid) - before[key];
+  if (process.env.VERBOSE) console.error(`round ${round}: from request sent p50 ${ms(percentile(results.map((r) => r.sentMs), 50))}, p99 ${ms(percentile(results.map((r) => r.sentMs), 99))}; CPU per post: board ${(spent.board / LEARNERS).toFixed(3)} ms, clients ${(spent.clients / LEARNERS).toFixed(3)} ms, boards listening ${(spent.boards / LEARNERS).toFixed(3)} ms`);
   await new Promise((r) => setTimeout(r, 500));
 }
 // Let the last frames arrive.
@@ -180,9 +200,10 @@ console.log(`| ack latency from request sent p50 / p99 / max | ${ms(percentile(s
 console.log(`| ack latency inside the board (Server-Timing) p50 / p99 / max | ${ms(percentile(serverAcks, 50))} / ${ms(percentile(serverAcks, 99))} / ${ms(Math.max(...serverAcks))} |`);
 if (toBoard.length) console.log(`| event-to-board p50 / p99 / max | ${ms(percentile(toBoard, 50))} / ${ms(percentile(toBoard, 99))} / ${ms(Math.max(...toBoard))} |`);
 console.log(`| updates never seen on a board | ${missing} |`);
+console.log(`| CPU per post during the rounds: board / clients / boards listening | ${(cpu.board / (LEARNERS * ROUNDS)).toFixed(3)} / ${(cpu.clients / (LEARNERS * ROUNDS)).toFixed(3)} / ${(cpu.boards / (LEARNERS * ROUNDS)).toFixed(3)} ms |`);
 
 listener.kill('SIGTERM');
-agent.destroy();
+if (agent) agent.destroy();
 clearTimeout(deadline);
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));

@@ -17,9 +17,11 @@ export const SECURITY_HEADERS: http.OutgoingHttpHeaders = {
 
 export function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, headers: http.OutgoingHttpHeaders = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': bytes.length, ...headers });
-  res.end(bytes);
+  const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': length, ...headers });
+  // A string body is joined to the head in one chunk (no Buffer copy first; Node's
+  // OutgoingMessage._send, https://github.com/nodejs/node/blob/v20.x/lib/_http_outgoing.js).
+  res.end(body);
 }
 
 export function sendJson(res: http.ServerResponse, status: number, data: unknown, headers: http.OutgoingHttpHeaders = {}): void {

@@ -60,8 +60,28 @@ function syncFile(file: string): void {
   }
 }
 
+/** The lines waiting for the next write+fsync, and the one promise all their appenders wait on. */
+interface Batch {
+  lines: string[];
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+function newBatch(): Batch {
+  const batch = { lines: [] } as unknown as Batch;
+  batch.done = new Promise<void>((resolve, reject) => {
+    batch.resolve = resolve;
+    batch.reject = reject;
+  });
+  // Every appender awaits `done`; this keeps a failed batch nobody waits on from being an unhandled rejection.
+  batch.done.catch(() => {});
+  return batch;
+}
+
 export class EventLog {
-  private pending: Array<{ line: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Filled while the previous batch is being written; one promise for all of it (not one per event: a burst of 300 posts is one batch). */
+  private next: Batch | null = null;
   private writing: Promise<void> | null = null;
   private closed = false;
 
@@ -72,22 +92,23 @@ export class EventLog {
     return new EventLog(await open(join(dir, LOG_FILE), 'a'));
   }
 
-  /** Resolves once the event is written and fsynced. */
+  /** Resolves once the event is written and fsynced. Events appended together share the promise. */
   append(event: Stored): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the event log is closed'));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ line: JSON.stringify(event) + '\n', resolve, reject });
-      if (!this.writing) this.writing = this.drain();
-    });
+    // Taken before drain() starts: drain() takes `next` for itself at once when it is idle.
+    const batch = (this.next ??= newBatch());
+    batch.lines.push(JSON.stringify(event) + '\n');
+    this.writing ??= this.drain();
+    return batch.done;
   }
 
   private async drain(): Promise<void> {
     // Bounded: each round takes what is pending now; rounds end when none is left.
-    while (this.pending.length) {
-      const batch = this.pending;
-      this.pending = [];
+    while (this.next) {
+      const batch = this.next;
+      this.next = null;
       try {
-        const bytes = Buffer.from(batch.map((entry) => entry.line).join(''), 'utf8');
+        const bytes = Buffer.from(batch.lines.join(''), 'utf8');
         // write() may write less than asked (a full disk, a signal): loop until all of it is out.
         for (let offset = 0; offset < bytes.length; ) {
           const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
@@ -95,9 +116,9 @@ export class EventLog {
           offset += bytesWritten;
         }
         await this.handle.datasync();
-        for (const entry of batch) entry.resolve();
+        batch.resolve();
       } catch (error) {
-        for (const entry of batch) entry.reject(error as Error);
+        batch.reject(error as Error);
       }
     }
     this.writing = null;
