@@ -56,6 +56,11 @@ export interface Verdict {
   version: string;
   /** The port the program asked listen() for (server and proxy lessons), when it named one. */
   requestedPort?: number;
+  /**
+   * The learner's file as verify read it: code frames quote this text, so a save
+   * between the verify and the report cannot shift the lines shown. Not in --json.
+   */
+  source?: string;
 }
 
 /** Raised when verify cannot run at all (exit code 2 territory). */

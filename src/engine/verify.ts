@@ -47,6 +47,7 @@ export async function verify(lesson: Lesson, fileArgument: string, options: Veri
     node: process.version,
     version: packageVersion(),
     ...(run.requestedPort !== null ? { requestedPort: run.requestedPort } : {}),
+    source: run.sourceText,
   };
 }
 

@@ -21,6 +21,16 @@ export interface PrettyOptions {
   wire?: boolean;
   /** Paths are shown relative to this folder. */
   cwd?: string;
+  /**
+   * The learner's file as verify read it (Verdict.source): its code frame quotes
+   * this, not the file as it is now, which a save since may have changed.
+   */
+  source?: VerifiedSource;
+}
+
+export interface VerifiedSource {
+  file: string;
+  text: string;
 }
 
 export function checkLine(check: CheckResult, style: ChalkInstance): string {
@@ -38,7 +48,8 @@ export function formatVerdict(verdict: Verdict, options: PrettyOptions): string 
   for (const check of verdict.checks) out.push(checkLine(check, style));
   const failed = verdict.checks.filter((check) => check.status === 'failed');
   if (failed.length > 0) {
-    out.push('', formatFailure(failed[0], options));
+    const source = options.source ?? (verdict.source === undefined ? undefined : { file: verdict.file, text: verdict.source });
+    out.push('', formatFailure(failed[0], { ...options, source }));
     if (options.wire) {
       for (const check of failed) {
         out.push('', style.bold(`Wire: ${check.title}`), formatWire(check.wire));
@@ -77,7 +88,7 @@ export function formatFailure(check: CheckResult, options: PrettyOptions): strin
     out.push(indent(`${check.error.name}${check.error.code ? ` [${check.error.code}]` : ''}: ${check.error.message}`, '  '));
   }
   if (check.location) {
-    out.push('', ...codeFrame(check.location, style, options.cwd));
+    out.push('', ...codeFrame(check.location, style, options.cwd, options.source));
   } else if (check.stderrTail) {
     out.push('', style.dim('  Your program wrote to stderr:'), indent(check.stderrTail.split('\n').slice(-6).join('\n'), '  │ '));
   }
@@ -118,11 +129,15 @@ function stripMarkdown(text: string): string {
     .trim();
 }
 
-/** The learner's line with one line of context each side and a caret under the column. */
-export function codeFrame(location: Location, style: ChalkInstance, cwd?: string): string[] {
+/**
+ * The learner's line with one line of context each side and a caret under the
+ * column: from the text verify read when it is the same file, else from disk.
+ */
+export function codeFrame(location: Location, style: ChalkInstance, cwd?: string, source?: VerifiedSource): string[] {
   const header = `  ${style.cyan(`${displayPath(location.file, cwd)}:${location.line}:${location.column}`)}`;
-  if (!existsSync(location.file)) return [header];
-  const lines = readFileSync(location.file, 'utf8').split('\n');
+  const verified = source && source.file === location.file ? source.text : null;
+  if (verified === null && !existsSync(location.file)) return [header];
+  const lines = (verified ?? readFileSync(location.file, 'utf8')).split('\n');
   const first = Math.max(1, location.line - 1);
   const last = Math.min(lines.length, location.line + 1);
   const gutter = String(last).length;
