@@ -14,6 +14,7 @@ import { crashEvidence, crashInfo, crashResult, describeSent, diagnoseNoResponse
 import { blank } from './results.js';
 import type { VerifyRun } from './run.js';
 import { startServer } from './start.js';
+import { amendFailure, EvidenceBoard, runWithEvidence } from '../toolkit/index.js';
 
 const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
@@ -48,8 +49,9 @@ export async function runCheck(run: VerifyRun, check: Check): Promise<CheckResul
   const clientRuns: LearnerProcess[] = [];
   let exitExpected = false;
   const eventsFrom = program?.events.length ?? 0;
+  const evidence = new EvidenceBoard();
   const context = checkContext(run, {
-    check, transcript, signal: controller.signal, upstreams: checkUpstreams, clientRuns, startProgram: program, eventsFrom,
+    check, transcript, signal: controller.signal, upstreams: checkUpstreams, clientRuns, startProgram: program, eventsFrom, evidence,
     expectExit: () => {
       exitExpected = true;
     },
@@ -57,7 +59,7 @@ export async function runCheck(run: VerifyRun, check: Check): Promise<CheckResul
 
   let outcome: Outcome;
   try {
-    outcome = await runWithDeadline(check, context, timeoutMs, controller);
+    outcome = await runWithDeadline(() => runWithEvidence(context, evidence, () => check.run(context)), timeoutMs, controller);
   } finally {
     controller.abort();
     run.options.signal?.removeEventListener('abort', onOuterAbort);
@@ -76,15 +78,16 @@ export async function runCheck(run: VerifyRun, check: Check): Promise<CheckResul
   // The check needed an answer from a route that never gave one: whatever it
   // concluded without it (a failure, an error on the missing response) says nothing new.
   if (run.checkRefusal && !crash) return { ...base, durationMs, status: 'skipped', message: run.checkRefusal };
-  return judge(run, check, { outcome, crash, result, timeoutMs, server: context.server });
+  const judged = await judge(run, check, { outcome, crash, result, timeoutMs, server: context.server });
+  return judged.status === 'failed' && evidence.current.length ? amendFailure(judged, evidence.current) : judged;
 }
 
 /** Runs the check until it returns, throws, or its deadline passes (which aborts its signal). */
-async function runWithDeadline(check: Check, context: CheckContext, timeoutMs: number, controller: AbortController): Promise<Outcome> {
+async function runWithDeadline(body: () => Promise<void> | void, timeoutMs: number, controller: AbortController): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      Promise.resolve().then(() => check.run(context)),
+      Promise.resolve().then(body),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           controller.abort();

@@ -13,6 +13,7 @@ import { programView, sleep } from './program-view.js';
 import type { VerifyRun } from './run.js';
 import { sourceView } from './source.js';
 import { startServer } from './start.js';
+import { withToolkit, type EvidenceBoard } from '../toolkit/index.js';
 
 /** What one check owns while it runs: its wire transcript, its abort signal, the upstreams and client runs to close after it. */
 export interface CheckScope {
@@ -26,6 +27,8 @@ export interface CheckScope {
   eventsFrom: number;
   /** ctx.program.expectExit: the program's exit during this check is not a crash. */
   expectExit: () => void;
+  /** What the check states with ctx.evidence, for the diagnosis that ends it. */
+  evidence: EvidenceBoard;
 }
 
 export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
@@ -36,7 +39,7 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
     if (reason) run.checkRefusal ??= reason;
     return reason;
   });
-  return {
+  return withToolkit({
     http,
     server,
     program: {
@@ -67,7 +70,7 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
     tempDir: run.tempDir,
     data: run.setupData,
     source: sourceView(run.file, run.sourceText),
-  };
+  }, scope.evidence);
 }
 
 const bodyBuilders: CheckContext['body'] = {

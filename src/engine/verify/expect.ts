@@ -8,7 +8,7 @@ import type { ResponseCall } from '../probe-events.js';
 import { CheckFailure } from '../verdict.js';
 
 /** Expectations on a response; a mismatch fails with a generic id and points at the learner's call. */
-export function expectResponse(response: HttpResponse, server: ProgramView) {
+export function expectResponse(response: HttpResponse, server: Pick<ProgramView, 'recordOf'>) {
   const sent = `We sent ${response.request.method} ${response.request.target}${response.request.bodyBytes ? ` with body ${response.request.bodyPreview}` : ''}`;
   const callWhere = (predicate: (call: ResponseCall) => boolean) => async () => {
     const found = await server.recordOf(response);

@@ -2,7 +2,7 @@
 // its port, the probe's events since the check began (all of a program restarted
 // within the check), request records, crash, output, memory and open files.
 
-import type { ProgramView } from '../check-api.js';
+import type { EngineProgramView } from '../toolkit/index.js';
 import type { LearnerProcess } from '../learner-process.js';
 import { openFiles } from '../platform.js';
 import type { EventOf, ProbeEvent } from '../probe-events.js';
@@ -11,7 +11,7 @@ import { buildRecords } from './records.js';
 import type { VerifyRun } from './run.js';
 
 /** The view of `run`'s current program for a check that began with `startProgram` at its event `eventsFrom`. */
-export function programView(run: VerifyRun, startProgram: LearnerProcess | null, eventsFrom: number, signal: AbortSignal): ProgramView {
+export function programView(run: VerifyRun, startProgram: LearnerProcess | null, eventsFrom: number, signal: AbortSignal): EngineProgramView {
   const currentProgram = () => run.program;
   const checkEvents = () => {
     const program = currentProgram();

@@ -2,7 +2,7 @@
 // a comment or inside a string), and the first syntax error of a file that never
 // started.
 
-import type { SourceView } from '../check-api.js';
+import type { SourceMatches } from '../toolkit/source.js';
 import { loadTypeScript } from '../lazy-typescript.js';
 import type { Location } from '../probe-events.js';
 
@@ -20,7 +20,7 @@ export async function syntaxErrorIn(file: string, text: string): Promise<{ messa
   }
 }
 
-export function sourceView(file: string, text: string): SourceView {
+export function sourceView(file: string, text: string): SourceMatches {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
   const locate = (index: number): Location => {
