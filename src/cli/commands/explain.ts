@@ -7,7 +7,8 @@ import { EXIT } from '../exit-codes.js';
 import type { OptionsOf } from '../options.js';
 
 export async function run([id]: string[], flags: OptionsOf<'explain'>): Promise<number> {
-  const lessonsDir = lessonsDirFrom(flags);
+  // In a workspace made for an instructor's course (init --lessons), that course's pages.
+  const lessonsDir = flags.lessons ? lessonsDirFrom(flags) : (await import('../workspace-context.js')).learnerContext(flags).lessonsDir;
   if (!id) {
     // listDemos reads one folder: cheap enough for the listing.
     const { listDemos } = await import('../../engine/demo/scenario.js');
