@@ -1,4 +1,5 @@
-// Starts the learner's program under the probe and owns it until it is gone.
+// Starts the learner's program under the probe (or, for `httpdojo run`, as it
+// is: learner-spawn.ts) and owns it until it is gone.
 //
 // The program is the least trusted thing on the machine: it may loop forever,
 // exit at once, ignore SIGTERM, spawn detached children, flood stdout or eat
@@ -8,22 +9,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { CappedOutput, DEFAULT_MEMORY_CAP_MB, nodeArguments, spawnOptions, type ProgramOptions } from './learner-spawn.js';
 import { isAlive, killProcessTree, ownProcessGroup, residentBytes } from './platform.js';
 import type { EventOf, ProbeEvent } from './probe-events.js';
 
-export interface ProgramOptions {
-  file: string;
-  args?: string[];
-  cwd?: string;
-  /** V8 heap cap, and (times two) the resident-memory cap enforced by polling. */
-  memoryCapMb?: number;
-  /** Bytes of stdout and of stderr kept; the rest is counted and dropped. */
-  outputCapBytes?: number;
-  env?: Record<string, string>;
-}
+export { CappedOutput, needsTsx, type ProgramOptions } from './learner-spawn.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -34,77 +25,12 @@ export interface ExitInfo {
   atMs: number;
 }
 
-/** Keeps the first `cap` bytes of a stream and counts the rest. */
-export class CappedOutput {
-  private chunks: Buffer[] = [];
-  private kept = 0;
-  dropped = 0;
-  constructor(private readonly cap: number) {}
-  push(chunk: Buffer): void {
-    const room = this.cap - this.kept;
-    if (room > 0) {
-      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      this.chunks.push(part);
-      this.kept += part.length;
-    }
-    this.dropped += Math.max(0, chunk.length - Math.max(0, room));
-  }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
-  get bytes(): number {
-    return this.kept + this.dropped;
-  }
-}
-
 const live = new Set<LearnerProcess>();
 let exitHookInstalled = false;
 
 /** Kill every learner process still running. Synchronous: safe in 'exit' and signal handlers. */
 export function killAllLearnerProcesses(): void {
   for (const program of live) program.killNow('httpdojo');
-}
-
-function resolveLoader(): string {
-  return import.meta.resolve('tsx');
-}
-
-/**
- * Whether the program needs tsx: TypeScript does, and so does a `.js` file
- * written with import/export where no package.json says "type": "module" (Node
- * 20 does not detect module syntax by default). Plain JavaScript starts without
- * it: tsx's loader costs ~0.3 s of CPU at every start, which watch mode feels.
- */
-export function needsTsx(file: string): boolean {
-  if (/\.(ts|mts|cts|tsx)$/.test(file)) return true;
-  if (!file.endsWith('.js')) return false;
-  if (nearestPackageType(dirname(file)) === 'module') return false;
-  try {
-    return /^\s*(import\s|import\(|export\s)/m.test(readFileSync(file, 'utf8'));
-  } catch {
-    return true;
-  }
-}
-
-function nearestPackageType(dir: string): string | undefined {
-  for (let current = dir, depth = 0; depth < 50; depth++) {
-    try {
-      return (JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
-    } catch {
-      // No package.json here (or not JSON): look further up.
-    }
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-  return undefined;
-}
-
-function resolveProbe(): string {
-  // From dist/ the probe is compiled JavaScript; when the engine itself runs from
-  // source (the test suite), tsx is loaded first and can run the .ts probe.
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./probe/probe${extension}`, import.meta.url).href;
 }
 
 export class LearnerProcess {
@@ -123,44 +49,24 @@ export class LearnerProcess {
   private memoryTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly options: ProgramOptions) {
-    const memoryCapMb = options.memoryCapMb ?? 768;
+    const memoryCapMb = options.memoryCapMb === undefined ? DEFAULT_MEMORY_CAP_MB : options.memoryCapMb;
     this.stdout = new CappedOutput(options.outputCapBytes ?? 256 * 1024);
     this.stderr = new CappedOutput(options.outputCapBytes ?? 256 * 1024);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.on('exit', killAllLearnerProcesses);
     }
-    this.child = spawn(
-      process.execPath,
-      [
-        `--max-old-space-size=${memoryCapMb}`,
-        // From source (the test suite) the probe itself is TypeScript.
-        ...(needsTsx(options.file) || resolveProbe().endsWith('.ts') ? ['--import', resolveLoader()] : []),
-        '--import', resolveProbe(),
-        options.file,
-        ...(options.args ?? []),
-      ],
-      {
-        cwd: options.cwd ?? dirname(options.file),
-        detached: ownProcessGroup,
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          ...options.env,
-          HTTPDOJO_PROBE_FD: '3',
-          HTTPDOJO_RUN: this.tag,
-          // The learner's colours would only be escape codes in a report.
-          FORCE_COLOR: '0',
-          NO_COLOR: '1',
-        },
-        windowsHide: true,
-      },
-    );
+    this.child = spawn(process.execPath, nodeArguments(options, memoryCapMb), spawnOptions(options, this.tag, ownProcessGroup));
     live.add(this);
-    this.child.stdout!.on('data', (chunk: Buffer) => this.stdout.push(chunk));
-    this.child.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk));
-    this.readChannel(this.child.stdio[3] as Readable);
-    this.exited = new Promise((resolve) => {
+    this.child.stdout?.on('data', (chunk: Buffer) => this.stdout.push(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk));
+    if (options.probe !== false) this.readChannel(this.child.stdio[3] as Readable);
+    this.exited = this.watchExit();
+    if (memoryCapMb !== null) this.watchMemory(memoryCapMb);
+  }
+
+  private watchExit(): Promise<ExitInfo> {
+    return new Promise((resolve) => {
       const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         if (this.exitInfo) return;
         clearInterval(this.memoryTimer);
@@ -181,6 +87,9 @@ export class LearnerProcess {
       });
       this.child.once('error', () => finish(null, null));
     });
+  }
+
+  private watchMemory(memoryCapMb: number): void {
     this.memoryTimer = setInterval(() => {
       const rss = this.child.pid ? residentBytes(this.child.pid) : null;
       if (rss === null) return;
@@ -281,11 +190,14 @@ export class LearnerProcess {
     }
   }
 
-  /** Sends a signal to the program itself (not its group), as a terminal or supervisor would. */
-  signal(signal: NodeJS.Signals): boolean {
+  /**
+   * Sends a signal to the program itself, as a supervisor would, or to its whole
+   * process group, as a terminal does on Ctrl-C (POSIX; elsewhere to the program).
+   */
+  signal(signal: NodeJS.Signals, to: 'program' | 'group' = 'program'): boolean {
     if (!this.running || !this.child.pid) return false;
     try {
-      process.kill(this.child.pid, signal);
+      process.kill(to === 'group' && ownProcessGroup ? -this.child.pid : this.child.pid, signal);
       return true;
     } catch {
       return false;

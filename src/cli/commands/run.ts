@@ -5,15 +5,13 @@
 // server for a client), else the lesson's. Ctrl-C sends the program SIGINT, as a
 // terminal would, then kills it and everything it started; then exits 130.
 
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Lesson } from '../../course/lessons.js';
 import type { Upstream } from '../../engine/check-api.js';
-import { killProcessTree, ownProcessGroup } from '../../engine/platform.js';
+import { LearnerProcess } from '../../engine/learner-process.js';
 import { styleFor } from '../../report/style.js';
 import { learnerFile } from '../../workspace/locate.js';
 import { compiledChecksDir } from '../context.js';
@@ -52,73 +50,62 @@ export async function run([name, ...programArgs]: string[], flags: RunFlags): Pr
     );
   }
 
-  const tag = randomUUID();
-  const typescript = /\.[mc]?ts$/.test(file);
-  const nodeArgs = [...(typescript ? ['--import', import.meta.resolve('tsx')] : []), file, ...args];
   const shownFile = relative(process.cwd(), file) || file;
   process.stdout.write(`${style.bold(`Running ${shownFile}`)}${args.length ? style.dim(` ${args.join(' ')}`) : ''}  ${style.dim('(Ctrl-C stops it)')}\n`);
-  const child = spawn(process.execPath, nodeArgs, {
-    cwd: dirname(file),
-    stdio: ['ignore', 'inherit', 'inherit'],
-    detached: ownProcessGroup,
-    env: { ...process.env, HTTPDOJO_RUN: tag },
-    windowsHide: true,
-  });
-  const pid = child.pid ?? -1;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
-    child.once('exit', (code, signal) => resolveExit({ code, signal }));
-    child.once('error', () => resolveExit({ code: null, signal: null }));
-  });
-  let running = true;
-  void exited.then(() => {
-    running = false;
-  });
-  const killAll = () => killProcessTree(pid, tag);
-  process.on('exit', killAll);
-
+  // The program as it is: no probe (so no port rebinding), no memory cap, its
+  // output on this terminal; still its own process group and run tag, so that
+  // everything it started is killed with it.
+  const program = new LearnerProcess({ file, args, probe: false, output: 'inherit', memoryCapMb: null });
   const cleanUp = async () => {
-    if (running) killAll();
+    program.killNow('httpdojo');
     for (const cleanup of cleanups) await cleanup();
   };
+  const signals = stopOnSignals(program, async () => {
+    await cleanUp();
+    process.stdout.write(style.dim(`\nStopped ${shownFile}.\n`));
+  });
 
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      // Second Ctrl-C: no more waiting.
-      killAll();
-      process.exit(signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
-    }
-    interrupted = true;
-    try {
-      if (ownProcessGroup) process.kill(-pid, signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
-      else child.kill(signal);
-    } catch {
-      // Already gone.
-    }
-    // Give a graceful shutdown (lesson 14) two seconds, then kill the tree.
-    const timer = setTimeout(killAll, 2000);
-    void exited.then(async () => {
-      clearTimeout(timer);
-      await cleanUp();
-      process.stdout.write(style.dim(`\nStopped ${shownFile}.\n`));
-      process.exit(signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
-    });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-
-  if (lesson.kind !== 'client') void announceUrl(file, style, () => running);
-  const exit = await exited;
-  if (interrupted) await new Promise(() => {}); // onSignal exits
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  process.off('SIGHUP', onSignal);
+  if (lesson.kind !== 'client') void announceUrl(file, style, () => program.running);
+  const exit = await program.exited;
+  if (signals.interrupted()) await new Promise(() => {}); // the signal handler exits
+  signals.remove();
   await cleanUp();
-  process.off('exit', killAll);
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   process.stdout.write(style.dim(`\nYour program ${how}.`) + (lesson.kind === 'client' ? '' : style.dim(` A server should keep running; ${self} verify ${lesson.number} says why it did not.`)) + '\n');
   return exit.code === 0 ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * Ctrl-C (or SIGTERM, SIGHUP): the signal goes to the program's process group,
+ * as a terminal would send it; a graceful shutdown (lesson 14) gets two
+ * seconds, then the tree is killed; then httpdojo exits 130 (129 on SIGHUP).
+ * A second Ctrl-C stops waiting.
+ */
+function stopOnSignals(program: LearnerProcess, onStopped: () => Promise<void>): { interrupted: () => boolean; remove: () => void } {
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted;
+    if (interrupted) {
+      program.killNow('httpdojo');
+      process.exit(code);
+    }
+    interrupted = true;
+    program.signal(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM', 'group');
+    const timer = setTimeout(() => program.killNow('httpdojo'), 2000);
+    void program.exited.then(async () => {
+      clearTimeout(timer);
+      await onStopped();
+      process.exit(code);
+    });
+  };
+  const names = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const name of names) process.on(name, onSignal);
+  return {
+    interrupted: () => interrupted,
+    remove: () => {
+      for (const name of names) process.off(name, onSignal);
+    },
+  };
 }
 
 /** The port the program listens on, from its source: `listen(3000)` or `PORT = 3000`; 3000 otherwise. */

@@ -1,0 +1,127 @@
+// How the learner's program is started: the node command line (tsx when the
+// file needs it, the probe when httpdojo watches), its environment and stdio,
+// and the capped capture of what it prints. LearnerProcess (learner-process.ts)
+// owns the process once started.
+
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { SpawnOptions } from 'node:child_process';
+
+export interface ProgramOptions {
+  file: string;
+  args?: string[];
+  cwd?: string;
+  /** V8 heap cap, and (times two) the resident-memory cap enforced by polling; null: none (`httpdojo run`). */
+  memoryCapMb?: number | null;
+  /** Bytes of stdout and of stderr kept; the rest is counted and dropped. */
+  outputCapBytes?: number;
+  env?: Record<string, string>;
+  /** Whether the probe is preloaded (default true); `httpdojo run` starts the program as it is. */
+  probe?: boolean;
+  /** 'inherit': the program writes to httpdojo's own stdout and stderr, colours and all (`httpdojo run`). Default 'capture'. */
+  output?: 'capture' | 'inherit';
+}
+
+export const DEFAULT_MEMORY_CAP_MB = 768;
+
+/** Keeps the first `cap` bytes of a stream and counts the rest. */
+export class CappedOutput {
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  dropped = 0;
+  constructor(private readonly cap: number) {}
+  push(chunk: Buffer): void {
+    const room = this.cap - this.kept;
+    if (room > 0) {
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      this.chunks.push(part);
+      this.kept += part.length;
+    }
+    this.dropped += Math.max(0, chunk.length - Math.max(0, room));
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+  get bytes(): number {
+    return this.kept + this.dropped;
+  }
+}
+
+/** `node` arguments: heap cap, loaders, the program and its arguments. */
+export function nodeArguments(options: ProgramOptions, memoryCapMb: number | null): string[] {
+  const probe = options.probe === false ? null : resolveProbe();
+  return [
+    ...(memoryCapMb === null ? [] : [`--max-old-space-size=${memoryCapMb}`]),
+    // From source (the test suite) the probe itself is TypeScript.
+    ...(needsTsx(options.file) || probe?.endsWith('.ts') ? ['--import', resolveLoader()] : []),
+    ...(probe ? ['--import', probe] : []),
+    options.file,
+    ...(options.args ?? []),
+  ];
+}
+
+/**
+ * The program's own process group (POSIX) so that it and its children are
+ * killed together; fd 3 is the probe's events channel, which the program's
+ * output cannot reach. `tag` marks what escapes the group (platform.ts).
+ */
+export function spawnOptions(options: ProgramOptions, tag: string, ownProcessGroup: boolean): SpawnOptions {
+  const probed = options.probe !== false;
+  const inherit = options.output === 'inherit';
+  return {
+    cwd: options.cwd ?? dirname(options.file),
+    detached: ownProcessGroup,
+    stdio: ['ignore', inherit ? 'inherit' : 'pipe', inherit ? 'inherit' : 'pipe', ...(probed ? ['pipe' as const] : [])],
+    env: {
+      ...process.env,
+      ...options.env,
+      ...(probed ? { HTTPDOJO_PROBE_FD: '3' } : {}),
+      HTTPDOJO_RUN: tag,
+      // The learner's colours would only be escape codes in a report.
+      ...(inherit ? {} : { FORCE_COLOR: '0', NO_COLOR: '1' }),
+    },
+    windowsHide: true,
+  };
+}
+
+function resolveLoader(): string {
+  return import.meta.resolve('tsx');
+}
+
+function resolveProbe(): string {
+  // From dist/ the probe is compiled JavaScript; when the engine itself runs from
+  // source (the test suite), tsx is loaded first and can run the .ts probe.
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./probe/probe${extension}`, import.meta.url).href;
+}
+
+/**
+ * Whether the program needs tsx: TypeScript does, and so does a `.js` file
+ * written with import/export where no package.json says "type": "module" (Node
+ * 20 does not detect module syntax by default). Plain JavaScript starts without
+ * it: tsx's loader costs ~0.3 s of CPU at every start, which watch mode feels.
+ */
+export function needsTsx(file: string): boolean {
+  if (/\.(ts|mts|cts|tsx)$/.test(file)) return true;
+  if (!file.endsWith('.js')) return false;
+  if (nearestPackageType(dirname(file)) === 'module') return false;
+  try {
+    return /^\s*(import\s|import\(|export\s)/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+function nearestPackageType(dir: string): string | undefined {
+  for (let current = dir, depth = 0; depth < 50; depth++) {
+    try {
+      return (JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
+    } catch {
+      // No package.json here (or not JSON): look further up.
+    }
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+  return undefined;
+}
