@@ -125,7 +125,13 @@ export interface Evidence {
    * engine's crash message. Only when `when` (if given) accepts the error.
    */
   crash?: { pitfall: string; because: string; when?: (error: EventOf<'uncaught'>) => boolean };
-  /** A line to point at when the diagnosis has none of its own. */
+  /**
+   * When a request gets no complete response (no answer in time, or the
+   * connection closed) and no crash evidence applies: the lesson's pitfall for
+   * it and why, appended to what came back. Points at `location`.
+   */
+  noAnswer?: { pitfall: string; because: string };
+  /** A line to point at when the diagnosis has none of its own (and for `noAnswer`). */
   location?: () => Location | null | Promise<Location | null>;
 }
 
@@ -336,8 +342,12 @@ export interface ProgramRun {
 export interface SourceView {
   /** The learner's file text. */
   text: string;
-  /** The first place in the learner's file matching the pattern (line and column, 1-based). */
-  find(pattern: RegExp): Location | null;
+  /**
+   * The first place in the learner's code matching the pattern (line and column,
+   * 1-based); given several, the first place of the first pattern that matches at
+   * all (most telling first: `find(/\.url\.split\(/, /\breq\.url\b/)`).
+   */
+  find(...patterns: RegExp[]): Location | null;
   /** Every place in the learner's file matching the pattern. */
   findAll(pattern: RegExp): Location[];
   /** The text of a line (1-based), or '' past the end. */

@@ -80,6 +80,25 @@ describe('runWithEvidence', () => {
     withdraw.forEach((done) => done());
     expect(board.current).toEqual([]);
   });
+  const timeout = () => Object.assign(new NoResponseError('timeout', 2000, null, 0), { request: { method: 'GET', target: '/where' } });
+  const NO_ANSWER: Array<[string, () => unknown, CrashInfo | null, string]> = [
+    ['a timeout', timeout, null, 'We sent GET /where with an empty Host; we received nothing, and no end of the response for 2.0 s, while the same request with a normal Host was answered.'],
+    ['a closed connection without a crash', closed, null, 'We sent GET /plain with an empty Host; we received nothing, and the server closed the connection before the response was complete, while the same request with a normal Host was answered.'],
+  ];
+  it.each(NO_ANSWER)('no answer becomes the evidence\'s pitfall: %s', async (_name, make, crashed, message) => {
+    const board = new EvidenceBoard();
+    board.add({ sent: 'with an empty Host', noAnswer: { pitfall: 'host-header-url-base', because: 'while the same request with a normal Host was answered' }, location: () => AT });
+    const error = (await runWithEvidence(fakeCtx(crashed), board, () => Promise.reject(make())).catch((e: unknown) => e)) as CheckFailure;
+    expect([error.pitfall, error.message, error.location]).toEqual(['host-header-url-base', message, AT]);
+  });
+  it('a crash the evidence explains wins over no answer', async () => {
+    const board = new EvidenceBoard();
+    board.add({ noAnswer: { pitfall: 'p', because: 'b' } });
+    board.add({ crash: { pitfall: 'url-string-split', because: 'b' } });
+    const error = (await runWithEvidence(fakeCtx(crash), board, () => Promise.reject(closed())).catch((e: unknown) => e)) as CheckFailure;
+    expect(error.pitfall).toBe('url-string-split');
+  });
+
   it('a passing check passes', async () => {
     await expect(runWithEvidence(fakeCtx(null), new EvidenceBoard(), () => undefined)).resolves.toBeUndefined();
   });

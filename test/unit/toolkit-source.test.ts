@@ -61,6 +61,10 @@ describe('source.line, find', () => {
     expect(source.line(17)).toBe('}).listen(3000);');
     expect(source.line(99)).toBe('');
   });
+  it('find with several patterns: the first pattern that matches at all', () => {
+    expect(source.find(/\.url\.split\(/, /res\.end\(/, /JSON\.parse/)?.line).toBe(11);
+    expect(source.find(/nothing/, /nowhere/)).toBeNull();
+  });
   it('find skips comments and strings', () => {
     expect(source.find(/JSON\.parse/)?.line).toBe(8);
     expect(source.findAll(/JSON\.parse/).map((location) => location.line)).toEqual([8]);

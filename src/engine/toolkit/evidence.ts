@@ -7,13 +7,14 @@
 // - runWithEvidence wraps the check: a request that lost its connection because
 //   the program crashed becomes the lesson's pitfall for that crash (it waits for
 //   the exit the closed connection announces, as the engine's own crash report
-//   would need to);
+//   would need to), and one that got no answer the lesson's pitfall for that;
 // - amendFailure runs on the check's final failed result, whoever wrote it: it
 //   adds how the request was sent to the "We sent …" clause, appends a detail,
 //   and supplies a location when the diagnosis has none.
 
 import type { CheckContext, Evidence } from '../check-api.js';
 import type { Location } from '../probe-events.js';
+import { NoResponseError } from '../clients/connection.js';
 import { CheckFailure } from '../verdict.js';
 import { format } from './format.js';
 
@@ -47,16 +48,20 @@ export async function runWithEvidence(ctx: Pick<CheckContext, 'program' | 'serve
   try {
     await run();
   } catch (error) {
-    const crashEvidence = board.current.filter((item) => item.crash);
-    const reason = (error as { reason?: unknown } | null)?.reason;
-    if (crashEvidence.length === 0 || typeof reason !== 'string' || reason === 'timeout' || reason === 'aborted') throw error;
-    await ctx.program.waitForExit(EXIT_AFTER_CLOSE_MS);
-    const uncaught = ctx.server.crash()?.error;
-    const chosen = uncaught ? [...crashEvidence].reverse().find((item) => !item.crash!.when || item.crash!.when(uncaught)) : undefined;
-    if (!uncaught || !chosen?.crash) throw error;
+    if (!(error instanceof NoResponseError) || error.reason === 'aborted') throw error;
     const request = (error as { request?: { method: string; target: string } }).request;
-    const sent = request ? `We sent ${request.method} ${request.target}${chosen.sent ? ` ${chosen.sent}` : ''}` : 'During this check';
-    throw new CheckFailure(chosen.crash.pitfall, `${sent}; your program crashed with ${format.error(uncaught)}: ${chosen.crash.because}.`, uncaught.at);
+    const sent = (item: Evidence) => (request ? `We sent ${request.method} ${request.target}${item.sent ? ` ${item.sent}` : ''}` : 'During this check');
+    const crashEvidence = board.current.filter((item) => item.crash);
+    if (crashEvidence.length > 0 && error.reason !== 'timeout') {
+      await ctx.program.waitForExit(EXIT_AFTER_CLOSE_MS);
+      const uncaught = ctx.server.crash()?.error;
+      const chosen = uncaught ? [...crashEvidence].reverse().find((item) => !item.crash!.when || item.crash!.when(uncaught)) : undefined;
+      if (uncaught && chosen?.crash) throw new CheckFailure(chosen.crash.pitfall, `${sent(chosen)}; your program crashed with ${format.error(uncaught)}: ${chosen.crash.because}.`, uncaught.at);
+    }
+    const silent = [...board.current].reverse().find((item) => item.noAnswer);
+    if (!silent?.noAnswer) throw error;
+    const location = (await silent.location?.()) ?? null;
+    throw new CheckFailure(silent.noAnswer.pitfall, `${sent(silent)}; ${error.message}, ${silent.noAnswer.because}.`, location);
   }
 }
 

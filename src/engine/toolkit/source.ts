@@ -8,8 +8,12 @@ import type { Anchor, SourceView } from '../check-api.js';
 import type { Location } from '../probe-events.js';
 import { sourceView } from '../verify/source.js';
 
-/** What the engine's source view provides; the toolkit adds the rest. */
-export type SourceMatches = Pick<SourceView, 'text' | 'find' | 'findAll'>;
+/** What the engine's source view provides (verify/source.ts); the toolkit adds the rest. */
+export interface SourceMatches {
+  text: string;
+  find(pattern: RegExp): Location | null;
+  findAll(pattern: RegExp): Location[];
+}
 
 /** How far conditionsAround looks up for enclosing branches. */
 const ENCLOSING_REACH = 60;
@@ -24,7 +28,13 @@ export function extendSource(base: SourceMatches, lineOf: (anchor: Anchor) => Lo
   const line = (n: number) => lines[n - 1] ?? '';
   return {
     text: base.text,
-    find: (pattern) => base.find(pattern),
+    find: (...patterns) => {
+      for (const pattern of patterns) {
+        const found = base.find(pattern);
+        if (found) return found;
+      }
+      return null;
+    },
     findAll: (pattern) => base.findAll(pattern),
     line,
     near(anchor, pattern, options = {}) {
