@@ -1,7 +1,6 @@
 // httpdojo verify <lesson> [--file <path>] [--json] [--wire] [--timeline]   (VERDICT.md)
 
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
 import { resolveLesson } from '../../course/lessons.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
 import { verify } from '../../engine/verify.js';
@@ -13,7 +12,7 @@ import { withReproductions } from '../reproductions.js';
 import { columns, styleFor } from '../../report/style.js';
 import { packageVersion } from '../../engine/version.js';
 import { learnerFile } from '../../workspace/locate.js';
-import { recordVerdict, writeReferenceSolution } from '../../workspace/workspace.js';
+import { attempt, passedText } from '../../workspace/attempt.js';
 import { compiledChecksDir } from '../context.js';
 import { CliError, EXIT, exitReportFor } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
@@ -48,7 +47,6 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
     const hint = located.inWorkspace ? ` (open the lesson first: ${selfCommand()} read ${lesson.number})` : '';
     throw new CliError(`no such file: ${file}${hint}`, 'missing-file');
   }
-  const recording = located.inWorkspace ? workspace : null;
 
   // Ctrl-C: stop the checks, kill the learner's program, then exit 130.
   const controller = new AbortController();
@@ -73,27 +71,24 @@ async function verifyCommand(lessonName: string, flags: VerifyFlags): Promise<nu
     });
     // Issue 12 §3: a command per failed check that shows it again; its bytes kept for `httpdojo replay`.
     if (!controller.signal.aborted) withReproductions(verdict, lesson, workspace?.root ?? null, located.byDefault);
-    let reference: string | null = null;
-    if (recording && !controller.signal.aborted) {
-      try {
-        const progress = recordVerdict(recording, lesson, verdict.passed);
-        // The classroom (issue 11): a summary for the mentor's board, sent in the background.
-        void import('../../workspace/classroom-outbox.js').then((classroom) => classroom.reportVerdict(recording.root, verdict, progress.attempts, progress.openedAt)).catch(() => {});
-        if (verdict.passed) reference = await writeReferenceSolution(recording, lesson);
-      } catch (error) {
-        process.stderr.write(`httpdojo: could not record the result in ${recording.root}/.httpdojo (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
-      }
+    // The workspace's own file: the attempt recorded, the reference solution written after a pass.
+    const outcome = controller.signal.aborted
+      ? null
+      : await attempt(workspace, lesson, file, verdict, (progress) => {
+          // The classroom (issue 11): a summary for the mentor's board, sent in the background.
+          void import('../../workspace/classroom-outbox.js').then((classroom) => classroom.reportVerdict(workspace!.root, verdict, progress.attempts, progress.openedAt)).catch(() => {});
+        });
+    if (outcome?.error) {
+      const { error } = outcome;
+      process.stderr.write(`httpdojo: could not record the result in ${workspace!.root}/.httpdojo (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
     }
     if (flags.json) process.stdout.write(verdictJson(verdict) + '\n');
     else {
       process.stdout.write(formatVerdict(verdict, { style, width: columns(), lessonsDir, wire: flags.wire }) + '\n');
       if (flags.timeline) process.stdout.write(await timelineText(verdict, style) + '\n');
-      if (recording && verdict.passed) {
-        const self = selfCommand();
-        const lines = [`\n${style.green.bold(`Lesson ${lesson.number} passed.`)}`];
-        if (reference) lines.push(`The reference solution, to compare: ${style.cyan(relative(process.cwd(), reference) || reference)}`);
-        lines.push(`Next: ${style.bold(`${self} next`)}  ${style.dim('(or ' + self + ' read ' + lesson.number + ' for other ways to write it)')}`);
-        process.stdout.write(lines.join('\n') + '\n');
+      if (outcome?.workspaceFile && verdict.passed) {
+        const text = passedText(lesson, outcome.reference, { on: 'command', style, self: selfCommand(), cwd: process.cwd() });
+        process.stdout.write([`\n${text.headline}`, ...(text.reference ? [text.reference] : []), text.next].join('\n') + '\n');
       }
     }
     return verdict.passed ? EXIT.ok : EXIT.failed;
