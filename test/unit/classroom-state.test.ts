@@ -2,10 +2,11 @@
 // learners, help queue, the room's pitfalls, per-lesson figures), the exports,
 // the event log's replay of a torn last line, and the learner's join URL.
 
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { csvCell, toCsv } from '../../src/classroom/export.ts';
 import { EventLog, LOG_FILE, replayLog } from '../../src/classroom/log.ts';
 import { validateBody, validateLearnerEvent, validateThresholds, type Stored } from '../../src/classroom/schema.ts';
@@ -186,6 +187,31 @@ describe('the event log', () => {
     const second = replayLog(dir);
     expect(second.notices).toEqual([]);
     expect(second.events.map((event) => (event as { learner: string }).learner)).toEqual(['ada', 'ada', 'ada', 'bob']);
+  });
+
+  it('group-commits: 300 appends at once all resolve, in order, in two writes (the first event, then the rest), synced by O_DSYNC', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hdj-classlog-'));
+    temps.push(dir);
+    const log = await EventLog.open(dir);
+    // FileHandle is not exported: its prototype, from a handle of our own.
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { write: () => unknown; datasync: () => unknown };
+    await probe.close();
+    const writes = vi.spyOn(proto, 'write');
+    const syncs = vi.spyOn(proto, 'datasync');
+    try {
+      const events = Array.from({ length: 300 }, (_, n) => verify(`learner-${n}`, '01-hello', n, null, 1));
+      await Promise.all(events.map((event) => log.append(event)));
+      expect(writes).toHaveBeenCalledTimes(2);
+      // Where the platform has O_DSYNC each write is its own fdatasync; elsewhere one datasync per write.
+      expect(syncs).toHaveBeenCalledTimes(constants.O_DSYNC === undefined ? 2 : 0);
+      await log.close();
+      expect(replayLog(dir).events.map((event) => event.id)).toEqual(events.map((event) => event.id));
+      await expect(log.append(verify('late', '01-hello', 1, null, 1))).rejects.toThrow(/closed/);
+    } finally {
+      writes.mockRestore();
+      syncs.mockRestore();
+    }
   });
 
   it('skips a damaged line in the middle and says which', () => {
