@@ -109,6 +109,12 @@ export interface CheckContext {
   evidence: (evidence: Evidence) => () => void;
   /** JSON expectations and reads that checks of JSON APIs repeat. */
   json: JsonHelpers;
+  /**
+   * One wording for every diagnosis: bodies (`(empty body)` when there is none),
+   * values, counts, durations, errors. The same object as the `format` value
+   * export, here so a check module needs no value import.
+   */
+  format: Format;
   /** Client lessons: the harness (a test server, a run of the learner's program, the common judgements). */
   client: ClientHarness;
 }
@@ -135,7 +141,13 @@ export interface Evidence {
   location?: () => Location | null | Promise<Location | null>;
 }
 
+export type Format = typeof import('./toolkit/format.js').format;
+
 export interface JsonHelpers {
+  /** JSON equality: key order does not matter, array order does. */
+  equal(a: unknown, b: unknown): boolean;
+  /** A JSON object: not null, not an array. */
+  isObject(value: unknown): value is Record<string, unknown>;
   /** The status alone, a mismatch pointed at the line that chose the status we got (see expect). */
   status(response: HttpResponse, status: number): Promise<void>;
   /**

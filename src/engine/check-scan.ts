@@ -17,7 +17,8 @@ export interface CheckScan {
    * then pass to ctx.fail), and the values of `crashes: { CODE: '<id>' }`.
    * Ids computed at run time cannot be seen; those are proven by the mistakes.
    * A value import from 'httpdojo/check' (the client harness) reports the
-   * harness's ids, on the import's line.
+   * harness's ids, on the import's line; so does the first use of the harness
+   * bound to the context (`ctx.client.run(…)`, `.server(…)`, `.failCommon(…)`), on its line.
    */
   reportedPitfalls: Array<{ id: string; line: number }>;
 }
@@ -39,8 +40,12 @@ export function scanCheckSource(text: string, fileName: string): CheckScan {
   };
   const propertyName = (property: TS.ObjectLiteralElementLike) =>
     property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : null;
+  let usesBoundHarness = false;
   const visit = (node: TS.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text === 'httpdojo/check' && importsValues(ts, node)) {
+      for (const id of CLIENT_HARNESS_PITFALLS) reportedPitfalls.push({ id, line: lineOf(node) });
+    } else if (!usesBoundHarness && ts.isPropertyAccessExpression(node) && node.name.text === 'client' && ts.isPropertyAccessExpression(node.parent) && ['run', 'server', 'failCommon'].includes(node.parent.name.text)) {
+      usesBoundHarness = true;
       for (const id of CLIENT_HARNESS_PITFALLS) reportedPitfalls.push({ id, line: lineOf(node) });
     } else if (ts.isCallExpression(node)) {
       const callee = node.expression;

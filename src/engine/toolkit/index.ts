@@ -6,6 +6,7 @@
 
 import type { CheckContext, ProgramView } from '../check-api.js';
 import { clientHarness } from './client.js';
+import { format } from './format.js';
 import type { EvidenceBoard } from './evidence.js';
 import { jsonHelpers } from './json.js';
 import { serverLocations, type ServerLocations } from './locations.js';
@@ -18,7 +19,7 @@ export type { SourceMatches } from './source.js';
 export type EngineProgramView = Omit<ProgramView, keyof ServerLocations>;
 
 /** The check context as the engine builds it. */
-export type EngineContext = Omit<CheckContext, 'server' | 'source' | 'evidence' | 'json' | 'client'> & {
+export type EngineContext = Omit<CheckContext, 'server' | 'source' | 'evidence' | 'json' | 'client' | 'format'> & {
   server: EngineProgramView;
   source: SourceMatches;
 };
@@ -35,6 +36,7 @@ export function withToolkit(base: EngineContext, board: EvidenceBoard): CheckCon
     server,
     source,
     evidence: (evidence: Parameters<CheckContext['evidence']>[0]) => board.add(evidence),
+    format,
     json: undefined as unknown as CheckContext['json'],
     client: undefined as unknown as CheckContext['client'],
   });

@@ -6,7 +6,7 @@
 import type { CheckContext, JsonHelpers } from '../check-api.js';
 import type { HttpResponse } from '../clients/http-client.js';
 import { CheckFailure } from '../verdict.js';
-import { format } from './format.js';
+import { format, isPlainObject, jsonEqual } from './format.js';
 
 type Needs = Pick<CheckContext, 'http' | 'server' | 'expect' | 'fail' | 'note'>;
 
@@ -32,6 +32,8 @@ export function jsonHelpers(ctx: Needs): JsonHelpers {
     if (body !== undefined) expectation.json(body);
   };
   return {
+    equal: jsonEqual,
+    isObject: isPlainObject,
     status,
     expect,
     async list<T>(target: string): Promise<T[]> {
