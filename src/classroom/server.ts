@@ -85,13 +85,20 @@ export async function startBoard(options: BoardOptions): Promise<Board> {
   });
   server.maxConnections = 2000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The port is taken (or the address is not ours): nothing was served; let go of the timers and the log.
+    routes.live.close();
+    await store.close();
+    throw error;
+  }
 
   async function close(): Promise<void> {
     if (routes.closing) return;
@@ -118,7 +125,6 @@ class Routes {
   closing = false;
   readonly live: LiveStreams;
   private readonly limiter: RateLimiter;
-  private readonly roomPrefix: string;
 
   constructor(
     private readonly options: BoardOptions,
@@ -126,7 +132,6 @@ class Routes {
   ) {
     this.limiter = new RateLimiter(options.rate?.burst ?? 20, options.rate?.perSecond ?? 2);
     this.live = new LiveStreams(() => this.frame(), options.pushMs ?? 50);
-    this.roomPrefix = `/r/${options.room}/`;
   }
 
   private frame(): string {
