@@ -203,13 +203,24 @@ export function courseStubs(lessonsDir: string): StructureProblem[] {
     stubs.push({ lesson, line: `${path} (line${found.length === 1 ? '' : 's'} ${lines}): ${found.map((stub) => stub.what || 'replace this stub').join('; ')}` });
   };
   const files = (dir: string) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile() && /\.(md|[mc]?[jt]s)$/.test(entry.name)).map((entry) => entry.name).sort() : []);
-  for (const name of readdirSync(lessonsDir).filter((entry) => LESSON_DIR.test(entry)).sort()) {
+  const lessonNames = readdirSync(lessonsDir).filter((entry) => LESSON_DIR.test(entry)).sort();
+  for (const name of lessonNames) {
     // The lesson's text first, then its programs, as an author works through them.
     const order = (file: string) => ['lesson.md', 'hints.md', 'check.ts'].indexOf(file) >>> 0;
     for (const file of files(join(lessonsDir, name)).sort((a, b) => order(a) - order(b))) add(name, `${name}/${file}`, join(lessonsDir, name, file));
     for (const file of files(join(lessonsDir, name, 'mistakes'))) add(name, `${name}/mistakes/${file}`, join(lessonsDir, name, 'mistakes', file));
   }
-  for (const file of files(join(lessonsDir, 'pitfalls'))) add(null, `pitfalls/${file}`, join(lessonsDir, 'pitfalls', file));
+  // A page's stubs belong to the first lesson that lists its id (so `--only` shows them with it).
+  const listedBy = new Map<string, string>();
+  for (const name of lessonNames) {
+    try {
+      const { pitfalls } = parseDocument(readFileSync(join(lessonsDir, name, 'lesson.md'), 'utf8')).data;
+      if (Array.isArray(pitfalls)) for (const id of pitfalls) if (!listedBy.has(String(id))) listedBy.set(String(id), name);
+    } catch {
+      // A lesson.md that is missing or does not parse is a structural problem, reported there.
+    }
+  }
+  for (const file of files(join(lessonsDir, 'pitfalls'))) add(listedBy.get(file.replace(/\.md$/, '')) ?? null, `pitfalls/${file}`, join(lessonsDir, 'pitfalls', file));
   return stubs;
 }
 
