@@ -17,6 +17,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Lesson } from '../course/lessons.js';
+import { lessonSource, placeholder, referenceSolutionPath, writeReferenceSolution } from './lesson-programs.js';
 import { existingLessonFile, lessonDir, lessonFile } from './locate.js';
 import {
   createFileAtomic,
@@ -169,25 +170,10 @@ export function updateProgress(workspace: Workspace, lessonId: string, change: (
   return result;
 }
 
-// Where the learner's file is: src/workspace/locate.ts (re-exported for the callers of this module).
+// Where the learner's file is: src/workspace/locate.ts; the course's programs it
+// starts from: lesson-programs.ts (both re-exported for the callers of this module).
 export { existingLessonFile, lessonDir, lessonFile };
-
-export function referenceSolutionPath(root: string, lesson: Lesson, lang: Language): string {
-  return join(lessonDir(root, lesson), `solution.${lang}`);
-}
-
-/** A lesson's program in the learner's language: the TypeScript source, or it with the types stripped. */
-export async function lessonSource(lesson: Lesson, which: 'starter' | 'solution', lang: Language): Promise<string | null> {
-  const file = join(lesson.dir, `${which}.ts`);
-  if (!existsSync(file)) {
-    const javascript = join(lesson.dir, `${which}.js`);
-    return existsSync(javascript) ? readFileSync(javascript, 'utf8') : null;
-  }
-  const source = readFileSync(file, 'utf8');
-  if (lang === 'ts') return source;
-  const { stripTypes } = await import('./strip-types.js');
-  return (await stripTypes(source, file)).code;
-}
+export { lessonSource, referenceSolutionPath, writeReferenceSolution };
 
 export interface OpenedLesson {
   file: string;
@@ -216,10 +202,6 @@ export async function openLesson(workspace: Workspace, lesson: Lesson): Promise<
   return { file, created };
 }
 
-function placeholder(lesson: Lesson): string {
-  return `// ${lesson.title}: write your ${lesson.kind} here (httpdojo read ${lesson.number} shows the task).\nimport http from 'node:http';\n`;
-}
-
 /** Records a verify of the workspace's file. */
 export function recordVerdict(workspace: Workspace, lesson: Lesson, passed: boolean): LessonProgress {
   return updateProgress(workspace, lesson.id, (progress) => {
@@ -233,17 +215,6 @@ export function recordVerdict(workspace: Workspace, lesson: Lesson, passed: bool
     }
     progress.openedAt ??= at;
   });
-}
-
-/** Writes the reference solution beside the learner's file (once passed). Returns its path. */
-export async function writeReferenceSolution(workspace: Workspace, lesson: Lesson): Promise<string | null> {
-  const file = referenceSolutionPath(workspace.root, lesson, workspace.state.lang);
-  if (existsSync(file)) return file;
-  const source = await lessonSource(lesson, 'solution', workspace.state.lang);
-  if (source === null) return null;
-  mkdirSync(dirname(file), { recursive: true });
-  createFileAtomic(file, source);
-  return file;
 }
 
 /** Copies the learner's file to `.httpdojo/backups/<lesson>/<name>.<time><ext>`; returns the copy's path. */
