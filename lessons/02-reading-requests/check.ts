@@ -5,7 +5,7 @@
 //
 // Every expected description is computed here with URL and URLSearchParams
 // themselves, so "what the lesson means" and "what Node does" cannot drift apart.
-import type { CheckContext, CrashInfo, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
+import type { CheckContext, HttpResponse, LessonChecks } from 'httpdojo/check';
 
 const BASE = 'http://localhost';
 const AGENT = 'httpdojo-check/1.0';
@@ -37,8 +37,8 @@ export default {
       async run(ctx) {
         const res = await send(ctx, 'GET', '/search?q=node', { headers: { 'User-Agent': AGENT } }, {});
         ctx.expect(res).status(200).contentType('application/json');
-        if (!isPlainObject(res.json)) {
-          ctx.fail('wrong-body', `We sent GET /search?q=node; you answered ${quoteBody(res)}, which is not a JSON object like {"method":"GET","path":"/search",...}.`, lastCall(ctx, '/search?q=node'));
+        if (!ctx.json.isObject(res.json)) {
+          ctx.fail('wrong-body', `We sent GET /search?q=node; you answered ${ctx.format.body(res)}, which is not a JSON object like {"method":"GET","path":"/search",...}.`, ctx.server.request({ url: '/search?q=node' })?.lastCallAt ?? null);
         }
       },
     },
@@ -179,7 +179,7 @@ async function expectDescription(
   judge(ctx, res, want, special);
 }
 
-/** A request whose crash or silence is explained here when the check knows why. */
+/** A request whose crash means this request's pitfall when the check knows why (the engine writes the rest). */
 async function send(
   ctx: CheckContext,
   method: string,
@@ -187,28 +187,25 @@ async function send(
   options: { headers?: Record<string, string | null>; body?: string },
   special: Special,
 ): Promise<HttpResponse> {
-  try {
-    const res = await ctx.http.request(method, target, options);
-    await ctx.server.recordOf(res);
-    return res;
-  } catch (error) {
-    const crash = isNoResponse(error) && error.reason !== 'timeout' ? await crashAfter(ctx) : null;
-    if (crash?.error && special.crashPitfall) {
-      ctx.fail(special.crashPitfall, `We sent ${method} ${target}; your program crashed with ${errorText(crash)}: ${special.crashHint}.`, crash.error.at);
-    }
-    throw error;
-  }
+  const withdraw = special.crashPitfall ? ctx.evidence({ crash: { pitfall: special.crashPitfall, because: special.crashHint ?? '' } }) : () => {};
+  const res = await ctx.http.request(method, target, options);
+  withdraw();
+  await ctx.server.recordOf(res);
+  return res;
 }
 
 /** Status, media type, then each field with the pitfall that explains a mismatch. */
 function judge(ctx: CheckContext, res: HttpResponse, want: Description, special: Special): void {
   const sent = `We sent ${res.request.method} ${res.request.target}`;
+  const answered = ctx.server.request({ url: res.request.target })?.lastCallAt ?? null;
+  const split = () => ctx.source.find(...SPLIT_BY_HAND) ?? answered;
+  const field = (pattern: RegExp) => ctx.source.find(pattern) ?? answered;
   if (res.status !== 200 && special.refusalPitfall) {
-    ctx.fail(special.refusalPitfall, `${sent}; you answered ${res.status} ${quoteBody(res)}, but ${special.refusalHint}.`, ctx.source.find(/decodeURIComponent\s*\(|unescape\s*\(/) ?? splitLocation(ctx, res));
+    ctx.fail(special.refusalPitfall, `${sent}; you answered ${res.status} ${ctx.format.body(res)}, but ${special.refusalHint}.`, ctx.source.find(/decodeURIComponent\s*\(|unescape\s*\(/) ?? split());
   }
   ctx.expect(res).status(200).contentType('application/json');
   const got = res.json;
-  if (!isPlainObject(got)) {
+  if (!ctx.json.isObject(got)) {
     ctx.expect(res).json(want);
     return;
   }
@@ -216,43 +213,52 @@ function judge(ctx: CheckContext, res: HttpResponse, want: Description, special:
   if (got.path !== want.path) {
     const path = got.path;
     if (typeof path === 'string' && path.includes('?')) {
-      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, but the path ends before the first "?": URL.pathname gives ${JSON.stringify(want.path)}.`, splitLocation(ctx, res));
+      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, but the path ends before the first "?": URL.pathname gives ${JSON.stringify(want.path)}.`, split());
     }
     if (typeof path === 'string' && path === safeDecode(want.path)) {
-      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, decoded, but URL.pathname keeps percent-escapes as sent: ${JSON.stringify(want.path)} (an escaped %2F is not a real /).`, splitLocation(ctx, res));
+      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, decoded, but URL.pathname keeps percent-escapes as sent: ${JSON.stringify(want.path)} (an escaped %2F is not a real /).`, split());
     }
-    ctx.fail('wrong-body', `${sent}; you answered path ${JSON.stringify(path)}, expected ${JSON.stringify(want.path)} (URL.pathname).`, fieldLocation(ctx, res, /\bpath\s*:|pathname/));
+    ctx.fail('wrong-body', `${sent}; you answered path ${JSON.stringify(path)}, expected ${JSON.stringify(want.path)} (URL.pathname).`, field(/\bpath\s*:|pathname/));
   }
 
-  if (!deepEqual(got.query, want.query)) {
-    const symptom = splitSymptom(got.query, want.query);
-    const answered = `${sent}; you answered query ${JSON.stringify(got.query ?? null)}`;
-    if (symptom) ctx.fail('url-string-split', `${answered}, but ${symptom}: ${JSON.stringify(want.query)}.`, splitLocation(ctx, res));
-    ctx.fail('wrong-body', `${answered}, expected ${JSON.stringify(want.query)}: every parameter of url.searchParams, as a plain object (Object.fromEntries(url.searchParams)).`, fieldLocation(ctx, res, /searchParams|\bquery\s*:/));
+  if (!ctx.json.equal(got.query, want.query)) {
+    const symptom = splitSymptom(ctx, got.query, want.query);
+    const answeredQuery = `${sent}; you answered query ${JSON.stringify(got.query ?? null)}`;
+    if (symptom) ctx.fail('url-string-split', `${answeredQuery}, but ${symptom}: ${JSON.stringify(want.query)}.`, split());
+    ctx.fail('wrong-body', `${answeredQuery}, expected ${JSON.stringify(want.query)}: every parameter of url.searchParams, as a plain object (Object.fromEntries(url.searchParams)).`, field(/searchParams|\bquery\s*:/));
   }
 
   if (!Object.hasOwn(got, 'userAgent')) {
     const without = want.userAgent === null;
-    ctx.fail('wrong-body', `${sent}${without ? ' without a User-Agent header' : ''}; your JSON has no "userAgent" property at all${without ? ': JSON.stringify drops a property whose value is undefined, so send null (req.headers[\'user-agent\'] ?? null)' : ''}.`, fieldLocation(ctx, res, /user-agent|userAgent/i));
+    ctx.fail('wrong-body', `${sent}${without ? ' without a User-Agent header' : ''}; your JSON has no "userAgent" property at all${without ? ': JSON.stringify drops a property whose value is undefined, so send null (req.headers[\'user-agent\'] ?? null)' : ''}.`, field(/user-agent|userAgent/i));
   }
   if (got.userAgent !== want.userAgent) {
     const given = want.userAgent === null ? 'without a User-Agent header' : `with ${Object.keys(res.request.headers).find((name) => name.toLowerCase() === 'user-agent')}: ${want.userAgent}`;
-    ctx.fail('wrong-body', `${sent} ${given}; you answered userAgent ${JSON.stringify(got.userAgent)}, expected ${JSON.stringify(want.userAgent)}${want.userAgent === null ? '' : ' (header names are lowercase in req.headers)'}.`, fieldLocation(ctx, res, /user-agent|userAgent/i));
+    ctx.fail('wrong-body', `${sent} ${given}; you answered userAgent ${JSON.stringify(got.userAgent)}, expected ${JSON.stringify(want.userAgent)}${want.userAgent === null ? '' : ' (header names are lowercase in req.headers)'}.`, field(/user-agent|userAgent/i));
   }
   if (got.method !== want.method) {
-    ctx.fail('wrong-body', `${sent}; you answered method ${JSON.stringify(got.method)}, expected ${JSON.stringify(want.method)} (req.method).`, fieldLocation(ctx, res, /\.method\b|\bmethod\s*:/));
+    ctx.fail('wrong-body', `${sent}; you answered method ${JSON.stringify(got.method)}, expected ${JSON.stringify(want.method)} (req.method).`, field(/\.method\b|\bmethod\s*:/));
   }
   // Anything else (extra properties) is a plain mismatch.
   ctx.expect(res).json(want);
 }
+
+/** Where the target is taken apart by hand, most telling first, else where req.url is read. */
+const SPLIT_BY_HAND = [
+  /\.url\b[^\n]*\.(split|indexOf|slice|substring|substr)\(/,
+  /\burl\b[^\n]*\.split\(/i,
+  /\.split\(\s*['"`][?&=]/,
+  /decodeURIComponent\s*\(/,
+  /\breq(uest)?\.url\b|\burl\s*[,}]/,
+];
 
 /**
  * Why a query object looks hand-parsed, in words, or null when it does not:
  * undecoded escapes or +, empty names from splitting, a value cut at a "?", a
  * valueless name lost.
  */
-function splitSymptom(gotQuery: unknown, want: Record<string, string>): string | null {
-  if (!isPlainObject(gotQuery)) return null;
+function splitSymptom(ctx: CheckContext, gotQuery: unknown, want: Record<string, string>): string | null {
+  if (!ctx.json.isObject(gotQuery)) return null;
   const got = gotQuery;
   const raw = /\+|%[0-9A-Fa-f]{2}/;
   const undecoded = new Set<string>();
@@ -261,7 +267,9 @@ function splitSymptom(gotQuery: unknown, want: Record<string, string>): string |
     if (typeof value === 'string' && raw.test(value) && !Object.values(want).includes(value)) undecoded.add(value);
   }
   if (undecoded.size > 0) {
-    const examples = [...undecoded].slice(0, 3).map((piece) => `${JSON.stringify(piece)} is ${JSON.stringify(decodeQueryPiece(piece))}`);
+    // Each piece decoded the way URLSearchParams decodes it.
+    const decoded = (piece: string) => new URLSearchParams(`x=${piece.replace(/&/g, '%26')}`).get('x') ?? piece;
+    const examples = [...undecoded].slice(0, 3).map((piece) => `${JSON.stringify(piece)} is ${JSON.stringify(decoded(piece))}`);
     return `URLSearchParams decodes names and values, + and %XX escapes alike (${examples.join(', ')})`;
   }
   if (Object.hasOwn(got, '') && !Object.hasOwn(want, '')) return 'splitting an empty query gives an empty name; url.searchParams has no parameter at all';
@@ -281,109 +289,26 @@ async function expectHostAnswered(ctx: CheckContext, host: string, what: string)
   const target = `/where?from=${host === '' ? 'empty-host' : 'odd-host'}`;
   const want = describe('GET', target, AGENT);
   // The same request with an ordinary Host first: if that is wrong, the Host is not the reason.
-  const control = await send(ctx, 'GET', target, { headers: { 'User-Agent': AGENT } }, {});
-  judge(ctx, control, want, {});
+  judge(ctx, await send(ctx, 'GET', target, { headers: { 'User-Agent': AGENT } }, {}), want, {});
 
   ctx.note(`the next request carries ${what}`);
-  const sent = `We sent GET ${target} with ${what}`;
-  let res: HttpResponse;
-  try {
-    res = await ctx.http.request('GET', target, { headers: { Host: host, 'User-Agent': AGENT } });
-    await ctx.server.recordOf(res);
-  } catch (error) {
-    const crash = isNoResponse(error) && error.reason !== 'timeout' ? await crashAfter(ctx) : null;
-    if (crash) {
-      const invalidUrl = crash.error?.code === 'ERR_INVALID_URL';
-      ctx.fail(
-        'host-header-url-base',
-        `${sent}; your program crashed with ${errorText(crash)}${invalidUrl ? `: a URL base built from Host ("http://${host}") is not a valid URL` : ''}. Parse with a fixed base such as new URL(req.url, 'http://localhost').`,
-        crash.error?.at ?? hostLocation(ctx),
-      );
-    }
-    if (isNoResponse(error)) {
-      ctx.fail('host-header-url-base', `${sent}; ${error.message}, while the same request with a normal Host was answered at once. Parse with a fixed base, not with Host.`, hostLocation(ctx) ?? lastCall(ctx, target));
-    }
-    throw error;
-  }
-  if (res.status !== 200 || !deepEqual(res.json, want)) {
+  const fixedBase = "Parse with a fixed base such as new URL(req.url, 'http://localhost')";
+  const hostRead = () => ctx.source.find(/headers\s*(\.\s*host\b|\[\s*['"`]host['"`]\s*\])/i, /new\s+URL\s*\(/) ?? ctx.server.request({ url: target })?.lastCallAt ?? null;
+  const withdraw = [
+    ctx.evidence({ sent: `with ${what}`, location: hostRead, noAnswer: { pitfall: 'host-header-url-base', because: 'while the same request with a normal Host was answered at once. Parse with a fixed base, not with Host' } }),
+    ctx.evidence({ crash: { pitfall: 'host-header-url-base', because: fixedBase } }),
+    ctx.evidence({ crash: { pitfall: 'host-header-url-base', because: `a URL base built from Host ("http://${host}") is not a valid URL. ${fixedBase}`, when: (error) => error.code === 'ERR_INVALID_URL' } }),
+  ];
+  const res = await ctx.http.request('GET', target, { headers: { Host: host, 'User-Agent': AGENT } });
+  withdraw.forEach((done) => done());
+  await ctx.server.recordOf(res);
+  if (res.status !== 200 || !ctx.json.equal(res.json, want)) {
     ctx.fail(
       'host-header-url-base',
-      `${sent}; you answered ${res.status} ${quoteBody(res)}, but with a normal Host the same request gets 200 ${JSON.stringify(want)}: the answer must not depend on Host. Parse with a fixed base such as 'http://localhost'.`,
-      hostLocation(ctx) ?? lastCall(ctx, target),
+      `We sent GET ${target} with ${what}; you answered ${res.status} ${ctx.format.body(res)}, but with a normal Host the same request gets 200 ${JSON.stringify(want)}: the answer must not depend on Host. Parse with a fixed base such as 'http://localhost'.`,
+      hostRead(),
     );
   }
-}
-
-// ---- evidence and locations ------------------------------------------------
-
-function isNoResponse(error: unknown): error is Error & { reason: string; waitedMs: number } {
-  return error instanceof Error && typeof (error as { reason?: unknown }).reason === 'string' && 'receivedBytes' in error;
-}
-
-/** The crash, if the program died; its exit follows a closed connection closely. */
-async function crashAfter(ctx: CheckContext): Promise<CrashInfo | null> {
-  await ctx.program.waitForExit(1000);
-  return ctx.server.crash();
-}
-
-function errorText(crash: CrashInfo): string {
-  const error = crash.error;
-  if (!error) return `exit code ${crash.exit.code}`;
-  return `${error.name}${error.code ? ` [${error.code}]` : ''}: ${error.message}`;
-}
-
-function quoteBody(res: HttpResponse): string {
-  const text = res.text.length > 120 ? `${res.text.slice(0, 120)}…` : res.text;
-  return text === '' ? '(empty body)' : text;
-}
-
-/**
- * The response reached us; the probe's report of the calls that made it travels
- * on another pipe and may be a moment behind. Wait (briefly) for it, so that a
- * failure points at the learner's line.
- */
-function lastCall(ctx: CheckContext, target: string): Location | null {
-  return ctx.server.request({ url: (url) => url === target })?.lastCallAt ?? null;
-}
-
-/** Where the target is taken apart by hand, else where req.url is read, else the response. */
-function splitLocation(ctx: CheckContext, res: HttpResponse): Location | null {
-  return (
-    ctx.source.find(/\.url\b[^\n]*\.(split|indexOf|slice|substring|substr)\(/) ??
-    ctx.source.find(/\burl\b[^\n]*\.split\(/i) ??
-    ctx.source.find(/\.split\(\s*['"`][?&=]/) ??
-    ctx.source.find(/decodeURIComponent\s*\(/) ??
-    ctx.source.find(/\breq(uest)?\.url\b|\burl\s*[,}]/) ??
-    lastCall(ctx, res.request.target)
-  );
-}
-
-function fieldLocation(ctx: CheckContext, res: HttpResponse, pattern: RegExp): Location | null {
-  return ctx.source.find(pattern) ?? lastCall(ctx, res.request.target);
-}
-
-function hostLocation(ctx: CheckContext): Location | null {
-  return ctx.source.find(/headers\s*(\.\s*host\b|\[\s*['"`]host['"`]\s*\])/i) ?? ctx.source.find(/new\s+URL\s*\(/);
-}
-
-// ---- JSON values -----------------------------------------------------------
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-}
-
-/** A query name or value decoded the way URLSearchParams decodes it. */
-function decodeQueryPiece(piece: string): string {
-  return new URLSearchParams(`x=${piece.replace(/&/g, '%26')}`).get('x') ?? piece;
 }
 
 function safeDecode(text: string): string | null {
