@@ -29,7 +29,8 @@ export function percent(score: number | null): string {
 /** One lesson: its counts and score, then every survivor with its diff and, when documented, why it is harmless. */
 export function lessonSummary(report: LessonMutation, documented: ReadonlyMap<string, string>): string {
   const c = report.counts;
-  const head = `${style.bold(report.lesson)}  ${c.killed + c.survived} run: ${c.killed} killed, ${c.survived} survived (score ${percent(report.score)})` +
+  const diagnosed = report.mutants.filter((mutant) => mutant.status === 'killed' && mutant.diagnosed).length;
+  const head = `${style.bold(report.lesson)}  ${c.killed + c.survived} run: ${c.killed} killed (${diagnosed} as the pitfall they model), ${c.survived} survived (score ${percent(report.score)})` +
     style.dim(` · ${c.invalid} not compiling · ${c.equivalent} equivalent${c.error ? ` · ${c.error} could not run` : ''}`);
   const lines = [head];
   if (!report.solution) lines.push(style.yellow('  no solution file: nothing to mutate'));

@@ -41,6 +41,8 @@ const respondBeforeEnd: CatalogueEntry = {
     return listeners(context, 'end')
       .filter(({ call }) => ts.isArrowFunction(call.arguments[1]) || ts.isFunctionExpression(call.arguments[1]))
       .filter(({ call }) => /^(req|request|incoming)$/.test(receiverText(context, call) ?? ''))
+      // Only a listener that answers (or passes the body on): one that merely clears a timer answers nothing early.
+      .filter(({ call }) => /\b(res|response)\b|\bnext\(|\bresolve\(|\bsend\w*\(/.test(textOf(context, call.arguments[1])))
       .map(({ call, statement }) => ({ edits: [replaceNode(context, statement, `(${textOf(context, call.arguments[1])})();`)] }));
   },
 };
@@ -91,7 +93,7 @@ const limitAfterEnd: CatalogueEntry = {
 
 const pipelineToPipe: CatalogueEntry = {
   name: 'pipeline-to-pipe',
-  pitfalls: ['stream-error-crash', 'proxy-no-upstream-error'],
+  pitfalls: ['stream-error-crash', 'proxy-no-upstream-error', 'fd-leak-on-abort'],
   description: '`pipeline(a, b, cb)` written as `a.pipe(b)`: an error on either stream is not handled and nothing is destroyed',
   find(context) {
     const { ts } = context;
@@ -165,8 +167,17 @@ const dropResume: CatalogueEntry = {
   pitfalls: ['unconsumed-response'],
   description: 'an unwanted body never read (`resume()` left out): the connection stays busy',
   find(context) {
+    const { ts } = context;
     return callsOf(context, ['resume'])
       .filter((call) => call.arguments.length === 0)
+      // A 'data' listener on the same stream in the same function already makes it flow: resume() there is a
+      // no-op (https://nodejs.org/docs/latest-v20.x/api/stream.html#three-states), and so is leaving it out.
+      .filter((call) => {
+        let scope: TS.Node = call;
+        while (scope.parent && !ts.isFunctionLike(scope)) scope = scope.parent;
+        const receiver = receiverText(context, call);
+        return !callsOf(context, ['on', 'once']).some((on) => on.pos >= scope.pos && on.end <= scope.end && receiverText(context, on) === receiver && stringValue(context, on.arguments[0]) === 'data');
+      })
       .flatMap((call) => {
         const statement = statementOf(context, call);
         return statement ? [{ edits: [removeStatement(context, statement)] }] : [];
@@ -174,4 +185,24 @@ const dropResume: CatalogueEntry = {
   },
 };
 
-export const BODY_MISTAKES: CatalogueEntry[] = [decodeEachChunk, respondBeforeEnd, dropBodyLimit, limitAfterEnd, pipelineToPipe, bufferWhole, dropErrorListener, unwrapTry, dropResume];
+const countCharacters: CatalogueEntry = {
+  name: 'count-characters',
+  pitfalls: ['no-body-limit'],
+  description: "the body's size counted in decoded characters (`chunk.toString().length`) instead of bytes",
+  find(context) {
+    const { ts } = context;
+    const found: FoundMutation[] = [];
+    for (const { call } of listeners(context, 'data')) {
+      const handler = call.arguments[1];
+      if (!(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)) || handler.parameters.length !== 1) continue;
+      const chunk = textOf(context, handler.parameters[0].name);
+      for (const add of nodes(context, ts.isBinaryExpression, handler.body)) {
+        if (add.operatorToken.kind !== ts.SyntaxKind.PlusEqualsToken || !ts.isPropertyAccessExpression(add.right) || add.right.name.text !== 'length' || textOf(context, add.right.expression) !== chunk) continue;
+        found.push({ edits: [replaceNode(context, add.right, `${chunk}.toString().length`)] });
+      }
+    }
+    return found;
+  },
+};
+
+export const BODY_MISTAKES: CatalogueEntry[] = [countCharacters, decodeEachChunk, respondBeforeEnd, dropBodyLimit, limitAfterEnd, pipelineToPipe, bufferWhole, dropErrorListener, unwrapTry, dropResume];

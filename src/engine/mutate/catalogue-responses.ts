@@ -175,4 +175,24 @@ const dropListen: CatalogueEntry = {
   },
 };
 
-export const RESPONSE_MISTAKES: CatalogueEntry[] = [dropEnd, dropAnswerInBranch, headerAfterWrite, dropAllow, dropContentType, byteLengthToLength, dropReturnAfterAnswer, dropListen];
+/** The status a learner confuses each with (RFC 9110 §15): created/ok, the method's 405 and the path's 404, … */
+const CONFUSED_STATUS: Record<string, string> = { '201': '200', '405': '404', '413': '400', '400': '500', '502': '500' };
+
+const wrongStatus: CatalogueEntry = {
+  name: 'wrong-status-code',
+  pitfalls: ['wrong-status'],
+  description: 'a status code swapped for the one it is often confused with (201 → 200, 405 → 404, 413 → 400, 400 → 500, 502 → 500)',
+  find(context) {
+    const { ts } = context;
+    const found: FoundMutation[] = [];
+    for (const call of nodes(context, ts.isCallExpression)) {
+      // writeHead(status, …), or a helper given the response then the status: send(res, 404, …).
+      const at = methodName(context, call) === 'writeHead' ? 0 : ts.isIdentifier(call.expression) && call.arguments[0] && ts.isIdentifier(call.arguments[0]) && RESPONSE.test(call.arguments[0].text) ? 1 : -1;
+      const status = at >= 0 ? call.arguments[at] : undefined;
+      if (status && ts.isNumericLiteral(status) && status.text in CONFUSED_STATUS) found.push({ edits: [replaceNode(context, status, CONFUSED_STATUS[status.text])] });
+    }
+    return found;
+  },
+};
+
+export const RESPONSE_MISTAKES: CatalogueEntry[] = [dropEnd, dropAnswerInBranch, headerAfterWrite, dropAllow, dropContentType, byteLengthToLength, dropReturnAfterAnswer, dropListen, wrongStatus];
