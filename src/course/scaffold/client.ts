@@ -1,9 +1,9 @@
 // `dev new --kind client`: a program that GETs the URL it is given with
 // `Accept: application/json` and writes the body to stdout. The example check
-// runs it with the client harness from 'httpdojo/check' (a test server of the
-// check's own, the run judged on how it ended) and fails with the lesson's new
-// pitfall id, on the learner's http.get/http.request line, when the request
-// carries no such Accept header.
+// runs it with the client harness on the context (ctx.client: a test server of
+// the check's own, the run judged on how it ended) and fails with the lesson's
+// new pitfall id, on the learner's http.get/http.request line
+// (ctx.server.lineOf('client-request')), when the request has no such header.
 
 import { stub } from './stub.js';
 import type { KindTemplates, ScaffoldParams } from './types.js';
@@ -92,11 +92,11 @@ req.on('error', (err) => {
 // Accept: application/json, and writes the body to stdout (exit code 0).
 ${stub("replace this example check with your lesson's checks", '//')}
 //
-// The client harness (testServer, runClient, failCommon, ...) comes from
-// 'httpdojo/check': it can report its own pitfall ids too, so the course needs
-// their pages (httpdojo dev new copied httpdojo's into pitfalls/).
+// The client harness is on the context (ctx.client: a test server of the
+// check's own, a run of the program, the failures every run is judged on).
+// It can report its own pitfall ids too, so the course needs their pages
+// (httpdojo dev new copied httpdojo's into pitfalls/).
 import type { LessonChecks } from 'httpdojo/check';
-import { CHECK_MS, expectSuccessOutput, failCommon, requestLine, runClient, sendPieces, show, testServer } from 'httpdojo/check';
 
 const BODY = '${body}\\n';
 
@@ -105,27 +105,27 @@ export default {
     {
       id: 'get-json',
       title: 'the program GETs its URL with node:http and Accept: application/json, writes the body to stdout and exits with code 0',
-      timeoutMs: CHECK_MS,
+      timeoutMs: 15_000,
       async run(ctx) {
-        const server = await testServer(ctx, async (req, res, _record, srv) => {
+        const server = await ctx.client.server((req, res) => {
           req.resume();
           res.writeHead(200, { 'Content-Type': 'application/json' });
-          await sendPieces(ctx, srv, res, [Buffer.from(BODY)]);
+          res.end(BODY);
         });
-        const result = await runClient(ctx, server, [server.origin + '/lesson']);
-        const sent = 'We answered GET /lesson with 200 and the body ' + show(BODY);
+        const result = await ctx.client.run(server, [server.origin + '/lesson']);
+        const sent = 'We answered GET /lesson with 200 and the body ' + ctx.format.body(BODY);
         // fetch instead of node:http, a crash, an unhandled 'error', a program that never exits.
-        failCommon(ctx, result, server, sent);
-        const request = server.upstream.received[0];
-        const accept = request?.headers.accept;
-        if (request && !/application\\/json/i.test(String(accept ?? ''))) {
-          ctx.fail(
-            '${p.pitfall}',
-            sent + '; your request came with ' + (accept === undefined ? 'no Accept header' : 'Accept: ' + String(accept)) + ', so the server was never told that JSON is wanted.',
-            requestLine(result),
-          );
+        ctx.client.failCommon(result, server, sent);
+        const request = ctx.server.lineOf('client-request');
+        const accept = server.upstream.received[0]?.headers.accept;
+        if (server.upstream.received.length > 0 && !/application\\/json/i.test(String(accept ?? ''))) {
+          ctx.fail('${p.pitfall}', sent + '; your request came with ' + (accept === undefined ? 'no Accept header' : 'Accept: ' + String(accept)) + ', so the server was never told that JSON is wanted.', request);
         }
-        expectSuccessOutput(ctx, result, sent, BODY);
+        // One extra trailing newline is fine (console.log adds one).
+        if (result.stdout !== BODY && result.stdout !== BODY + '\\n') {
+          ctx.fail('wrong-body', sent + '; expected exactly that body on stdout, but your program printed ' + ctx.format.body(result.stdout) + '.', request);
+        }
+        if (result.code !== 0) ctx.fail('wrong-status', sent + '; your program printed the body but exited with code ' + String(result.code) + '; it must exit with code 0.', request);
       },
     },
   ],

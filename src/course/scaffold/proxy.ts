@@ -72,13 +72,12 @@ export default {
         ctx.expect(ok).status(200).contentType('application/json').json(EXPECTED);
         const res = await ctx.http.request('GET', '/missing');
         if (res.status === 200) {
-          // The learner's line: the call that set this response's status.
+          // The learner's line: the writeHead or statusCode that set the 200 (the toolkit's callLine).
           const record = await ctx.server.recordOf(res);
-          const head = record?.calls.find((call) => call.fn === 'writeHead' || call.fn === 'statusCode');
           ctx.fail(
             '${p.pitfall}',
-            'We sent GET /missing through your proxy; the upstream answered 404 ' + JSON.stringify(NOT_FOUND) + ', and your proxy answered 200 with the body ' + JSON.stringify(res.text.slice(0, 80)) + ': the client cannot tell the resource is missing.',
-            head?.at ?? record?.lastCallAt ?? ctx.server.listenAt,
+            'We sent GET /missing through your proxy; the upstream answered 404 ' + ctx.format.value(NOT_FOUND) + ', and your proxy answered 200 with the body ' + ctx.format.body(res) + ': the client cannot tell the resource is missing.',
+            ctx.server.callLine(record, { status: 200 }) ?? ctx.server.lineOf('request-handler'),
           );
         }
         ctx.expect(res).status(404).json(NOT_FOUND);

@@ -1,7 +1,7 @@
 // `dev new --kind server`: a server that answers every request with JSON. The
 // example check fails with the lesson's new pitfall id when the answer is 200
 // without a JSON Content-Type, pointing at the learner's writeHead/setHeader
-// call (the probe records each call on a response with its line).
+// call (the toolkit's ctx.server.callLine: the probe records each call's line).
 
 import { stub } from './stub.js';
 import type { KindTemplates, ScaffoldParams } from './types.js';
@@ -80,13 +80,12 @@ export default {
         const res = await ctx.http.request('GET', '/');
         const type = res.headers['content-type'];
         if (res.status === 200 && !/^application\\/json\\b/i.test(type ?? '')) {
-          // The learner's line: the call that set the head of this response.
+          // The learner's line: the call that set this response's head (the toolkit's callLine).
           const record = await ctx.server.recordOf(res);
-          const head = record?.calls.find((call) => call.fn === 'writeHead' || (call.fn === 'setHeader' && /^content-type$/i.test(call.name ?? '')));
           ctx.fail(
             '${p.pitfall}',
-            'We sent GET /; your server answered 200 with ' + (type === undefined ? 'no Content-Type header' : 'Content-Type: ' + type) + ' and the body ' + JSON.stringify(res.text.slice(0, 80)) + ', so a client cannot tell the body is JSON.',
-            head?.at ?? record?.lastCallAt ?? ctx.server.listenAt,
+            'We sent GET /; your server answered 200 with ' + (type === undefined ? 'no Content-Type header' : 'Content-Type: ' + type) + ' and the body ' + ctx.format.body(res) + ', so a client cannot tell the body is JSON.',
+            ctx.server.callLine(record, { fn: ['writeHead', 'setHeader'] }) ?? ctx.server.lineOf('request-handler'),
           );
         }
         ctx.expect(res).status(200).contentType('application/json').json(EXPECTED);
