@@ -2,10 +2,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { defaultLessonsDir } from '../course/lessons.js';
-
-export interface GlobalOptions {
-  lessons?: string;
-}
+import type { GlobalOptions } from './options.js';
 
 export function lessonsDirFrom(options: GlobalOptions): string {
   return options.lessons ? options.lessons : defaultLessonsDir();

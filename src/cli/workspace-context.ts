@@ -6,6 +6,7 @@ import { loadCourse, resolveLesson, type Lesson } from '../course/lessons.js';
 import { readStateFile } from '../workspace/state.js';
 import { currentLesson, findWorkspaceRoot, openWorkspace, WorkspaceError, type Workspace } from '../workspace/workspace.js';
 import { lessonsDirFrom } from './context.js';
+import type { GlobalOptions } from './options.js';
 import { runCommandFrom } from './own-repository.js';
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -23,7 +24,7 @@ let noticeShown = false;
  * with --lessons, else the one the workspace was created with, else the built-in
  * one. A rebuilt state file is reported once on stderr.
  */
-export function learnerContext(flags: { lessons?: string }, options: { cwd?: string; requireWorkspace?: boolean } = {}): LearnerContext {
+export function learnerContext(flags: GlobalOptions, options: { cwd?: string; requireWorkspace?: boolean } = {}): LearnerContext {
   const cwd = options.cwd ?? process.cwd();
   const root = findWorkspaceRoot(cwd);
   if (!root && options.requireWorkspace) throw notAWorkspace();

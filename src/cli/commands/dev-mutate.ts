@@ -12,13 +12,9 @@ import { lessonSummary, mutantLine, scoreTable } from '../../report/mutation.js'
 import { style } from '../../report/style.js';
 import { compiledChecksDir, lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import type { OptionsOf } from '../options.js';
 
-export interface MutateFlags {
-  lessons?: string;
-  only?: string;
-  jobs?: string;
-  json?: boolean;
-}
+export type MutateFlags = OptionsOf<'dev'>;
 
 export async function run(flags: MutateFlags): Promise<number> {
   const lessonsDir = lessonsDirFrom(flags);

@@ -9,8 +9,9 @@ import { planLesson, writeLesson } from '../../course/scaffold/index.js';
 import { STUB_MARKER } from '../../course/scaffold/stub.js';
 import { style } from '../../report/style.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import type { OptionsOf } from '../options.js';
 
-export async function run(slug: string | undefined, flags: { lessons?: string; kind?: string; pitfall?: string }): Promise<number> {
+export async function run(slug: string | undefined, flags: OptionsOf<'dev'>): Promise<number> {
   if (!slug) throw new CliError('dev new needs a slug: httpdojo dev new cookie-parsing --lessons ./my-course');
   // The built-in course inside an installed package is not the author's to edit
   // (npm replaces it on the next install); in a clone of httpdojo it is.

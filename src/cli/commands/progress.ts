@@ -28,7 +28,7 @@ export async function run(_args: string[], flags: OptionsOf<'progress'>): Promis
   }
 }
 
-function report(flags: { lessons?: string; json?: boolean }): number {
+function report(flags: OptionsOf<'progress'>): number {
   const context = learnerContext(flags, { requireWorkspace: true });
   const workspace = context.workspace!;
   const { lessons } = context;
