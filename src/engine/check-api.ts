@@ -148,6 +148,8 @@ export interface JsonHelpers {
   equal(a: unknown, b: unknown): boolean;
   /** A JSON object: not null, not an array. */
   isObject(value: unknown): value is Record<string, unknown>;
+  /** The response's Content-Type is application/json (parameters such as charset allowed). */
+  typed(response: HttpResponse): boolean;
   /** The status alone, a mismatch pointed at the line that chose the status we got (see expect). */
   status(response: HttpResponse, status: number): Promise<void>;
   /**
@@ -211,6 +213,8 @@ export interface CallQuery {
   header?: string;
   /** Any of these calls (the last one). */
   fn?: Array<ResponseCall['fn']>;
+  /** Only a frame whose line names the status or header; null when none does. */
+  named?: boolean;
 }
 
 export interface BodyBuilders {

@@ -63,6 +63,19 @@ describe('json.expect', () => {
   });
 });
 
+describe('json.equal, isObject, typed', () => {
+  const { json } = fakeCtx(response(200, '{}'));
+  const CASES: Array<[string, boolean, boolean]> = [
+    ['equal ignores key order', json.equal({ a: 1, b: 2 }, { b: 2, a: 1 }), true],
+    ['isObject rejects arrays', json.isObject([]), false],
+    ['typed: application/json with a charset', json.typed(response(200, '{}', 'application/json; charset=utf-8')), true],
+    ['typed: text/plain', json.typed(response(200, '{}', 'text/plain')), false],
+  ];
+  it.each(CASES)('%s', (_name, got, want) => {
+    expect(got).toBe(want);
+  });
+});
+
 describe('json.list and json.stillServing', () => {
   it('list gives the array', async () => {
     expect(await fakeCtx(response(200, '[1,2]')).json.list('/api/users')).toEqual([1, 2]);

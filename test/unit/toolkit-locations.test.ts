@@ -88,6 +88,9 @@ describe('server.callLine and framesOf', () => {
     ['a header set by writeHead', { header: 'content-type' }, 4],
     ['the last end or write', { fn: ['end', 'write'] }, 5],
     ['any call: the last', {}, 5],
+    ['named only: the caller naming 405', { status: 405, named: true }, 10],
+    ['named only: no frame names 500', { status: 500, named: true }, null],
+    ['named only: the header', { header: 'allow', named: true }, 9],
   ];
   it.each(CASES)('%s', (_name, query, line) => {
     expect(locations.callLine(record, query)?.line ?? null).toBe(line);

@@ -6,7 +6,7 @@
 import type { CheckContext, JsonHelpers } from '../check-api.js';
 import type { HttpResponse } from '../clients/http-client.js';
 import { CheckFailure } from '../verdict.js';
-import { format, isPlainObject, jsonEqual } from './format.js';
+import { format, isPlainObject, jsonEqual, mediaType } from './format.js';
 
 type Needs = Pick<CheckContext, 'http' | 'server' | 'expect' | 'fail' | 'note'>;
 
@@ -34,6 +34,7 @@ export function jsonHelpers(ctx: Needs): JsonHelpers {
   return {
     equal: jsonEqual,
     isObject: isPlainObject,
+    typed: (response) => mediaType(response) === 'application/json',
     status,
     expect,
     async list<T>(target: string): Promise<T[]> {

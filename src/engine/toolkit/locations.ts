@@ -64,7 +64,9 @@ export function serverLocations(server: ServerBasics, source: SourceMatches): Se
       const call = pickCall(calls, query);
       const named = query.status !== undefined ? new RegExp(`\\b${query.status}\\b`) : query.header ? new RegExp(escape(query.header), 'i') : null;
       const frames = framesOf(call);
-      return (named ? frames.find((frame) => named.test(lines[frame.line - 1] ?? '')) : undefined) ?? frames[0] ?? call?.at ?? record.lastCallAt;
+      const naming = named ? frames.find((frame) => named.test(lines[frame.line - 1] ?? '')) : undefined;
+      if (query.named) return naming ?? null;
+      return naming ?? frames[0] ?? call?.at ?? record.lastCallAt;
     },
     clientRequestAt(where) {
       const created = server.eventsOf('client-create');
