@@ -26,7 +26,15 @@ export function clientTemplates(p: ScaffoldParams): KindTemplates {
       '`http.get(url, options, callback)` takes `options.headers`: https://nodejs.org/docs/latest-v20.x/api/http.html#httpgeturl-options-callback',
       "`http.get(url, { headers: { Accept: 'application/json' } }, (res) => { ... })`, then collect the chunks and write them on `'end'`.",
     ],
-    starter: `import http from 'node:http';
+    starter: starterText(p),
+    solution: solutionText(p),
+    mistake: mistakeText(p),
+    check: checkText(p),
+  };
+}
+
+function starterText(p: ScaffoldParams): string {
+  return `import http from 'node:http';
 
 ${stub("replace this example starter (it runs, fails verify, its TODOs point the way)", '//')}
 // httpdojo runs this program with the URL to GET as its first argument.
@@ -43,8 +51,11 @@ req.on('error', (err) => {
   console.error(\`Error: \${err.message}\`);
   process.exitCode = 1;
 });
-`,
-    solution: `import http from 'node:http';
+`;
+}
+
+function solutionText(p: ScaffoldParams): string {
+  return `import http from 'node:http';
 
 ${stub("replace this example solution (it must pass every check)", '//')}
 const url = process.argv[2];
@@ -68,8 +79,11 @@ req.on('error', (err) => {
   console.error(\`Error: \${err.message}\`);
   process.exitCode = 1;
 });
-`,
-    mistake: `// pitfall: ${p.pitfall}
+`;
+}
+
+function mistakeText(p: ScaffoldParams): string {
+  return `// pitfall: ${p.pitfall}
 ${stub('replace this example mistake (the solution with one bug a learner really makes, on a // BUG: line)', '//')}
 import http from 'node:http';
 
@@ -87,8 +101,12 @@ req.on('error', (err) => {
   console.error(\`Error: \${err.message}\`);
   process.exitCode = 1;
 });
-`,
-    check: `// Lesson ${p.id}: \`client.js <url>\` GETs the URL with node:http and
+`;
+}
+
+function checkText(p: ScaffoldParams): string {
+  const body = JSON.stringify({ lesson: p.slug });
+  return `// Lesson ${p.id}: \`client.js <url>\` GETs the URL with node:http and
 // Accept: application/json, and writes the body to stdout (exit code 0).
 ${stub("replace this example check with your lesson's checks", '//')}
 //
@@ -130,6 +148,5 @@ export default {
     },
   ],
 } satisfies LessonChecks;
-`,
-  };
+`;
 }

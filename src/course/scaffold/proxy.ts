@@ -26,7 +26,38 @@ export function proxyTemplates(p: ScaffoldParams): KindTemplates {
       "`upstreamRes.statusCode` and `upstreamRes.headers` go into `res.writeHead(...)`: https://nodejs.org/docs/latest-v20.x/api/http.html#responsewriteheadstatuscode-statusmessage-headers",
       '`res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers); upstreamRes.pipe(res);`',
     ],
-    starter: `import http from 'node:http';
+    starter: starterText(p),
+    solution: proxyProgram(`res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);`, stub("replace this example solution (it must pass every check)", '//')),
+    mistake: `// pitfall: ${p.pitfall}\n${proxyProgram(`res.writeHead(200, upstreamRes.headers); // BUG: the upstream's status is lost: a 404 reaches the client as 200`, stub('replace this example mistake (the solution with one bug a learner really makes, on a // BUG: line)', '//'))}`,
+    check: checkText(p),
+  };
+}
+
+function proxyProgram(writeHead: string, marker: string): string {
+  return `import http from 'node:http';
+
+${marker}
+const upstream = new URL(process.argv[2] ?? 'http://127.0.0.1:8080');
+
+const server = http.createServer((req, res) => {
+  const forwarded = http.request(new URL(req.url ?? '/', upstream), { method: req.method, headers: { ...req.headers, host: upstream.host } }, (upstreamRes) => {
+    ${writeHead}
+    upstreamRes.pipe(res);
+  });
+  // An unreachable upstream: answer 502 instead of crashing on an unhandled 'error'.
+  forwarded.on('error', () => {
+    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: 'Bad gateway' }));
+  });
+  req.pipe(forwarded);
+});
+
+server.listen(3000);
+`;
+}
+
+function starterText(p: ScaffoldParams): string {
+  return `import http from 'node:http';
 
 ${stub("replace this example starter (it runs, fails verify, its TODOs point the way)", '//')}
 // httpdojo passes the upstream's origin (http://127.0.0.1:PORT) as the first argument.
@@ -41,10 +72,12 @@ const server = http.createServer((req, res) => {
 });
 
 server.listen(3000);
-`,
-    solution: proxyProgram(`res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);`, stub("replace this example solution (it must pass every check)", '//')),
-    mistake: `// pitfall: ${p.pitfall}\n${proxyProgram(`res.writeHead(200, upstreamRes.headers); // BUG: the upstream's status is lost: a 404 reaches the client as 200`, stub('replace this example mistake (the solution with one bug a learner really makes, on a // BUG: line)', '//'))}`,
-    check: `// Lesson ${p.id}: \`proxy.js <upstream-origin>\` forwards each request and answers
+`;
+}
+
+function checkText(p: ScaffoldParams): string {
+  const body = JSON.stringify({ lesson: p.slug });
+  return `// Lesson ${p.id}: \`proxy.js <upstream-origin>\` forwards each request and answers
 // with the upstream's status, headers and body. setup() starts the test upstream
 // and passes its origin as argv[2].
 ${stub("replace this example check with your lesson's checks", '//')}
@@ -85,29 +118,5 @@ export default {
     },
   ],
 } satisfies LessonChecks;
-`,
-  };
-}
-
-function proxyProgram(writeHead: string, marker: string): string {
-  return `import http from 'node:http';
-
-${marker}
-const upstream = new URL(process.argv[2] ?? 'http://127.0.0.1:8080');
-
-const server = http.createServer((req, res) => {
-  const forwarded = http.request(new URL(req.url ?? '/', upstream), { method: req.method, headers: { ...req.headers, host: upstream.host } }, (upstreamRes) => {
-    ${writeHead}
-    upstreamRes.pipe(res);
-  });
-  // An unreachable upstream: answer 502 instead of crashing on an unhandled 'error'.
-  forwarded.on('error', () => {
-    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ error: 'Bad gateway' }));
-  });
-  req.pipe(forwarded);
-});
-
-server.listen(3000);
 `;
 }

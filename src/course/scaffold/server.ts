@@ -25,7 +25,21 @@ export function serverTemplates(p: ScaffoldParams): KindTemplates {
       '`res.writeHead(status, headers)` sets the status and the headers at once: https://nodejs.org/docs/latest-v20.x/api/http.html#responsewriteheadstatuscode-statusmessage-headers',
       `\`res.writeHead(200, { 'Content-Type': 'application/json' });\` then \`res.end(JSON.stringify(${jsObject(p.slug)}));\``,
     ],
-    starter: `import http from 'node:http';
+    starter: starterText(p),
+    solution: solutionText(p),
+    mistake: mistakeText(p),
+    check: checkText(p),
+  };
+}
+
+/** `{ lesson: 'slug' }` as a JavaScript object literal. */
+export function jsObject(slug: string): string {
+  return `{ lesson: '${slug}' }`;
+}
+
+function starterText(p: ScaffoldParams): string {
+  const body = JSON.stringify({ lesson: p.slug });
+  return `import http from 'node:http';
 
 ${stub("replace this example starter (it runs, fails verify, its TODOs point the way)", '//')}
 const server = http.createServer((_req, res) => {
@@ -38,8 +52,11 @@ const server = http.createServer((_req, res) => {
 server.listen(3000, () => {
   console.log('Listening on http://localhost:3000 (try: curl -i http://localhost:3000/)');
 });
-`,
-    solution: `import http from 'node:http';
+`;
+}
+
+function solutionText(p: ScaffoldParams): string {
+  return `import http from 'node:http';
 
 ${stub("replace this example solution (it must pass every check)", '//')}
 const server = http.createServer((_req, res) => {
@@ -52,8 +69,11 @@ const server = http.createServer((_req, res) => {
 server.listen(3000, () => {
   console.log('Listening on http://localhost:3000');
 });
-`,
-    mistake: `// pitfall: ${p.pitfall}
+`;
+}
+
+function mistakeText(p: ScaffoldParams): string {
+  return `// pitfall: ${p.pitfall}
 ${stub('replace this example mistake (the solution with one bug a learner really makes, on a // BUG: line)', '//')}
 import http from 'node:http';
 
@@ -63,8 +83,12 @@ const server = http.createServer((_req, res) => {
 });
 
 server.listen(3000);
-`,
-    check: `// Lesson ${p.id}: every request gets 200, Content-Type: application/json and
+`;
+}
+
+function checkText(p: ScaffoldParams): string {
+  const body = JSON.stringify({ lesson: p.slug });
+  return `// Lesson ${p.id}: every request gets 200, Content-Type: application/json and
 // ${body}.
 ${stub("replace this example check with your lesson's checks", '//')}
 import type { LessonChecks } from 'httpdojo/check';
@@ -93,11 +117,5 @@ export default {
     },
   ],
 } satisfies LessonChecks;
-`,
-  };
-}
-
-/** `{ lesson: 'slug' }` as a JavaScript object literal. */
-export function jsObject(slug: string): string {
-  return `{ lesson: '${slug}' }`;
+`;
 }
