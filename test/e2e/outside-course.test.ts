@@ -62,6 +62,10 @@ describe("an instructor's course, outside httpdojo (test/fixtures/outside-course
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/01\s+A greeting, by name/);
     expect(list.stdout).toMatch(/02\s+Counting lines/);
+    const first = await runCli(['read', '1', '--lessons', course], { cwd: root, env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Lesson 1 of 2 · server/);
+    expect(first.stdout).toMatch(/Query strings arrive encoded/);
     const read = await runCli(['read', '2', '--lessons', course], { cwd: root, env });
     expect(read.code).toBe(0);
     expect(read.stdout).toMatch(/Counting lines/);
