@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { CliError, EXIT, exitReportFor } from './exit-codes.js';
 import { packageVersion } from '../engine/version.js';
-import { COMMANDS, flagDescription, flagSyntax, GLOBAL_FLAGS, pickOptions, type CommandName, type CommandSpec, type FlagName, type GlobalOptions, type OptionsOf } from './options.js';
+import { COMMANDS, flagDescription, flagSyntax, GLOBAL_FLAGS, pickGlobalOptions, pickOptions, type CommandName, type CommandSpec, type FlagName, type FlagUse, type OptionsOf } from './options.js';
 
 type Run<Name extends CommandName> = (args: string[], options: OptionsOf<Name>) => Promise<number>;
 
@@ -63,7 +63,7 @@ function addCommand<Name extends CommandName>(program: Command, name: Name): voi
   const spec: CommandSpec = COMMANDS[name];
   const command = program.command(name).description(spec.summary).exitOverride().configureOutput({ outputError: () => {} });
   for (const arg of spec.args ?? []) command.argument(arg);
-  for (const [flag, use] of Object.entries(spec.options ?? {}) as Array<[FlagName, Parameters<typeof flagSyntax>[1]]>) command.option(flagSyntax(flag, use), flagDescription(use!));
+  for (const [flag, use] of Object.entries(spec.options ?? {}) as Array<[FlagName, FlagUse]>) command.option(flagSyntax(flag, use), flagDescription(use));
   command.addHelpText('after', `\nExample:\n  $ ${spec.example}`);
   command.action(async (...received: unknown[]) => {
     const commandObject = received[received.length - 1] as Command;
@@ -75,15 +75,11 @@ function addCommand<Name extends CommandName>(program: Command, name: Name): voi
   });
 }
 
-function pickGlobalOptions(parsed: Record<string, unknown>): GlobalOptions {
-  return typeof parsed.lessons === 'string' ? { lessons: parsed.lessons } : {};
-}
-
 /** Commander's own unknown-command error (with its suggestion); a plain one if a commander release drops the method. */
 function unknownCommand(program: Command): never {
   const own = (program as Command & { unknownCommand?: () => never }).unknownCommand;
   if (typeof own === 'function') own.call(program);
-  throw new CliError(`unknown command '${program.args[0]}'`);
+  throw new CliError(`unknown command '${program.args[0]}'; httpdojo --help lists them`);
 }
 
 /**

@@ -70,7 +70,7 @@ export const GLOBAL_FLAGS = {
  * description and another argument name where the shared one reads wrong
  * (classroom's `--name <text>` is the workshop's, not a person's).
  */
-type FlagUse<Value> = string | (Value extends boolean ? never : { description: string; argument: `<${string}>` });
+export type FlagUse<Value = unknown> = string | (Value extends boolean ? never : { description: string; argument: `<${string}>` });
 
 export interface CommandSpec {
   summary: string;
@@ -239,7 +239,15 @@ export function flagDescription(use: FlagUse<unknown>): string {
  */
 export function pickOptions<Command extends CommandName>(command: Command, parsed: Record<string, unknown>): OptionsOf<Command> {
   const spec: CommandSpec = COMMANDS[command];
-  const names = [...Object.keys(GLOBAL_FLAGS), ...Object.keys(spec.options ?? {})] as FlagName[];
+  return pick([...Object.keys(GLOBAL_FLAGS), ...Object.keys(spec.options ?? {})] as FlagName[], parsed) as OptionsOf<Command>;
+}
+
+/** The global flags alone: what a bare `httpdojo` (the start screen) receives. */
+export function pickGlobalOptions(parsed: Record<string, unknown>): GlobalOptions {
+  return pick(Object.keys(GLOBAL_FLAGS) as FlagName[], parsed) as GlobalOptions;
+}
+
+function pick(names: FlagName[], parsed: Record<string, unknown>): Partial<Record<FlagName, string | boolean>> {
   const picked: Partial<Record<FlagName, string | boolean>> = {};
   for (const name of names) {
     const value = parsed[name];
@@ -248,5 +256,5 @@ export function pickOptions<Command extends CommandName>(command: Command, parse
     if (typeof value !== expected) throw new TypeError(`--${name}: commander gave a ${typeof value}, the table declares a ${expected}`);
     picked[name] = value as string | boolean;
   }
-  return picked as OptionsOf<Command>;
+  return picked;
 }

@@ -4,7 +4,7 @@
 // one line (exit 2, no stack trace).
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS, flagDescription, flagSyntax, type CommandSpec, type FlagName } from '../../src/cli/options.ts';
+import { COMMANDS, flagDescription, flagSyntax, type CommandSpec, type FlagName, type FlagUse } from '../../src/cli/options.ts';
 import { killStartedClis, requireBuild, runCli, STACK_FRAME, type CliResult } from './cli-support.ts';
 
 beforeAll(requireBuild);
@@ -27,8 +27,8 @@ describe('the command table on the command line', () => {
       expect(stdout, name).toContain(`Usage: httpdojo ${name}`);
       // Commander wraps long descriptions: compare with the whitespace collapsed.
       const flat = stdout.replace(/\s+/g, ' ');
-      for (const [flag, use] of Object.entries(spec.options ?? {}) as Array<[FlagName, Parameters<typeof flagSyntax>[1]]>) {
-        expect(flat, `${name} ${flag}`).toContain(`${flagSyntax(flag, use)} ${flagDescription(use!)}`);
+      for (const [flag, use] of Object.entries(spec.options ?? {}) as Array<[FlagName, FlagUse]>) {
+        expect(flat, `${name} ${flag}`).toContain(`${flagSyntax(flag, use)} ${flagDescription(use)}`);
       }
       expect(stdout, name).toContain(`Example:\n  $ ${spec.example}`);
     });

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { COMMANDS, FLAGS, flagSyntax, pickOptions, type OptionsOf } from '../../src/cli/options.ts';
+import { COMMANDS, FLAGS, flagSyntax, pickGlobalOptions, pickOptions, type OptionsOf } from '../../src/cli/options.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -21,6 +21,7 @@ describe('the command table', () => {
   it('keeps only the declared flags, and checks their kind', () => {
     expect(pickOptions('list', { lessons: '/c', json: true, file: 'x.js' })).toEqual({ lessons: '/c', json: true });
     expect(pickOptions('verify', {})).toEqual({});
+    expect(pickGlobalOptions({ lessons: '/c', json: true })).toEqual({ lessons: '/c' });
     expect(() => pickOptions('verify', { json: 'yes' })).toThrow(/--json: commander gave a string, the table declares a boolean/);
     expect(() => pickOptions('dev', { jobs: true })).toThrow(/--jobs/);
   });
