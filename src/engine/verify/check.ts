@@ -26,16 +26,32 @@ class CheckTimeout extends Error {
 
 type Outcome = { failure?: CheckFailure; error?: unknown; timedOut?: boolean };
 
-export async function runCheck(run: VerifyRun, check: Check): Promise<CheckResult> {
+/** A check's result, the program it looked at, and why later checks would only repeat it (ctx.skipLaterChecks). */
+export interface CheckRun {
+  result: CheckResult;
+  program: LearnerProcess | null;
+  skipLater: string | null;
+}
+
+/**
+ * Runs one check. `stop` aborts it like Ctrl-C does (a check started ahead of
+ * its turn that turns out not to be needed). Client lessons' checks share no
+ * program (each runs its own clients against its own test server), so run.ts
+ * may run several at once; a server lesson's checks share the server and run one
+ * at a time.
+ */
+export async function runCheck(run: VerifyRun, check: Check, stop?: AbortSignal): Promise<CheckRun> {
   const began = performance.now();
   const base = blank(check.id, check.title);
-  run.checkSkipReason = null;
+  const client = run.lesson.kind === 'client';
   run.checkRefusal = null;
-  if (run.lesson.kind !== 'client' && !run.program?.running) {
+  if (!client && !run.program?.running) {
     const failure = await startServer(run);
-    if (failure) return { ...base, ...failure, status: 'failed', durationMs: Math.round(performance.now() - began) };
+    if (failure) return { result: { ...base, ...failure, status: 'failed', durationMs: Math.round(performance.now() - began) }, program: run.program, skipLater: null };
   }
-  const program = run.program;
+  const clientRuns: LearnerProcess[] = [];
+  const currentProgram = () => (client ? (clientRuns[clientRuns.length - 1] ?? null) : run.program);
+  const program = currentProgram();
   const clockAt = performance.now();
   const transcript = new Transcript();
   const timeoutMs = Math.min(check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, Math.max(1000, run.deadlineAt - performance.now()));
@@ -45,13 +61,14 @@ export async function runCheck(run: VerifyRun, check: Check): Promise<CheckResul
   setMaxListeners(1000, controller.signal);
   const onOuterAbort = () => controller.abort();
   run.options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  stop?.addEventListener('abort', onOuterAbort, { once: true });
   const checkUpstreams: Upstream[] = [];
-  const clientRuns: LearnerProcess[] = [];
+  const skipLater = { reason: null as string | null };
   let exitExpected = false;
   const eventsFrom = program?.events.length ?? 0;
   const evidence = new EvidenceBoard();
   const context = checkContext(run, {
-    check, transcript, signal: controller.signal, upstreams: checkUpstreams, clientRuns, startProgram: program, eventsFrom, evidence,
+    check, transcript, signal: controller.signal, upstreams: checkUpstreams, clientRuns, startProgram: program, eventsFrom, evidence, currentProgram, skipLater,
     expectExit: () => {
       exitExpected = true;
     },
@@ -63,6 +80,7 @@ export async function runCheck(run: VerifyRun, check: Check): Promise<CheckResul
   } finally {
     controller.abort();
     run.options.signal?.removeEventListener('abort', onOuterAbort);
+    stop?.removeEventListener('abort', onOuterAbort);
     await Promise.all(checkUpstreams.map((upstream) => upstream.close()));
     await Promise.all(clientRuns.map((client) => client.stop()));
   }
@@ -70,16 +88,17 @@ export async function runCheck(run: VerifyRun, check: Check): Promise<CheckResul
   const durationMs = Math.round(performance.now() - began);
   // A server that is gone after the check died during it (it was running when the
   // check began); client programs are meant to exit.
-  const endProgram = run.program;
-  const crash = run.lesson.kind !== 'client' && endProgram && !endProgram.running && !exitExpected ? crashInfo(endProgram) : null;
-  const timeline = timelineOf(run, transcript, clockAt, program, eventsFrom, clientRuns, checkUpstreams);
+  const endProgram = currentProgram();
+  const crash = !client && endProgram && !endProgram.running && !exitExpected ? crashInfo(endProgram) : null;
+  const timeline = timelineOf(run, transcript, clockAt, { startProgram: program, endProgram, eventsFrom, clientRuns, upstreams: checkUpstreams });
   const result: CheckResult = { ...base, durationMs, wire: transcript.entries, timeline };
+  const ran = (judged: CheckResult): CheckRun => ({ result: judged, program: endProgram, skipLater: skipLater.reason });
 
   // The check needed an answer from a route that never gave one: whatever it
   // concluded without it (a failure, an error on the missing response) says nothing new.
-  if (run.checkRefusal && !crash) return { ...base, durationMs, status: 'skipped', message: run.checkRefusal };
+  if (run.checkRefusal && !crash) return ran({ ...base, durationMs, status: 'skipped', message: run.checkRefusal });
   const judged = await judge(run, check, { outcome, crash, result, timeoutMs, server: context.server });
-  return judged.status === 'failed' && evidence.current.length ? amendFailure(judged, evidence.current) : judged;
+  return ran(judged.status === 'failed' && evidence.current.length ? await amendFailure(judged, evidence.current) : judged);
 }
 
 /** Runs the check until it returns, throws, or its deadline passes (which aborts its signal). */
@@ -147,13 +166,14 @@ async function judge(run: VerifyRun, check: Check, { outcome, crash, result, tim
 }
 
 /** The check's events on one clock (verify --timeline); see timeline.ts. */
-function timelineOf(run: VerifyRun, transcript: Transcript, clockAt: number, startProgram: LearnerProcess | null, eventsFrom: number, clientRuns: LearnerProcess[], upstreams: Upstream[]): TimelineEvent[] {
+function timelineOf(run: VerifyRun, transcript: Transcript, clockAt: number, parts: { startProgram: LearnerProcess | null; endProgram: LearnerProcess | null; eventsFrom: number; clientRuns: LearnerProcess[]; upstreams: Upstream[] }): TimelineEvent[] {
+  const { startProgram, endProgram, eventsFrom, clientRuns, upstreams } = parts;
   // A process's clock zero on the check's clock: now, minus how long it has run.
   const startOf = (process: LearnerProcess) => performance.now() - process.elapsed() - clockAt;
   const programs: ProgramEvents[] = [];
   if (startProgram) programs.push({ side: 'server', events: startProgram.events.slice(eventsFrom), startMs: startOf(startProgram) });
   // In client lessons the current program is one of the client runs, not a server.
-  if (run.program && run.program !== startProgram && !clientRuns.includes(run.program)) programs.push({ side: 'server', events: run.program.events.slice(), startMs: startOf(run.program) });
+  if (endProgram && endProgram !== startProgram && !clientRuns.includes(endProgram)) programs.push({ side: 'server', events: endProgram.events.slice(), startMs: startOf(endProgram) });
   for (const client of clientRuns) programs.push({ side: 'client', events: client.events.slice(), startMs: startOf(client) });
   const records = [...run.lessonUpstreams, ...upstreams].map((upstream) => ({ upstream, startMs: (run.upstreamStarts.get(upstream) ?? clockAt) - clockAt }));
   return buildTimeline(transcript.entries, programs, records, Math.round(performance.now() - clockAt));

@@ -27,13 +27,17 @@ export interface CheckScope {
   eventsFrom: number;
   /** ctx.program.expectExit: the program's exit during this check is not a crash. */
   expectExit: () => void;
+  /** The program this check looks at: the run's server, or in client lessons the check's own latest client run. */
+  currentProgram: () => LearnerProcess | null;
+  /** ctx.skipLaterChecks: why later checks would only repeat this one (honoured only if it fails). */
+  skipLater: { reason: string | null };
   /** What the check states with ctx.evidence, for the diagnosis that ends it. */
   evidence: EvidenceBoard;
 }
 
 export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
   const { transcript, signal, upstreams, clientRuns } = scope;
-  const server = programView(run, scope.startProgram, scope.eventsFrom, signal);
+  const server = programView(run, scope.startProgram, scope.eventsFrom, signal, scope.currentProgram);
   const http = new HttpClient(() => run.port, transcript, signal, (method, target) => {
     const reason = run.hangs.hungRoute(method, target);
     if (reason) run.checkRefusal ??= reason;
@@ -49,15 +53,15 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
         if (failure) throw new CheckFailure(failure.pitfall ?? 'never-listens', failure.message ?? 'the program did not start again', failure.location ?? null);
       },
       signal: (name) => {
-        run.program?.signal(name);
+        scope.currentProgram()?.signal(name);
       },
-      waitForExit: (timeoutMs) => run.program?.waitForExit(timeoutMs) ?? Promise.resolve(null),
+      waitForExit: (timeoutMs) => scope.currentProgram()?.waitForExit(timeoutMs) ?? Promise.resolve(null),
       expectExit: scope.expectExit,
       run: (args, options = {}) => runClient(run, args, options.timeoutMs ?? 5000, clientRuns, signal),
     },
     expect: (response) => expectResponse(response, server),
     skipLaterChecks: (reason) => {
-      run.checkSkipReason = reason;
+      scope.skipLater.reason = reason;
     },
     fail: (pitfall, message, location = null) => {
       throw new CheckFailure(pitfall, message, location);

@@ -10,9 +10,12 @@ import { crashInfo } from './diagnose.js';
 import { buildRecords } from './records.js';
 import type { VerifyRun } from './run.js';
 
-/** The view of `run`'s current program for a check that began with `startProgram` at its event `eventsFrom`. */
-export function programView(run: VerifyRun, startProgram: LearnerProcess | null, eventsFrom: number, signal: AbortSignal): EngineProgramView {
-  const currentProgram = () => run.program;
+/**
+ * The view of the check's current program (`currentProgram`: the run's server, or
+ * in client lessons the check's own latest client run) for a check that began
+ * with `startProgram` at its event `eventsFrom`.
+ */
+export function programView(run: VerifyRun, startProgram: LearnerProcess | null, eventsFrom: number, signal: AbortSignal, currentProgram: () => LearnerProcess | null): EngineProgramView {
   const checkEvents = () => {
     const program = currentProgram();
     if (!program) return [];
@@ -40,12 +43,28 @@ export function programView(run: VerifyRun, startProgram: LearnerProcess | null,
       const find = () => buildRecords(checkEvents()).filter((record) =>
         record.method === response.request.method && record.url === response.request.target &&
         (record.remotePort === null || record.remotePort === response.connection.localPort)).pop();
-      // Bounded: the response is already complete, so its events are in the pipe.
-      for (let waited = 0; waited < 500; waited += 10) {
+      const ready = () => {
         const record = find();
-        if (record && (record.finished || record.closed)) return record;
-        await sleep(10, signal);
-      }
+        return record && (record.finished || record.closed) ? record : null;
+      };
+      const program = currentProgram();
+      if (ready() || !program) return find();
+      // Bounded: the response is already complete, so its events are in the pipe.
+      // Woken by the event itself, not a 10 ms poll (the first poll cost every
+      // passing check up to 10 ms per response it looked up).
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          unsubscribe();
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, RECORD_WAIT_MS);
+        const unsubscribe = program.onEvent((event) => {
+          if ((event.t === 'res-finish' || event.t === 'res-close') && ready()) done();
+        });
+        signal.addEventListener('abort', done, { once: true });
+      });
       return find();
     },
     waitFor: (type, options = {}) => {
@@ -74,6 +93,9 @@ export function programView(run: VerifyRun, startProgram: LearnerProcess | null,
     },
   };
 }
+
+/** How long recordOf waits for a complete response's last probe event. */
+const RECORD_WAIT_MS = 500;
 
 /** A pause that an abort ends early (the check's signal). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

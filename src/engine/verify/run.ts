@@ -5,9 +5,9 @@
 // running. The other files of this folder each do one part, given this run.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LessonChecks, Upstream, UpstreamHandler } from '../check-api.js';
+import type { Check, LessonChecks, Upstream, UpstreamHandler } from '../check-api.js';
 import type { LearnerProcess } from '../learner-process.js';
 import { refineLocation } from '../locate.js';
 import type { Location } from '../probe-events.js';
@@ -16,12 +16,35 @@ import { startUpstream } from '../upstreams/test-upstream.js';
 import type { CheckResult } from '../verdict.js';
 import type { VerifyOptions } from '../verify.js';
 import type { Lesson } from '../../course/lessons.js';
-import { runCheck } from './check.js';
+import { runCheck, type CheckRun } from './check.js';
 import { HangTracker } from './hangs.js';
 import { blank, skipped } from './results.js';
 import { sourceView } from './source.js';
 import { startServer } from './start.js';
 import { trackTempDir, untrackTempDir } from './temp-dirs.js';
+
+/**
+ * How many checks of a client lesson run at once. Two: on two cores the client
+ * processes' start-up (node, tsx, the probe) is what the checks wait for, and
+ * more at once would only queue for the same cores.
+ */
+const CLIENT_CHECKS_AT_ONCE = Math.max(1, Math.min(2, availableParallelism()));
+
+/** A check started and not yet taken in its turn. */
+interface Pending {
+  stop: AbortController;
+  before: { program: LearnerProcess | null; events: number };
+  running: Promise<CheckRun>;
+}
+
+/** Stops a check started ahead of its turn that is not needed after all, and waits until it has cleaned up. */
+async function discard(pending: Map<number, Pending>, index: number): Promise<void> {
+  const entry = pending.get(index);
+  if (!entry) return;
+  pending.delete(index);
+  entry.stop.abort();
+  await entry.running.catch(() => {});
+}
 
 export class VerifyRun {
   readonly results: CheckResult[] = [];
@@ -41,8 +64,6 @@ export class VerifyRun {
   /** Why every later check would hang the same way (DESIGN.md: a hanging program's verdict within 10 s); null while none does. */
   private repeatingHang: string | null = null;
   readonly hangs = new HangTracker();
-  /** Set by ctx.skipLaterChecks during the current check: honoured only if that check fails. */
-  checkSkipReason: string | null = null;
   /** Set when the current check asked for a route known to hang (ctx.http refused to wait for it again). */
   checkRefusal: string | null = null;
 
@@ -104,37 +125,79 @@ export class VerifyRun {
       this.push({ ...listens, status: 'passed' });
     }
 
-    for (const [index, check] of this.module.checks.entries()) {
-      if (this.options.signal?.aborted) {
-        this.skipRest(index, 'verify was interrupted');
-        return;
+    await this.runChecks();
+  }
+
+  /**
+   * The checks in order: each result is pushed, and decides what is skipped, in
+   * check order. A client lesson's checks share no program, so the next ones
+   * start while the current one runs (CLIENT_CHECKS_AT_ONCE in all; each spends
+   * most of its time waiting for a client process to start and exit); one that
+   * turns out to be skipped (a check it needs failed, an earlier client hung) is
+   * stopped and its result dropped, so the verdict is the one a run one at a
+   * time gives.
+   */
+  private async runChecks(): Promise<void> {
+    const checks = this.module.checks;
+    const ahead = this.lesson.kind === 'client' ? CLIENT_CHECKS_AT_ONCE : 1;
+    const pending = new Map<number, Pending>();
+    try {
+      for (const [index, check] of checks.entries()) {
+        const end = this.endReason();
+        if (end) {
+          this.skipRest(index, end);
+          return;
+        }
+        const skip = this.skipReason(check);
+        if (skip) {
+          await discard(pending, index);
+          this.push(skipped(check, skip));
+          continue;
+        }
+        for (let next = index; next < Math.min(checks.length, index + ahead); next++) {
+          if (!pending.has(next) && (next === index || !this.skipReason(checks[next]))) pending.set(next, this.start(checks[next]));
+        }
+        const entry = pending.get(index)!;
+        pending.delete(index);
+        const ran = await entry.running;
+        const result = this.refined(ran.result, ran.program);
+        this.push(result);
+        const { before } = entry;
+        const events = ran.program ? ran.program.events.slice(ran.program === before.program ? before.events : 0) : [];
+        this.repeatingHang = this.hangs.afterCheck(result, ran.program, events, this.lesson.kind === 'client', ran.skipLater);
       }
-      if (performance.now() >= this.deadlineAt) {
-        this.skipRest(index, `not run: the lesson's ${this.lesson.deadlineMs / 1000} s deadline was reached`);
-        return;
-      }
-      if (this.repeatingHang) {
-        this.push(skipped(check, this.repeatingHang));
-        continue;
-      }
-      const blocker = check.needs?.find((id) => this.results.some((r) => r.id === id && r.status !== 'passed'));
-      if (blocker) {
-        this.push(skipped(check, `skipped because "${blocker}" did not pass`));
-        continue;
-      }
-      const before = { program: this.program, events: this.program?.events.length ?? 0 };
-      const result = this.refined(await runCheck(this, check));
-      this.push(result);
-      const program = this.program;
-      const events = program ? program.events.slice(program === before.program ? before.events : 0) : [];
-      this.repeatingHang = this.hangs.afterCheck(result, program, events, this.lesson.kind === 'client', this.checkSkipReason);
+    } finally {
+      for (const index of [...pending.keys()]) await discard(pending, index);
     }
   }
 
+  /** Why no further check runs: Ctrl-C, or the lesson's deadline. */
+  private endReason(): string | null {
+    if (this.options.signal?.aborted) return 'verify was interrupted';
+    if (performance.now() >= this.deadlineAt) return `not run: the lesson's ${this.lesson.deadlineMs / 1000} s deadline was reached`;
+    return null;
+  }
+
+  /** Why `check` is skipped, given the results so far: every check would hang the same way, or one it needs did not pass. */
+  private skipReason(check: Check): string | null {
+    if (this.repeatingHang) return this.repeatingHang;
+    const blocker = check.needs?.find((id) => this.results.some((r) => r.id === id && r.status !== 'passed'));
+    return blocker ? `skipped because "${blocker}" did not pass` : null;
+  }
+
+  private start(check: Check): Pending {
+    const stop = new AbortController();
+    const before = { program: this.program, events: this.program?.events.length ?? 0 };
+    const running = runCheck(this, check, stop.signal);
+    // Awaited in its turn or by discard(); until then a failure must not count as unhandled.
+    running.catch(() => {});
+    return { stop, before, running };
+  }
+
   /** The failure's location moved to the line a mentor would point at (src/engine/locate.ts). */
-  private refined(result: CheckResult): CheckResult {
+  private refined(result: CheckResult, program: LearnerProcess | null): CheckResult {
     if (result.status !== 'failed' || !result.location) return result;
-    const location = refineLocation({ file: this.file, text: this.sourceText, pitfall: result.pitfall, location: result.location, events: this.program?.events ?? [] });
+    const location = refineLocation({ file: this.file, text: this.sourceText, pitfall: result.pitfall, location: result.location, events: program?.events ?? [] });
     return location === result.location ? result : { ...result, location };
   }
 
