@@ -1,0 +1,105 @@
+// The per-lesson table of issue 9: the median `verify` of each lesson's own
+// solution (the built CLI, as a learner runs it), next to the floor the lesson's
+// contract imposes, and why. A lesson with no such wait has a 1 s budget; one
+// with a floor must come within 0.5 s of it. Used by bench/run.js; on its own:
+//
+//   node bench/lessons.js [--runs 5] [--only 6,14]
+//
+// The floors are read off the contract (CURRICULUM.md) and the checks' own
+// constants (lessons/NN/check.ts): time the lesson makes a correct program
+// spend, not time the engine spends. Keep them in step when a check changes.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Lesson number → the wait its contract imposes on a correct solution (ms) and where it comes from. */
+export const FLOORS = {
+  '01': { ms: 0, why: 'none' },
+  '02': { ms: 0, why: 'none' },
+  '03': { ms: 0, why: 'none' },
+  '04': { ms: 0, why: 'none (bodies sent in pieces 15–50 ms apart: ~0.2 s in all)' },
+  '05': { ms: 0, why: 'none (a 1 MiB body in 64 KiB pieces 2 ms apart)' },
+  '06': { ms: 1400, why: 'two 300 ms countdowns (a line every 100 ms), each followed by the 150 ms look for a write after end(); 450 ms watching a countdown the client left (4 steps + 50 ms)' },
+  '07': { ms: 0, why: 'none' },
+  '08': { ms: 400, why: 'no wait: a 128 MiB file must cross the loopback (contract: at least 128 MiB), ~0.4 s of I/O' },
+  '09': { ms: 1200, why: '/slow?ms=400 twice (alone, then eight at once), a 200 ms pbkdf2 hash, then four hashes at once on two cores (~0.4 s)' },
+  '10': { ms: 1200, why: 'no timer: 8 runs of the client (a node + tsx start, ~0.3 s of CPU each; non-2xx runs 3 in a row), two checks at a time on two cores; 30–150 ms pauses in the bodies' },
+  '11': { ms: 1000, why: 'no timer: 6 runs of the client (~0.3 s of CPU each; non-2xx runs 2 in a row), two checks at a time on two cores; 40 ms pauses in the answers' },
+  '12': { ms: 1800, why: '3 client runs, each 20 items answered after 50–200 ms, at most 4 in flight (~0.6 s) plus its start (~0.3 s); two checks at a time' },
+  '13': { ms: 0, why: 'none (slow upload and slow response pieces: ~0.2 s in all)' },
+  '14': { ms: 7300, why: 'the learner\'s own timeouts: /work?ms=2500 (0.3 s one beside it), headersTimeout 2 s, an idle keep-alive closed after keepAliveTimeout 1 s + the 1 s Node 20 adds, a /work?ms=800 in flight at SIGTERM' },
+  '15': { ms: 0, why: 'none (lessons 03–05\'s checks again: their body pauses, ~0.4 s in all)' },
+};
+
+/**
+ * CPU time (ms) of this process's reaped children and theirs (Linux: cutime +
+ * cstime of /proc/self/stat, in clock ticks of 10 ms), or null elsewhere. On a
+ * machine shared with other work the wall time swings with the load; the CPU a
+ * verify spends (the CLI, the learner processes, tsx) does not.
+ */
+function childrenCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of proc(5), counted from the state field (3).
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+function runOnce(lessonNumber, solution) {
+  const started = performance.now();
+  const cpuBefore = childrenCpuMs();
+  const result = spawnSync(process.execPath, ['bin/httpdojo.js', 'verify', lessonNumber, '--file', solution], { cwd: root, stdio: 'ignore', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+  if (result.error) throw result.error;
+  const cpuAfter = childrenCpuMs();
+  return { ms: performance.now() - started, cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, passed: result.status === 0 };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Prints the table (markdown); returns its rows. */
+export function lessonTable({ runs = 5, only = null, log = console.log } = {}) {
+  const rows = [];
+  log('| lesson | median | min – max | CPU (median) | floor | budget | why the floor |\n|---|---|---|---|---|---|---|');
+  for (const dir of readdirSync(join(root, 'lessons')).filter((name) => /^\d\d-/.test(name)).sort()) {
+    const number = dir.slice(0, 2);
+    if (only && !only.includes(number)) continue;
+    const solution = readdirSync(join(root, 'lessons', dir)).find((name) => /^solution\.(m|c)?(t|j)s$/.test(name));
+    if (!solution) continue;
+    const path = join('lessons', dir, solution);
+    runOnce(number, path); // warm the file cache and tsx's transform cache
+    const samples = Array.from({ length: runs }, () => runOnce(number, path));
+    const times = samples.map((sample) => sample.ms);
+    const floor = FLOORS[number] ?? { ms: 0, why: 'not stated' };
+    const budget = floor.ms === 0 ? 1000 : floor.ms + 500;
+    const ok = samples.every((sample) => sample.passed) ? '' : ' (a run FAILED)';
+    const cpu = samples.every((sample) => sample.cpuMs !== null) ? Math.round(median(samples.map((sample) => sample.cpuMs))) : null;
+    const row = { lesson: dir, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)), cpuMs: cpu, floorMs: floor.ms, budgetMs: budget, why: floor.why };
+    rows.push(row);
+    log(`| ${dir} | ${seconds(row.medianMs)}${ok} | ${seconds(row.minMs)} – ${seconds(row.maxMs)} | ${cpu === null ? '?' : seconds(cpu)} | ${floor.ms ? seconds(floor.ms) : '–'} | ${seconds(budget)} ${row.medianMs <= budget ? '✓' : '✗'} | ${floor.why} |`);
+  }
+  return rows;
+}
+
+/** `httpdojo dev check` of the whole course at its default two jobs: wall time, CPU time and exit code. */
+export function timeDevCheck() {
+  const started = performance.now();
+  const cpuBefore = childrenCpuMs();
+  const result = spawnSync(process.execPath, ['bin/httpdojo.js', 'dev', 'check'], { cwd: root, stdio: 'ignore', timeout: 600_000, env: { ...process.env, NO_COLOR: '1' } });
+  if (result.error) throw result.error;
+  const cpuAfter = childrenCpuMs();
+  return { ms: Math.round(performance.now() - started), cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore, code: result.status };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, only: { type: 'string' } } });
+  const only = values.only ? values.only.split(',').map((n) => n.padStart(2, '0')) : null;
+  lessonTable({ runs: Number(values.runs), only });
+}
