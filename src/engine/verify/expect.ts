@@ -6,6 +6,7 @@ import type { ProgramView } from '../check-api.js';
 import type { HttpResponse } from '../clients/http-client.js';
 import type { ResponseCall } from '../probe-events.js';
 import { CheckFailure } from '../verdict.js';
+import { jsonEqual } from '../toolkit/format.js';
 
 /** Expectations on a response; a mismatch fails with a generic id and points at the learner's call. */
 export function expectResponse(response: HttpResponse, server: Pick<ProgramView, 'recordOf'>) {
@@ -60,13 +61,5 @@ export function quote(text: string, max = 120): string {
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
-/** Deep equality for JSON values: key order does not matter. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((item, i) => deepEqual(item, (b as unknown[])[i]));
-  const keysA = Object.keys(a as object);
-  const keysB = Object.keys(b as object);
-  return keysA.length === keysB.length && keysA.every((key) => Object.hasOwn(b as object, key) && deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-}
+/** Deep equality for JSON values (key order does not matter): the toolkit's one implementation. */
+export const deepEqual = jsonEqual;
