@@ -4,7 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, sections } from './front-matter.js';
-import { CourseError } from './lessons.js';
+import { GENERIC_PITFALLS } from '../engine/verdict.js';
+import { CourseError, defaultLessonsDir } from './lessons.js';
 
 export interface Pitfall {
   id: string;
@@ -33,7 +34,10 @@ export function listPitfalls(lessonsDir: string): string[] {
 
 export function loadPitfall(lessonsDir: string, id: string): Pitfall | null {
   if (!/^[a-z0-9-]+$/.test(id)) return null;
-  const file = join(pitfallsDir(lessonsDir), `${id}.md`);
+  let file = join(pitfallsDir(lessonsDir), `${id}.md`);
+  // The engine's own ids (wrong-status, crash, ...) need no page in an instructor's
+  // course (dev check does not ask for one): httpdojo's own page explains them.
+  if (!existsSync(file) && GENERIC_PITFALLS.has(id)) file = join(pitfallsDir(defaultLessonsDir()), `${id}.md`);
   if (!existsSync(file)) return null;
   const document = parseDocument(readFileSync(file, 'utf8'));
   const parts = sections(document.body);

@@ -78,10 +78,14 @@ describe("an instructor's course, outside httpdojo (test/fixtures/outside-course
     expect(explain.code).toBe(0);
     expect(explain.stdout).toMatch(/The text does not end with a newline \(forgets-trailing-newline\)/);
     expect(explain.stdout).toMatch(/Why Node does this/);
-    // httpdojo's own ids are not this course's: the course's pages are the catalog.
+    // The course's pages are its catalog: httpdojo's lesson pitfalls are not in it...
     const unknown = await runCli(['explain', 'missing-res-end', '--lessons', course], { cwd: root, env });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no pitfall "missing-res-end"/);
+    // ...but the engine's own ids, which dev check asks no page for, are httpdojo's to explain.
+    const generic = await runCli(['explain', 'wrong-status', '--lessons', course], { cwd: root, env });
+    expect(generic.code, generic.stderr).toBe(0);
+    expect(generic.stdout).toMatch(/\(wrong-status\)/);
   });
 
   it('verify: the solutions pass; each mistake gets its own pitfall on its // BUG: line', { timeout: 120_000 }, async () => {
@@ -108,6 +112,10 @@ describe("an instructor's course, outside httpdojo (test/fixtures/outside-course
     expect(pretty.stdout).toMatch(/The text does not end with a newline \(forgets-trailing-newline\)/);
     expect(pretty.stdout).toMatch(/Why\s+Node sends exactly the bytes you give res\.end\(\)/);
     expect(pretty.stdout).toMatch(/> 8 │\s+res\.end\(`Hello, \$\{name\}!`\); \/\/ BUG/);
+    // A generic failure (the starter's 501) is explained from httpdojo's own page.
+    const starter = await runCli(['verify', '1', '--lessons', course, '--file', join(course, '01-greeting/starter.ts')], { cwd: root, env, timeoutMs: 60_000 });
+    expect(starter.code).toBe(1);
+    expect(starter.stdout).toMatch(/The status code is not the expected one \(wrong-status\)/);
   });
 
   describe('in a workspace made with init --lessons', () => {
