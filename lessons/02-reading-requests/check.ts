@@ -35,7 +35,8 @@ export default {
       id: 'answers-json',
       title: 'a request gets a complete 200 response with Content-Type: application/json and a JSON object',
       async run(ctx) {
-        const res = await send(ctx, 'GET', '/search?q=node', { headers: { 'User-Agent': AGENT } }, {});
+        const res = await ctx.http.request('GET', '/search?q=node', { headers: { 'User-Agent': AGENT } });
+        await ctx.server.recordOf(res);
         ctx.expect(res).status(200).contentType('application/json');
         if (!ctx.json.isObject(res.json)) {
           ctx.fail('wrong-body', `We sent GET /search?q=node; you answered ${ctx.format.body(res)}, which is not a JSON object like {"method":"GET","path":"/search",...}.`, ctx.server.request({ url: '/search?q=node' })?.lastCallAt ?? null);
@@ -103,12 +104,10 @@ export default {
         // the failure is about handling a target without "?".
         await expectDescription(ctx, 'GET', '/plain/path?x=1', { 'User-Agent': AGENT });
         await expectDescription(ctx, 'GET', '/plain/path', { 'User-Agent': AGENT }, undefined, {
-          crashPitfall: 'url-string-split',
-          crashHint: 'the same path with ?x=1 was answered, so the crash comes from handling a target without "?"; new URL(req.url, base) handles both',
+          crash: { pitfall: 'url-string-split', because: 'the same path with ?x=1 was answered, so the crash comes from handling a target without "?"; new URL(req.url, base) handles both' },
         });
         await expectDescription(ctx, 'GET', '/search?', { 'User-Agent': AGENT }, undefined, {
-          crashPitfall: 'url-string-split',
-          crashHint: 'an empty query is legal; url.searchParams is simply empty for it',
+          crash: { pitfall: 'url-string-split', because: 'an empty query is legal; url.searchParams is simply empty for it' },
         });
       },
     },
@@ -118,10 +117,8 @@ export default {
       title: 'a broken percent-escape in the query (%E0%A4%A) is decoded leniently, not a crash',
       async run(ctx) {
         await expectDescription(ctx, 'GET', '/search?q=%E0%A4%A&ok=1', { 'User-Agent': AGENT }, undefined, {
-          crashPitfall: 'url-string-split',
-          crashHint: 'decodeURIComponent throws on a broken escape; URLSearchParams never throws on input',
-          refusalPitfall: 'url-string-split',
-          refusalHint: 'URLSearchParams decodes a broken escape without complaint (q is "\uFFFD%A"), so the refusal comes from decoding by hand',
+          crash: { pitfall: 'url-string-split', because: 'decodeURIComponent throws on a broken escape; URLSearchParams never throws on input' },
+          refusal: { pitfall: 'url-string-split', because: 'URLSearchParams decodes a broken escape without complaint (q is "\uFFFD%A"), so the refusal comes from decoding by hand' },
         });
       },
     },
@@ -156,12 +153,10 @@ export default {
 } satisfies LessonChecks;
 
 interface Special {
-  /** The pitfall a crash on this request means, when the program crashed. */
-  crashPitfall?: string;
-  crashHint?: string;
+  /** The pitfall a crash on this request means, and why (ctx.evidence: the engine diagnoses the crash). */
+  crash?: { pitfall: string; because: string };
   /** The pitfall a non-200 answer to this request means, and why. */
-  refusalPitfall?: string;
-  refusalHint?: string;
+  refusal?: { pitfall: string; because: string };
 }
 
 /** Sends one request and checks the answer describes it exactly. */
@@ -175,23 +170,11 @@ async function expectDescription(
 ): Promise<void> {
   const agentHeader = Object.entries(headers).find(([name]) => name.toLowerCase() === 'user-agent');
   const want = describe(method, target, agentHeader?.[1] ?? null);
-  const res = await send(ctx, method, target, { headers, body }, special);
-  judge(ctx, res, want, special);
-}
-
-/** A request whose crash means this request's pitfall when the check knows why (the engine writes the rest). */
-async function send(
-  ctx: CheckContext,
-  method: string,
-  target: string,
-  options: { headers?: Record<string, string | null>; body?: string },
-  special: Special,
-): Promise<HttpResponse> {
-  const withdraw = special.crashPitfall ? ctx.evidence({ crash: { pitfall: special.crashPitfall, because: special.crashHint ?? '' } }) : () => {};
-  const res = await ctx.http.request(method, target, options);
+  const withdraw = special.crash ? ctx.evidence({ crash: special.crash }) : () => {};
+  const res = await ctx.http.request(method, target, { headers, body });
   withdraw();
   await ctx.server.recordOf(res);
-  return res;
+  judge(ctx, res, want, special);
 }
 
 /** Status, media type, then each field with the pitfall that explains a mismatch. */
@@ -200,8 +183,8 @@ function judge(ctx: CheckContext, res: HttpResponse, want: Description, special:
   const answered = ctx.server.request({ url: res.request.target })?.lastCallAt ?? null;
   const split = () => ctx.source.find(...SPLIT_BY_HAND) ?? answered;
   const field = (pattern: RegExp) => ctx.source.find(pattern) ?? answered;
-  if (res.status !== 200 && special.refusalPitfall) {
-    ctx.fail(special.refusalPitfall, `${sent}; you answered ${res.status} ${ctx.format.body(res)}, but ${special.refusalHint}.`, ctx.source.find(/decodeURIComponent\s*\(|unescape\s*\(/) ?? split());
+  if (res.status !== 200 && special.refusal) {
+    ctx.fail(special.refusal.pitfall, `${sent}; you answered ${res.status} ${ctx.format.body(res)}, but ${special.refusal.because}.`, ctx.source.find(/decodeURIComponent\s*\(|unescape\s*\(/) ?? split());
   }
   ctx.expect(res).status(200).contentType('application/json');
   const got = res.json;
@@ -289,7 +272,7 @@ async function expectHostAnswered(ctx: CheckContext, host: string, what: string)
   const target = `/where?from=${host === '' ? 'empty-host' : 'odd-host'}`;
   const want = describe('GET', target, AGENT);
   // The same request with an ordinary Host first: if that is wrong, the Host is not the reason.
-  judge(ctx, await send(ctx, 'GET', target, { headers: { 'User-Agent': AGENT } }, {}), want, {});
+  await expectDescription(ctx, 'GET', target, { 'User-Agent': AGENT });
 
   ctx.note(`the next request carries ${what}`);
   const fixedBase = "Parse with a fixed base such as new URL(req.url, 'http://localhost')";
