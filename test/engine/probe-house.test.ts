@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 const DIR = join(import.meta.dirname, '..', '..', 'src', 'engine', 'probe');
 const files = readdirSync(DIR).filter((name) => name.endsWith('.ts'));
+const BUILT = join(import.meta.dirname, '..', '..', 'dist', 'engine', 'probe', 'probe.js');
 
 /** Every module specifier of a source: static imports and exports, and dynamic import(). */
 function specifiers(source: string): string[] {
@@ -34,6 +35,16 @@ describe('the probe folder', () => {
       }
       expect(specifier, `${name} imports ${specifier}`).toMatch(/^\.\/[\w-]+\.js$/);
       expect(existsSync(join(DIR, specifier.replace(/\.js$/, '.ts'))), `${name}: ${specifier} exists`).toBe(true);
+    }
+  });
+
+  // The build bundles the folder into dist/engine/probe/probe.js (scripts/bundle-probe.js):
+  // what the learner's process loads must still need nothing but Node.
+  it.skipIf(!existsSync(BUILT))('the built probe imports Node built-ins and files next to it only', () => {
+    for (const specifier of specifiers(readFileSync(BUILT, 'utf8'))) {
+      if (specifier.startsWith('node:')) continue;
+      expect(specifier, `dist probe imports ${specifier}`).toMatch(/^\.\/[\w-]+\.js$/);
+      expect(existsSync(join(BUILT, '..', specifier)), `${specifier} exists`).toBe(true);
     }
   });
 
