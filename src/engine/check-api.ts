@@ -150,6 +150,8 @@ export interface JsonHelpers {
   isObject(value: unknown): value is Record<string, unknown>;
   /** The response's Content-Type is application/json (parameters such as charset allowed). */
   typed(response: HttpResponse): boolean;
+  /** The error (an uncaught one, as the probe reports it) was thrown by JSON.parse: a SyntaxError from its frame. */
+  isParseError(error: { name: string; stack?: string }): boolean;
   /** The status alone, a mismatch pointed at the line that chose the status we got (see expect). */
   status(response: HttpResponse, status: number): Promise<void>;
   /**
@@ -372,10 +374,11 @@ export interface SourceView {
    * The nearest code match of `pattern` near `anchor` (a location, the first of
    * several that has one, or a named anchor): from the anchor's line, going `up`
    * (default), `down` or both ways, at most `within` lines (default 10), not past
-   * a line where `stopAt` matches (the anchor's own line excepted). Like find(),
+   * a line where `stopAt` matches (the anchor's own line excepted). The anchor's
+   * own line is searched first unless `includeAnchor` is false. Like find(),
    * never inside a comment or a string.
    */
-  near(anchor: Location | Location[] | Anchor | null, pattern: RegExp, options?: { within?: number; direction?: 'up' | 'down' | 'both'; stopAt?: RegExp }): Location | null;
+  near(anchor: Location | Location[] | Anchor | null, pattern: RegExp, options?: { within?: number; direction?: 'up' | 'down' | 'both'; stopAt?: RegExp; includeAnchor?: boolean }): Location | null;
   /**
    * The conditions that decide whether `location`'s line runs, innermost first:
    * an if/else/case/ternary on the line itself, then each less indented enclosing

@@ -70,6 +70,9 @@ describe('json.equal, isObject, typed', () => {
     ['isObject rejects arrays', json.isObject([]), false],
     ['typed: application/json with a charset', json.typed(response(200, '{}', 'application/json; charset=utf-8')), true],
     ['typed: text/plain', json.typed(response(200, '{}', 'text/plain')), false],
+    ['a JSON.parse SyntaxError', json.isParseError({ name: 'SyntaxError', stack: 'SyntaxError: Unexpected end\n    at JSON.parse (<anonymous>)' }), true],
+    ['another SyntaxError', json.isParseError({ name: 'SyntaxError', stack: 'SyntaxError: x\n    at new Function' }), false],
+    ['not a SyntaxError', json.isParseError({ name: 'TypeError', stack: 'at JSON.parse' }), false],
   ];
   it.each(CASES)('%s', (_name, got, want) => {
     expect(got).toBe(want);

@@ -34,6 +34,8 @@ describe('source.near', () => {
   const CASES: Array<[string, Parameters<typeof source.near>, number | null]> = [
     ['up from a frame finds the nearest line above', [at(11), /JSON\.parse\s*\(/, {}], 8],
     ['the anchor line itself counts', [at(8), /JSON\.parse\s*\(/, {}], 8],
+    ['unless it is left out', [at(8), /JSON\.parse\s*\(/, { includeAnchor: false }], null],
+    ['left out, the next one down is found', [at(4), /body/, { direction: 'down', includeAnchor: false }], 8],
     ['a stop line in between blocks it', [at(11), /JSON\.parse\s*\(/, { stopAt: /\.on\(\s*'end'/ }], 8],
     ['the stop line blocks what lies beyond it', [at(10), /\.push\(/, { stopAt: /\.on\(\s*'end'/ }], null],
     ['without the stop the line beyond is found', [at(10), /\.push\(/, {}], 4],

@@ -10,6 +10,11 @@ import { format, isPlainObject, jsonEqual, mediaType } from './format.js';
 
 type Needs = Pick<CheckContext, 'http' | 'server' | 'expect' | 'fail' | 'note'>;
 
+/** JSON.parse throws a SyntaxError (ECMA-262 §25.5.1); its stack names JSON.parse. */
+export function isParseError(error: { name: string; stack?: string }): boolean {
+  return error.name === 'SyntaxError' && /JSON\.parse/.test(error.stack ?? '');
+}
+
 export function jsonHelpers(ctx: Needs): JsonHelpers {
   /**
    * A wrong status, pointed at the learner's line that chose the status we got:
@@ -35,6 +40,7 @@ export function jsonHelpers(ctx: Needs): JsonHelpers {
     equal: jsonEqual,
     isObject: isPlainObject,
     typed: (response) => mediaType(response) === 'application/json',
+    isParseError,
     status,
     expect,
     async list<T>(target: string): Promise<T[]> {

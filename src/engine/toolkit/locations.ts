@@ -6,6 +6,7 @@
 
 import type { Anchor, CallQuery, ProgramView } from '../check-api.js';
 import type { EventOf, Location, ResponseCall } from '../probe-events.js';
+import { isParseError } from './json.js';
 import type { SourceMatches } from './source.js';
 
 /** What the toolkit's look-ups read of the check's view of the program. */
@@ -23,7 +24,7 @@ const ANCHORS: Record<Anchor, { probe?: (server: ServerBasics) => Location | nul
   'data-listener': { patterns: [listener('data')] },
   'end-listener': { patterns: [listener('end')] },
   'json-parse': {
-    probe: (server) => lastAt(server.eventsOf('uncaught').filter((error) => error.name === 'SyntaxError' && /JSON\.parse/.test(error.stack ?? ''))) ??
+    probe: (server) => lastAt(server.eventsOf('uncaught').filter(isParseError)) ??
       lastAt(server.eventsOf('swallowed').filter((event) => event.kind === 'json-parse')),
     patterns: [/JSON\.parse\s*\(/],
   },

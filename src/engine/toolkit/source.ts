@@ -43,7 +43,7 @@ export function extendSource(base: SourceMatches, lineOf: (anchor: Anchor) => Lo
       const stops = options.stopAt ? base.findAll(options.stopAt) : [];
       for (const start of starts) {
         if (!start) continue;
-        const found = nearest(start, matches, stops, options.within ?? 10, options.direction ?? 'up');
+        const found = nearest(start, matches, stops, options.within ?? 10, options.direction ?? 'up', options.includeAnchor ?? true);
         if (found) return found;
       }
       return null;
@@ -57,13 +57,13 @@ export function extendSource(base: SourceMatches, lineOf: (anchor: Anchor) => Lo
  * direction, that no stop line separates from it. A match on the start line
  * itself counts (the frame's own line may hold the pattern).
  */
-function nearest(start: Location, matches: Location[], stops: Location[], within: number, direction: 'up' | 'down' | 'both'): Location | null {
+function nearest(start: Location, matches: Location[], stops: Location[], within: number, direction: 'up' | 'down' | 'both', includeAnchor: boolean): Location | null {
   const sameFile = (at: Location) => at.file === start.file;
   const stopLines = new Set(stops.filter(sameFile).map((at) => at.line).filter((line) => line !== start.line));
   const byLine = new Map<number, Location>();
   for (const match of matches.filter(sameFile)) if (!byLine.has(match.line)) byLine.set(match.line, match);
   const steps = direction === 'both' ? [-1, 1] : direction === 'up' ? [-1] : [1];
-  let best: Location | null = byLine.get(start.line) ?? null;
+  let best: Location | null = includeAnchor ? (byLine.get(start.line) ?? null) : null;
   if (best) return best;
   // Bounded: at most `within` lines each way; the nearer distance wins, up before down.
   for (let distance = 1; distance <= within; distance++) {
