@@ -1,0 +1,159 @@
+// The check toolkit's types, part of the check API (check-api.ts re-exports them
+// all): the evidence a check adds to the engine's diagnosis, the JSON helpers, the
+// client harness bound to the check, named anchors, and the look-ups the toolkit
+// adds to ctx.server and ctx.source. Implementations: the other files of this folder.
+
+import type { ClientResult, Handler, TestServer } from '../client-harness/index.js';
+import type { HttpResponse } from '../clients/http-client.js';
+import type { EventOf, Location, ProbeEvent, ResponseCall } from '../probe-events.js';
+import type { ResponseRecord } from '../check-api.js';
+
+/** What a check adds to a diagnosis it does not write itself. */
+export interface Evidence {
+  /** How the request was sent, added to the diagnosis's "We sent …" clause ("in 3 pieces, 50 ms apart"). */
+  sent?: string;
+  /** A sentence appended to the diagnosis's message. */
+  detail?: string;
+  /**
+   * When the program crashes with an uncaught error during this check: the
+   * lesson's pitfall for it (instead of `crash`) and why, appended to the
+   * engine's crash message. Only when `when` (if given) accepts the error.
+   */
+  crash?: { pitfall: string; because: string; when?: (error: EventOf<'uncaught'>) => boolean };
+  /**
+   * When a request gets no complete response (no answer in time, or the
+   * connection closed) and no crash evidence applies: the lesson's pitfall for
+   * it and why, appended to what came back. Points at `location`.
+   */
+  noAnswer?: { pitfall: string; because: string };
+  /** A line to point at when the diagnosis has none of its own (and for `noAnswer`). */
+  location?: () => Location | null | Promise<Location | null>;
+}
+
+export type Format = typeof import('./format.js').format;
+
+export interface JsonHelpers {
+  /** JSON equality: key order does not matter, array order does. */
+  equal(a: unknown, b: unknown): boolean;
+  /** A JSON object: not null, not an array. */
+  isObject(value: unknown): value is Record<string, unknown>;
+  /** The response's Content-Type is application/json (parameters such as charset allowed). */
+  typed(response: HttpResponse): boolean;
+  /** The error (an uncaught one, as the probe reports it) was thrown by JSON.parse: a SyntaxError from its frame. */
+  isParseError(error: { name: string; stack?: string }): boolean;
+  /** The status alone, a mismatch pointed at the line that chose the status we got (see expect). */
+  status(response: HttpResponse, status: number): Promise<void>;
+  /**
+   * `status`, then Content-Type application/json, then (when given) the body as
+   * JSON. A wrong status points at the learner's line that chose it: of the frames
+   * of the call that set it, the one that names the number (a shared helper such as
+   * sendJson(res, 405, …) is called with it). Waits for the probe's record first.
+   */
+  expect(response: HttpResponse, status: number, body?: unknown): Promise<void>;
+  /** GET `target`, expect 200 with a JSON array (fails with wrong-body otherwise), return it. */
+  list<T = unknown>(target: string): Promise<T[]>;
+  /**
+   * After a request that may have broken the server: a new request must still get
+   * `status` and (when given) the JSON `body`. `after` says what came before, for
+   * the transcript and the message. A crash is diagnosed by the engine (with this
+   * check's evidence).
+   */
+  stillServing(target: string, after: string, expected: { status: number; body?: unknown }): Promise<HttpResponse>;
+}
+
+/** The client harness bound to this check (same behaviour as the free functions of 'httpdojo/check'). */
+export interface ClientHarness {
+  /** A test server for the learner's client, closed when the check ends. */
+  server(handler: Handler): Promise<TestServer>;
+  /** Run the learner's program with `args` against `server` until it exits or stalls; see runClient. */
+  run(server: TestServer, args: string[], stopWhen?: (events: ProbeEvent[]) => boolean, options?: { exchanges?: number }): Promise<ClientResult>;
+  /** The failures every client run is judged on first (fetch, unhandled error, crash, lingering). */
+  failCommon(result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void;
+}
+
+/**
+ * Named places in the learner's program. Each resolves from what the probe saw
+ * first (where listen() or http.request() was really called) and from the source
+ * second, skipping comments and strings.
+ */
+export type Anchor =
+  /** http.createServer( — where the request handler is. */
+  | 'request-handler'
+  /** listen() as the probe saw it called, else `.listen(` in the source. */
+  | 'listen'
+  /** req.on('data' (or .once / .addListener). */
+  | 'data-listener'
+  /** req.on('end' (or .once / .addListener). */
+  | 'end-listener'
+  /** JSON.parse( where it threw (probe), else the first in the source. */
+  | 'json-parse'
+  /** Where the request target is read: req.url. */
+  | 'url-read'
+  /** The learner's http.request / http.get call as the probe saw it, else in the source. */
+  | 'client-request'
+  /** process.on('SIGTERM' … */
+  | 'sigterm'
+  /** process.exit( as the probe saw it called, else in the source. */
+  | 'process-exit';
+
+/** Which call of a response to point at. */
+export interface CallQuery {
+  /** The writeHead / statusCode call that set this status. */
+  status?: number;
+  /** The call that wrote this header (setHeader, or writeHead with it). */
+  header?: string;
+  /** Any of these calls (the last one). */
+  fn?: Array<ResponseCall['fn']>;
+  /** Only a frame whose line names the status or header; null when none does. */
+  named?: boolean;
+}
+
+/** The toolkit's look-ups on ctx.server. */
+export interface ServerToolkit {
+  /** A named place in the learner's program (see Anchor), or null when there is none. */
+  lineOf(anchor: Anchor): Location | null;
+  /**
+   * The learner's line of a call on the response of `record`: for `status`, of the
+   * call's frames the one whose line names the number (a shared helper's caller),
+   * for `header` the one that names the header; else the call's own line; else the
+   * record's last call. Null without a record.
+   */
+  callLine(record: ResponseRecord | undefined, query: CallQuery): Location | null;
+  /** The learner's frames of a call in the verified file: its own line, then the lines it was called from. */
+  framesOf(call: { at: Location | null; via?: Location[] } | undefined): Location[];
+  /** The learner's http.request / http.get line of the client request matching `where` (probe), else any. */
+  clientRequestAt(where?: (event: EventOf<'client-create'>) => boolean): Location | null;
+  /**
+   * The probe's record of `method target` once it has reported the request and
+   * the end of its response (its events trail the bytes by a few ms): at most
+   * `timeoutMs` (default 200) for each. Undefined when it never saw the request.
+   */
+  settled(method: string, target: string, options?: { timeoutMs?: number }): Promise<ResponseRecord | undefined>;
+  /**
+   * The first write or end on the response to `method target` (a request not in
+   * `seen`, the ids of requests already judged), with its request event: how and
+   * when the server answered. Waits at most `timeoutMs` (default 500) for each.
+   */
+  answerOf(method: string, target: string, options?: { seen?: Set<number>; timeoutMs?: number }): Promise<{ req: EventOf<'req'>; call: ResponseCall } | null>;
+}
+
+/** The toolkit's look-ups on ctx.source. */
+export interface SourceToolkit {
+  /** The text of a line (1-based), or '' past the end. */
+  line(line: number): string;
+  /**
+   * The nearest code match of `pattern` near `anchor` (a location, the first of
+   * several that has one, or a named anchor): from the anchor's line, going `up`
+   * (default), `down` or both ways, at most `within` lines (default 10), not past
+   * a line where `stopAt` matches (the anchor's own line excepted). The anchor's
+   * own line is searched first unless `includeAnchor` is false. Like find(),
+   * never inside a comment or a string.
+   */
+  near(anchor: Location | Location[] | Anchor | null, pattern: RegExp, options?: { within?: number; direction?: 'up' | 'down' | 'both'; stopAt?: RegExp; includeAnchor?: boolean }): Location | null;
+  /**
+   * The conditions that decide whether `location`'s line runs, innermost first:
+   * an if/else/case/ternary on the line itself, then each less indented enclosing
+   * line holding one, up to the enclosing function (60 lines at most).
+   */
+  conditionsAround(location: Location): Array<Location & { text: string }>;
+}
