@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { CliError, EXIT, exitReportFor } from './exit-codes.js';
 import { packageVersion } from '../engine/version.js';
-import { COMMANDS, flagDescription, flagSyntax, GLOBAL_FLAGS, pickGlobalOptions, pickOptions, type CommandName, type CommandSpec, type FlagName, type FlagUse, type OptionsOf } from './options.js';
+import { COMMANDS, FLAGS, flagDescription, flagSyntax, GLOBAL_FLAGS, pickGlobalOptions, pickOptions, type CommandName, type CommandSpec, type FlagName, type FlagUse, type OptionsOf } from './options.js';
 
 type Run<Name extends CommandName> = (args: string[], options: OptionsOf<Name>) => Promise<number>;
 
@@ -82,6 +82,12 @@ function unknownCommand(program: Command): never {
   throw new CliError(`unknown command '${program.args[0]}'; httpdojo --help lists them`);
 }
 
+/** The command word of argv: its first operand that is not a global flag's argument (`--lessons dir verify`). */
+function commandIn(argv: string[]): string | undefined {
+  const taking = Object.keys(GLOBAL_FLAGS).filter((name) => FLAGS[name as FlagName].argument).map((name) => `--${name}`);
+  return argv.find((arg, i) => !arg.startsWith('-') && !taking.includes(argv[i - 1]));
+}
+
 /**
  * One line per usage error: commander puts its suggestion on a line of its own
  * ("\n(Did you mean verify?)"); ours joins it to the message, and an unknown
@@ -102,7 +108,7 @@ export async function main(argv: string[]): Promise<void> {
     if (report.message) process.stderr.write(`httpdojo: ${report.message}\n`);
     // VERDICT.md: `verify --json` prints one document even when the command cannot
     // run; a bad flag or a missing argument is rejected here, before verify runs.
-    if (report.exitCode === EXIT.usage && argv.includes('--json') && argv.find((arg, i) => !arg.startsWith('-') && argv[i - 1] !== '--lessons') === 'verify') {
+    if (report.exitCode === EXIT.usage && argv.includes('--json') && commandIn(argv) === 'verify') {
       const { errorJson } = await import('../report/verdict-json.js');
       process.stdout.write(errorJson(report.code, report.message, packageVersion()) + '\n');
     }
