@@ -18,7 +18,7 @@ export interface CheckScan {
    * Ids computed at run time cannot be seen; those are proven by the mistakes.
    * A value import from 'httpdojo/check' (the client harness) reports the
    * harness's ids, on the import's line; so does the first use of the harness
-   * bound to the context (`ctx.client.run(…)`, `.server(…)`, `.failCommon(…)`), on its line.
+   * bound to the context (`ctx.client.run(…)`, `.failCommon(…)`, …), on its line.
    */
   reportedPitfalls: Array<{ id: string; line: number }>;
 }
@@ -44,7 +44,7 @@ export function scanCheckSource(text: string, fileName: string): CheckScan {
   const visit = (node: TS.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text === 'httpdojo/check' && importsValues(ts, node)) {
       for (const id of CLIENT_HARNESS_PITFALLS) reportedPitfalls.push({ id, line: lineOf(node) });
-    } else if (!usesBoundHarness && ts.isPropertyAccessExpression(node) && node.name.text === 'client' && ts.isPropertyAccessExpression(node.parent) && ['run', 'server', 'failCommon'].includes(node.parent.name.text)) {
+    } else if (!usesBoundHarness && ts.isPropertyAccessExpression(node) && node.name.text === 'client' && ts.isPropertyAccessExpression(node.parent) && BOUND_HARNESS_JUDGES.has(node.parent.name.text)) {
       usesBoundHarness = true;
       for (const id of CLIENT_HARNESS_PITFALLS) reportedPitfalls.push({ id, line: lineOf(node) });
     } else if (ts.isCallExpression(node)) {
@@ -70,6 +70,9 @@ export function scanCheckSource(text: string, fileName: string): CheckScan {
   visit(source);
   return { checkIds, reportedPitfalls };
 }
+
+/** The members of ctx.client whose use means the harness may judge the run (toolkit/client.ts). */
+const BOUND_HARNESS_JUDGES = new Set(['run', 'server', 'failCommon', 'failUnended', 'failLingering', 'expectSuccessOutput', 'expectFailureStatus', 'expectErrorLine']);
 
 /** `import { runClient } from ...` does, `import type { ... }` and `import { type X }` do not. */
 function importsValues(ts: typeof TS, node: TS.ImportDeclaration): boolean {

@@ -4,6 +4,7 @@
 // only types: everything it does at run time goes through the check's context.
 import type { CheckContext, Location, ProbeEvent, ProgramRun } from '../check-api.js';
 import type { EventOf } from '../probe-events.js';
+import { format } from '../toolkit/format.js';
 import type { TestServer } from './server.js';
 
 /** CURRICULUM.md: a client program must exit 2 s after its last response. */
@@ -163,15 +164,12 @@ export function requestLine(result: ClientResult): Location | null {
   return clientRequests(result).find((request) => request.at)?.at ?? null;
 }
 
-/** A quoted excerpt of program output, or "nothing". */
+/** A quoted excerpt of program output (the toolkit's quoting), or "nothing": output is not a body. */
 export function show(text: string, max = 160): string {
-  if (text === '') return 'nothing';
-  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+  return text === '' ? 'nothing' : format.body(text, max);
 }
 
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
+export const seconds = format.seconds;
 
 export function exitText(result: ClientResult): string {
   return result.code !== null ? `exited with code ${result.code}` : `was killed by ${result.signal}`;

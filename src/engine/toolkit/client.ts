@@ -3,12 +3,21 @@
 // for check modules not yet written against the context; both are one implementation.
 
 import type { CheckContext, ClientHarness } from '../check-api.js';
-import { failCommon, runClient, testServer } from '../client-harness/index.js';
+import * as harness from '../client-harness/index.js';
 
 export function clientHarness(ctx: CheckContext): ClientHarness {
+  const { cut, cutInside, escapeBytes, eventsOf, clientRequests, requestLine, exitText, outcome, show, sameOutput, CHECK_MS, EXIT_WITHIN_MS, NETWORK_CODES } = harness;
   return {
-    server: (handler) => testServer(ctx, handler),
-    run: (server, args, stopWhen, options) => runClient(ctx, server, args, stopWhen, options),
-    failCommon: (result, server, sent, beforeLingering) => failCommon(ctx, result, server, sent, beforeLingering),
+    cut, cutInside, escapeBytes, eventsOf, clientRequests, requestLine, exitText, outcome, show, sameOutput, CHECK_MS, EXIT_WITHIN_MS, NETWORK_CODES,
+    server: (handler) => harness.testServer(ctx, handler),
+    run: (server, args, stopWhen, options) => harness.runClient(ctx, server, args, stopWhen, options),
+    failCommon: (result, server, sent, beforeLingering) => harness.failCommon(ctx, result, server, sent, beforeLingering),
+    failUnended: (result, sent, what) => harness.failUnended(ctx, result, sent, what),
+    failLingering: (result, sent, what) => harness.failLingering(ctx, result, sent, what),
+    expectSuccessOutput: (result, sent, text, aside) => harness.expectSuccessOutput(ctx, result, sent, text, aside),
+    expectFailureStatus: (result, server, sent, status, body, beforeLingering) => harness.expectFailureStatus(ctx, result, server, sent, status, body, beforeLingering),
+    expectErrorLine: (result, server, sent, beforeLingering) => harness.expectErrorLine(ctx, result, server, sent, beforeLingering),
+    sendPieces: (server, res, parts, end) => harness.sendPieces(ctx, server, res, parts, end),
+    refusedOrigin: () => harness.refusedOrigin(ctx),
   };
 }

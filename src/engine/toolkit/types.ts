@@ -61,14 +61,30 @@ export interface JsonHelpers {
   stillServing(target: string, after: string, expected: { status: number; body?: unknown }): Promise<HttpResponse>;
 }
 
-/** The client harness bound to this check (same behaviour as the free functions of 'httpdojo/check'). */
-export interface ClientHarness {
-  /** A test server for the learner's client, closed when the check ends. */
+type Harness = typeof import('../client-harness/index.js');
+
+/**
+ * The client harness bound to this check: the same functions as the value
+ * exports of 'httpdojo/check' (src/engine/client-harness/), those that take the
+ * check's context with it already given, so a check module needs no value import.
+ */
+export interface ClientHarness extends Pick<Harness, 'cut' | 'cutInside' | 'escapeBytes' | 'eventsOf' | 'clientRequests' | 'requestLine' | 'exitText' | 'outcome' | 'show' | 'sameOutput' | 'CHECK_MS' | 'EXIT_WITHIN_MS' | 'NETWORK_CODES'> {
+  /** A test server for the learner's client, closed when the check ends (testServer). */
   server(handler: Handler): Promise<TestServer>;
-  /** Run the learner's program with `args` against `server` until it exits or stalls; see runClient. */
+  /** Run the learner's program with `args` against `server` until it exits or stalls (runClient). */
   run(server: TestServer, args: string[], stopWhen?: (events: ProbeEvent[]) => boolean, options?: { exchanges?: number }): Promise<ClientResult>;
   /** The failures every client run is judged on first (fetch, unhandled error, crash, lingering). */
   failCommon(result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void;
+  failUnended(result: ClientResult, sent: string, what: string): void;
+  failLingering(result: ClientResult, sent: string, what: string): never;
+  /** The lesson-10 contract for a 2xx (after failCommon), a non-2xx and a connection error. */
+  expectSuccessOutput(result: ClientResult, sent: string, text: string, aside?: string): void;
+  expectFailureStatus(result: ClientResult, server: TestServer, sent: string, status: number, body: string, beforeLingering?: () => void): void;
+  expectErrorLine(result: ClientResult, server: TestServer, sent: string, beforeLingering?: () => void): void;
+  /** Writes Buffers with pauses (a number is ms) on a test server's response, then ends it. */
+  sendPieces(server: TestServer, res: import('node:http').ServerResponse, parts: Array<Buffer | number>, end?: boolean): Promise<void>;
+  /** The origin of a port that refuses connections. */
+  refusedOrigin(): Promise<string>;
 }
 
 /**
