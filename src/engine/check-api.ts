@@ -24,6 +24,9 @@ export type * from './toolkit/types.js';
 // The toolkit's pure helpers (no context needed): one wording for bodies, values,
 // counts, durations and errors in every message, and JSON comparisons.
 export { format, isPlainObject, jsonEqual, mediaType } from './toolkit/format.js';
+// Request bodies sent to the learner's server (lessons 04, 05): early answers, cut uploads, their lines.
+export { answeredBefore, cutBetweenBytes, cutByServer, cutLine, decodeEachChunkLine, earlyAnswerLine, keepsChunkLine, requestIds, sizeTestLine, upload } from './toolkit/uploads.js';
+export type { Cut, Upload, UploadOptions } from './toolkit/uploads.js';
 
 /** The default export of a lesson's check.ts. */
 export interface LessonChecks {
