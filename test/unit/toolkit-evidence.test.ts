@@ -31,6 +31,7 @@ describe('amendFailure', () => {
     ['a detail', [{ detail: 'The same request without a query got 200.' }], `${failure.message} The same request without a query got 200.`, null],
     ['a location when there is none', [{ location: () => AT }], failure.message, AT],
     ['the first location that finds one', [{ location: () => null }, { location: async () => AT }], failure.message, AT],
+    ['a location look-up that throws is skipped', [{ location: () => { throw new Error('bug in the check'); } }, { location: () => AT }], failure.message, AT],
   ];
   it.each(CASES)('%s', async (_name, evidence, message, location) => {
     const amended = await amendFailure(failure, evidence);

@@ -60,8 +60,17 @@ export async function runWithEvidence(ctx: Pick<CheckContext, 'program' | 'serve
     }
     const silent = [...board.current].reverse().find((item) => item.noAnswer);
     if (!silent?.noAnswer) throw error;
-    const location = (await silent.location?.()) ?? null;
+    const location = silent.location ? await lineOrNull(silent.location) : null;
     throw new CheckFailure(silent.noAnswer.pitfall, `${sent(silent)}; ${error.message}, ${silent.noAnswer.because}.`, location);
+  }
+}
+
+/** A check's location look-up: a throw there must not turn a diagnosis into an internal error. */
+async function lineOrNull(find: NonNullable<Evidence['location']>): Promise<Location | null> {
+  try {
+    return (await find()) ?? null;
+  } catch {
+    return null;
   }
 }
 
@@ -86,7 +95,7 @@ export async function amendFailure<T extends FailureText>(result: T, evidence: r
   let location = result.location;
   for (const item of evidence) {
     if (location || !item.location) continue;
-    location = (await item.location()) ?? null;
+    location = await lineOrNull(item.location);
   }
   return { ...result, message: message || result.message, location };
 }
