@@ -1,11 +1,13 @@
 // What a lesson's check.ts is written against: types (`import type { LessonChecks }
-// from 'httpdojo/check'`), and one set of values, the client harness for lessons whose
-// learner writes a client program (runClient, testServer, failCommon, ...). A check
-// that imports only types runs without httpdojo installed beside it; everything it
-// uses at run time arrives in its context. One that imports the harness resolves
-// 'httpdojo/check' at run time: the built-in course through the package's
-// self-reference (package.json "exports"), an instructor's course through httpdojo
-// installed where Node's resolution finds it.
+// from 'httpdojo/check'`). Everything a check uses at run time arrives in its
+// context: the engine's requests, probe view and program control, and the check
+// toolkit (src/engine/toolkit/: named locations, source look-ups, JSON helpers,
+// evidence for the engine's diagnoses, one wording, the client harness as
+// ctx.client). A check that imports only types runs without httpdojo installed
+// beside it. The same helpers are also exported as values (runClient, format, ...);
+// a check importing one resolves 'httpdojo/check' at run time: the built-in course
+// through the package's self-reference (package.json "exports"), an instructor's
+// course through httpdojo installed where Node's resolution finds it.
 //
 // A check says what it sends and what it expects. The engine supplies deadlines,
 // transcripts, crash handling, restarts and locations.
