@@ -53,6 +53,11 @@ describe('dev new scaffold', () => {
     expect(() => planLesson(temp, 'ok', 'cli')).toThrow(/--kind must be server, client or proxy/);
     expect(() => planLesson(temp, 'ok', 'server', 'crash')).toThrow(/engine's own pitfall ids/);
     expect(() => planLesson(temp, 'ok', 'server', 'Not An Id')).toThrow(/not a pitfall id/);
+    writeFileSync(join(temp, 'a-file'), 'not a course\n');
+    expect(() => planLesson(join(temp, 'a-file'), 'ok', 'server')).toThrow(/is a file; --lessons takes the course folder/);
+    // The course folder is created, not its parents (a mistyped path is reported, not built).
+    const deep = join(temp, 'no', 'such', 'course');
+    expect(() => writeLesson(deep, planLesson(deep, 'ok', 'server'))).toThrow(/cannot create .*course: the folder it goes in does not exist/);
   });
 
   it('titles and stub markers', () => {

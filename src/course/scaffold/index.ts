@@ -5,7 +5,7 @@
 // that `dev check` lists, one line per file, until the author replaces them.
 // This module plans and writes files; src/cli/commands/dev-new.ts prints.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CourseError, defaultLessonsDir, LESSON_DIR } from '../lessons.js';
 import { CLIENT_HARNESS_PITFALLS } from '../../engine/client-harness/pitfalls.js';
@@ -38,6 +38,7 @@ export function planLesson(lessonsDir: string, slug: string, kind: string, pitfa
   const id = pitfall ?? `${slug}-mistake`;
   if (!SLUG.test(id)) throw new CourseError(`"${id}" is not a pitfall id: lowercase letters, digits and single dashes, like forgets-trailing-newline`, 'bad-course');
   if (GENERIC_PITFALLS.has(id)) throw new CourseError(`"${id}" is one of the engine's own pitfall ids; name the mistake your lesson teaches (--pitfall forgets-trailing-newline)`, 'bad-course');
+  if (existsSync(lessonsDir) && !statSync(lessonsDir).isDirectory()) throw new CourseError(`${lessonsDir} is a file; --lessons takes the course folder (the one holding 01-…/ and pitfalls/)`, 'bad-course');
   const lessons = existsSync(lessonsDir) ? readdirSync(lessonsDir).flatMap((name) => {
     // flatMap would spread a match (an array) itself: wrap it.
     const match = LESSON_DIR.exec(name);
@@ -71,12 +72,31 @@ export function planLesson(lessonsDir: string, slug: string, kind: string, pitfa
 
 /** Writes the plan; never overwrites a file (the plan only names files that do not exist). */
 export function writeLesson(lessonsDir: string, plan: ScaffoldPlan): void {
+  makeFolder(lessonsDir);
   for (const file of plan.files) {
     const target = join(lessonsDir, file.path);
-    mkdirSync(join(target, '..'), { recursive: true });
+    // Folders one level at a time: the course folder, then the lesson's, mistakes/, pitfalls/.
+    for (let depth = 1; depth < file.path.split('/').length; depth++) makeFolder(join(lessonsDir, ...file.path.split('/').slice(0, depth)));
     writeFileSync(target, file.text, { flag: 'wx' });
   }
   for (const page of plan.copiedPages) copyFileSync(join(defaultLessonsDir(), page), join(lessonsDir, page));
+}
+
+/**
+ * One folder, its parent required: never `mkdirSync(…, { recursive: true })`,
+ * which on Node 20 spins forever under /proc (a course path mistyped there).
+ */
+function makeFolder(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new CourseError(`${dir} is a file; --lessons takes the course folder (the one holding 01-…/ and pitfalls/)`, 'bad-course');
+    return;
+  }
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CourseError(code === 'ENOENT' ? `cannot create ${dir}: the folder it goes in does not exist` : `cannot create ${dir}: ${(error as Error).message}`, 'bad-course');
+  }
 }
 
 /** `cookie-parsing` → `Cookie parsing`. */
