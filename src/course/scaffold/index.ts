@@ -83,8 +83,10 @@ export function writeLesson(lessonsDir: string, plan: ScaffoldPlan): void {
 }
 
 /**
- * One folder, its parent required: never `mkdirSync(…, { recursive: true })`,
- * which on Node 20 spins forever under /proc (a course path mistyped there).
+ * One folder, its parent required: never `mkdirSync(…, { recursive: true })`.
+ * procfs answers ENOENT to a mkdir under /proc, which Node's recursive mkdir
+ * reads as "make the parent first", forever (measured on Node 20.20: a spin at
+ * 100 % CPU for a --lessons path mistyped there).
  */
 function makeFolder(dir: string): void {
   if (existsSync(dir)) {
