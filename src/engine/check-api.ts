@@ -29,6 +29,8 @@ export { format, isPlainObject, jsonEqual, mediaType } from './toolkit/format.js
 // Request bodies sent to the learner's server (lessons 04, 05): early answers, cut uploads, their lines.
 export { answeredBefore, cutBetweenBytes, cutByServer, cutLine, decodeEachChunkLine, earlyAnswerLine, keepsChunkLine, requestIds, sizeTestLine, upload } from './toolkit/uploads.js';
 export type { Cut, Upload, UploadOptions } from './toolkit/uploads.js';
+// A request whose handler fails on purpose (lesson 15): the crash it may cause, pointed at the missing try/catch.
+export { callerOf, type CrashMeaning, failIfCrashed, learnerFrames, survivesFailure } from './toolkit/crashes.js';
 
 /** The default export of a lesson's check.ts. */
 export interface LessonChecks {
