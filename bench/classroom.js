@@ -65,10 +65,12 @@ const cleanup = () => {
   listener?.kill('SIGKILL');
   rmSync(data, { recursive: true, force: true });
 };
-// However the script ends (an exception included), the board and the listeners go with it.
+// However the script ends (an exception included, such as a board that exits at
+// start), the board, the listeners and the data folder go with it.
 process.on('exit', () => {
   child.kill('SIGKILL');
   listener?.kill('SIGKILL');
+  rmSync(data, { recursive: true, force: true });
 });
 const deadline = setTimeout(() => {
   console.error('bench: gave up after 120 s');
