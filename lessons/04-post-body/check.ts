@@ -12,7 +12,6 @@
 //
 // Not sent on purpose: whitespace-only names, extra fields (they may be dropped).
 import type { BodyPart, CheckContext, HttpResponse, LessonChecks } from 'httpdojo/check';
-import { answeredBefore, cutBetweenBytes, decodeEachChunkLine, earlyAnswerLine, upload } from 'httpdojo/check';
 
 const ALICE = { id: 1, name: 'Alice' };
 const BOB = { id: 2, name: 'Bob' };
@@ -62,12 +61,12 @@ export default {
             ctx.fail(
               'string-concat-chunks',
               `We sent POST /api/users with ${text} ${how}; ${where} the name is ${JSON.stringify(name)}: ${ctx.format.count(replaced)} replacement character${replaced === 1 ? '' : 's'} (U+FFFD) where the split characters were. Each Buffer was decoded on its own; join them with Buffer.concat(chunks) and decode once, or call req.setEncoding('utf8') first.`,
-              decodeEachChunkLine(ctx),
+              ctx.upload.decodeEachChunkLine(),
             );
           }
           ctx.fail('wrong-body', `We sent POST /api/users with ${text} ${how}; ${where} the name is ${JSON.stringify(name)}, expected ${JSON.stringify(ZOE)}.`, null);
         };
-        await post(ctx, text, cutBetweenBytes(text, ['ë', '😀'], 50), how, 201, expected, (res) => intact(res, 201, 'your 201 answer says'));
+        await post(ctx, text, ctx.upload.cutBetweenBytes(text, ['ë', '😀'], 50), how, 201, expected, (res) => intact(res, 201, 'your 201 answer says'));
         const stored = await ctx.http.request('GET', `/api/users/${expected.id}`);
         intact(stored, 200, `GET /api/users/${expected.id} then gives`);
         await ctx.json.expect(stored, 200, expected);
@@ -144,14 +143,14 @@ async function post(ctx: CheckContext, text: string, parts: BodyPart[], how: str
       location: () => ctx.server.lineOf('json-parse'),
     }));
   }
-  const sent = await upload(ctx, '/api/users', parts, { headers });
-  const early = answeredBefore(sent, size);
+  const sent = await ctx.upload.send('/api/users', parts, { headers });
+  const early = ctx.upload.answeredBefore(sent, size);
   // A 404 or 405 says the route is missing (the starter): a wrong status, not an early answer.
   if (early && sent.res.status !== 404 && sent.res.status !== 405) {
     ctx.fail(
       'respond-before-body-end',
       `We sent POST /api/users with ${text} ${how}; your server answered ${sent.res.status} ${ctx.format.body(sent.res)} ${early}: it answered before the body's last chunk arrived. Parse and answer in req.on('end'), once the whole body is there.`,
-      earlyAnswerLine(ctx, sent.answer?.call),
+      ctx.upload.earlyAnswerLine(sent.answer?.call),
     );
   }
   inspect?.(sent.res);

@@ -19,7 +19,6 @@
 // - The connection cut with no 413 received is body-limit-reset.
 // No check sends more than 8 MiB: correct servers drain for up to 64 MiB or 2 s.
 import type { CheckContext, Cut, LessonChecks, Upload } from 'httpdojo/check';
-import { answeredBefore, cutByServer, cutLine, keepsChunkLine, requestIds, sizeTestLine, upload } from 'httpdojo/check';
 
 const LIMIT = 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -49,7 +48,7 @@ export default {
             ...(how ? { sent: how } : {}),
             crash: { pitfall: 'json-parse-crash', because: `JSON.parse threw on ${ctx.format.body(text)} and nothing caught it. Parse inside try/catch and answer 400 {"error":"Invalid JSON"}`, when: ctx.json.isParseError },
           });
-          const sent = await upload(ctx, '/api/users', how ? ctx.body.pieces(text, 6, { pauseMs: 20 }) : [text]);
+          const sent = await ctx.upload.send('/api/users', how ? ctx.body.pieces(text, 6, { pauseMs: 20 }) : [text]);
           answeredEarly(ctx, sent, Buffer.byteLength(text), Buffer.byteLength(text), `${text}${how ? ` ${how}` : ''}`);
           await ctx.json.expect(sent.res, status, body);
           withdraw();
@@ -63,10 +62,10 @@ export default {
         const name = 'a'.repeat(LIMIT - '{"name":""}'.length);
         for (const chunked of [false, true]) {
           const how = `${ctx.format.count(LIMIT)} bytes ({"name":"aaa…"}) ${chunked ? 'chunked, without Content-Length' : 'with Content-Length'}`;
-          const seen = requestIds(ctx);
-          const sent = await upload(ctx, '/api/users', ['{"name":"', ctx.body.sized(name.length, 'a'), '"}'], { chunked, timeoutMs: 4000 }).catch(async (error: unknown) => {
-            const cut = await cutByServer(ctx, error, { ...POST_USERS, seen });
-            return ctx.fail('wrong-status', `We sent POST /api/users with ${how}, which is within the limit; your server cut the connection without a complete answer.`, cutLine(ctx, cut.answer?.call));
+          const seen = ctx.upload.requestIds();
+          const sent = await ctx.upload.send('/api/users', ['{"name":"', ctx.body.sized(name.length, 'a'), '"}'], { chunked, timeoutMs: 4000 }).catch(async (error: unknown) => {
+            const cut = await ctx.upload.cutByServer(error, { ...POST_USERS, seen });
+            return ctx.fail('wrong-status', `We sent POST /api/users with ${how}, which is within the limit; your server cut the connection without a complete answer.`, ctx.upload.cutLine(cut.answer?.call));
           });
           const { res } = sent;
           const got = (res.json as { name?: unknown } | undefined)?.name;
@@ -78,7 +77,7 @@ export default {
           ctx.fail(
             res.status === 201 ? 'wrong-body' : 'wrong-status',
             `We sent POST /api/users with ${how}; expected 201 with the user (a name of ${ctx.format.count(name.length)} characters), got ${what}.${res.status === 413 ? ' Exactly 1 MiB is allowed: refuse only bodies larger than 1,048,576 bytes (> not >=).' : ''}`,
-            res.status === 413 ? sizeTestLine(ctx, POST_USERS) : ctx.server.callLine(await ctx.server.recordOf(res), { status: res.status }),
+            res.status === 413 ? ctx.upload.sizeTestLine(POST_USERS) : ctx.server.callLine(await ctx.server.recordOf(res), { status: res.status }),
           );
         }
         await ctx.json.stillServing('/api/users/1', 'the 1 MiB bodies', { status: 200, body: ALICE });
@@ -96,13 +95,13 @@ export default {
         const body = Buffer.from(JSON.stringify({ name: 'a'.repeat(size - 11) }));
         const sentWhat = `POST /api/users with Content-Length: ${ctx.format.count(size)} (2 MiB)`;
         const waited = `no answer came in ${ANSWER_WITHIN_MS / 1000} s`;
-        const seen = requestIds(ctx);
+        const seen = ctx.upload.requestIds();
         const connection = await ctx.http.connect();
         try {
           const headers = { 'Content-Type': 'application/json', 'Content-Length': String(size) };
           const res = await ctx.http.request('POST', '/api/users', { connection, keepOpen: true, body: [body.subarray(0, first)], headers, timeoutMs: ANSWER_WITHIN_MS }).catch(async (error: unknown) => {
             if ((error as { reason?: unknown }).reason === 'timeout') return null;
-            return cutOff(ctx, await cutByServer(ctx, error, { ...POST_USERS, seen }), `${sentWhat} and the first ${ctx.format.count(first)} bytes of the body`);
+            return cutOff(ctx, await ctx.upload.cutByServer(error, { ...POST_USERS, seen }), `${sentWhat} and the first ${ctx.format.count(first)} bytes of the body`);
           });
           if (res) {
             if (res.status !== 413) {
@@ -119,9 +118,9 @@ export default {
             await connection.send([body.subarray(first)], () => false, ctx.signal);
             const late = await connection.readResponse({ timeoutMs: 3000, signal: ctx.signal }).catch(async (error: unknown) => {
               if ((error as { reason?: unknown }).reason === 'timeout') {
-                ctx.fail('no-body-limit', `We sent ${sentWhat} and the first ${ctx.format.count(first)} bytes; nothing came back in ${ANSWER_WITHIN_MS / 1000} s, and after we sent all ${ctx.format.count(size)} bytes still no answer within 3 s. A Content-Length over 1,048,576 must get 413 {"error":"Payload too large"} straight away, before the body is read.`, keepsChunkLine(ctx));
+                ctx.fail('no-body-limit', `We sent ${sentWhat} and the first ${ctx.format.count(first)} bytes; nothing came back in ${ANSWER_WITHIN_MS / 1000} s, and after we sent all ${ctx.format.count(size)} bytes still no answer within 3 s. A Content-Length over 1,048,576 must get 413 {"error":"Payload too large"} straight away, before the body is read.`, ctx.upload.keepsChunkLine());
               }
-              return cutOff(ctx, await cutByServer(ctx, error, { ...POST_USERS, seen }), `${sentWhat}, waited ${ANSWER_WITHIN_MS / 1000} s for an answer, then sent the whole body`);
+              return cutOff(ctx, await ctx.upload.cutByServer(error, { ...POST_USERS, seen }), `${sentWhat}, waited ${ANSWER_WITHIN_MS / 1000} s for an answer, then sent the whole body`);
             });
             const answer = await ctx.server.answerOf('POST', '/api/users', { seen });
             const serverHad = answer?.call.bodyBytesIn;
@@ -132,13 +131,13 @@ export default {
               ctx.fail(
                 'limit-checked-after-end',
                 `We sent ${sentWhat} and the first ${ctx.format.count(first)} bytes of the body; ${waited}. Only after we sent all ${ctx.format.count(size)} bytes did your server answer 413: it read the whole body before checking its size. The Content-Length header already says 2 MiB: compare req.headers['content-length'] with the limit before reading.`,
-                sizeTestLine(ctx, POST_USERS, answer?.call),
+                ctx.upload.sizeTestLine(POST_USERS, answer?.call),
               );
             } else {
               ctx.fail(
                 'no-body-limit',
                 `We sent ${sentWhat} and the first ${ctx.format.count(first)} bytes of the body; ${waited}, and after we sent all ${ctx.format.count(size)} bytes your server answered ${late.status} ${ctx.format.body(late.body)}${late.status < 300 ? ': it read and accepted a body twice the limit' : ', not 413'}. Refuse a Content-Length over 1,048,576 with 413 {"error":"Payload too large"} before reading the body.`,
-                late.status < 300 ? keepsChunkLine(ctx) : (ctx.server.framesOf(answer?.call)[0] ?? null),
+                late.status < 300 ? ctx.upload.keepsChunkLine() : (ctx.server.framesOf(answer?.call)[0] ?? null),
               );
             }
           }
@@ -175,9 +174,9 @@ export default {
         const text = spec.text();
         const size = Buffer.byteLength(text);
         const how = spec.how(size);
-        const seen = requestIds(ctx);
-        const sent = await upload(ctx, '/api/users', ctx.body.pieces(text, spec.pieceBytes, { pauseMs: 2 }), { chunked: true, timeoutMs: 6000 }).catch(async (error: unknown) =>
-          cutOff(ctx, await cutByServer(ctx, error, { ...POST_USERS, seen }), `POST /api/users with ${how}`));
+        const seen = ctx.upload.requestIds();
+        const sent = await ctx.upload.send('/api/users', ctx.body.pieces(text, spec.pieceBytes, { pauseMs: 2 }), { chunked: true, timeoutMs: 6000 }).catch(async (error: unknown) =>
+          cutOff(ctx, await ctx.upload.cutByServer(error, { ...POST_USERS, seen }), `POST /api/users with ${how}`));
         const { res } = sent;
         const serverHad = sent.answer?.call.bodyBytesIn;
         if (res.status === 413) {
@@ -185,7 +184,7 @@ export default {
             ctx.fail(
               'limit-checked-after-end',
               `We sent POST /api/users with ${how}; your 413 came only after we had sent all ${ctx.format.count(size)} bytes${serverHad !== undefined ? ` (your server had read ${ctx.format.count(serverHad)} bytes when it wrote it)` : ''}: the size was checked once the whole body had been read and kept. Count the bytes in the 'data' listener and answer 413 as soon as the count passes 1,048,576.`,
-              sizeTestLine(ctx, POST_USERS, sent.answer?.call),
+              ctx.upload.sizeTestLine(POST_USERS, sent.answer?.call),
             );
           }
           await ctx.json.expect(res, 413, TOO_LARGE);
@@ -196,7 +195,7 @@ export default {
             res.status < 300
               ? `We sent POST /api/users with ${how}; your server read all of it and answered ${res.status} ${ctx.format.body(res)}: nothing stopped a body over 1,048,576 bytes. ${spec.hint}`
               : `We sent POST /api/users with ${how}; your server answered ${res.status} ${ctx.format.body(res)}, not 413 {"error":"Payload too large"}.`,
-            res.status < 300 ? keepsChunkLine(ctx) : ctx.server.callLine(await ctx.server.recordOf(res), { status: res.status }),
+            res.status < 300 ? ctx.upload.keepsChunkLine() : ctx.server.callLine(await ctx.server.recordOf(res), { status: res.status }),
           );
         }
         await ctx.json.stillServing('/api/users/1', spec.after, { status: 200, body: ALICE });
@@ -213,7 +212,7 @@ export default {
  */
 function answeredEarly(ctx: CheckContext, sent: Upload, upTo: number, size: number, how: string): void {
   const { res, answer } = sent;
-  const early = res.status === 413 || res.status === 404 || res.status === 405 ? null : answeredBefore(sent, upTo, size);
+  const early = res.status === 413 || res.status === 404 || res.status === 405 ? null : ctx.upload.answeredBefore(sent, upTo, size);
   if (!early) return;
   ctx.fail(
     'respond-before-body-end',
@@ -228,6 +227,6 @@ function cutOff(ctx: CheckContext, cut: Cut, sentWhat: string): never {
   return ctx.fail(
     'body-limit-reset',
     `We sent ${sentWhat}; your server cut the connection (${cut.reason}) ${cut.partial ? `after only the status line and headers of a ${cut.partial.status}` : `and no 413 reached us${wrote413}`}. Closing a socket that is still receiving resets it, and the reset throws away the answer. Send the 413 first, keep reading and discarding for a bounded time (req.resume()), and only then close.`,
-    cutLine(ctx, cut.answer?.call),
+    ctx.upload.cutLine(cut.answer?.call),
   );
 }

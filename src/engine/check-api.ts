@@ -28,7 +28,7 @@ export type * from './toolkit/types.js';
 export { format, isPlainObject, jsonEqual, mediaType } from './toolkit/format.js';
 // Request bodies sent to the learner's server (lessons 04, 05): early answers, cut uploads, their lines.
 export { answeredBefore, cutBetweenBytes, cutByServer, cutLine, decodeEachChunkLine, earlyAnswerLine, keepsChunkLine, requestIds, sizeTestLine, upload } from './toolkit/uploads.js';
-export type { Cut, Upload, UploadOptions } from './toolkit/uploads.js';
+export type { Cut, Upload, UploadOptions, Uploads } from './toolkit/uploads.js';
 // A request whose handler fails on purpose (lesson 15): the crash it may cause, pointed at the missing try/catch.
 export { callerOf, type CrashMeaning, failIfCrashed, learnerFrames, survivesFailure } from './toolkit/crashes.js';
 
@@ -126,6 +126,8 @@ export interface CheckContext {
   format: Format;
   /** Client lessons: the harness (a test server, a run of the learner's program, the common judgements). */
   client: ClientHarness;
+  /** Request bodies sent to the server: read while sending, answered early?, a cut upload, the lines to point at. */
+  upload: import('./toolkit/uploads.js').Uploads;
 }
 
 export interface BodyBuilders {

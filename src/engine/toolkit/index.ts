@@ -11,6 +11,7 @@ import type { EvidenceBoard } from './evidence.js';
 import { jsonHelpers } from './json.js';
 import { serverLocations, type ServerLocations } from './locations.js';
 import { extendSource, type SourceMatches } from './source.js';
+import { uploads } from './uploads.js';
 
 export { amendFailure, EvidenceBoard, runWithEvidence } from './evidence.js';
 export type { SourceMatches } from './source.js';
@@ -19,7 +20,7 @@ export type { SourceMatches } from './source.js';
 export type EngineProgramView = Omit<ProgramView, keyof ServerLocations>;
 
 /** The check context as the engine builds it. */
-export type EngineContext = Omit<CheckContext, 'server' | 'source' | 'evidence' | 'json' | 'client' | 'format'> & {
+export type EngineContext = Omit<CheckContext, 'server' | 'source' | 'evidence' | 'json' | 'client' | 'format' | 'upload'> & {
   server: EngineProgramView;
   source: SourceMatches;
 };
@@ -39,8 +40,10 @@ export function withToolkit(base: EngineContext, board: EvidenceBoard): CheckCon
     format,
     json: undefined as unknown as CheckContext['json'],
     client: undefined as unknown as CheckContext['client'],
+    upload: undefined as unknown as CheckContext['upload'],
   });
   ctx.json = jsonHelpers(ctx);
   ctx.client = clientHarness(ctx);
+  ctx.upload = uploads(ctx);
   return ctx;
 }

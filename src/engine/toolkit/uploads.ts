@@ -208,3 +208,38 @@ export function cutLine(ctx: Pick<CheckContext, 'server' | 'source'>, call: Resp
     ctx.source.find(/\b(res|response)\b[\w.]*\.destroy\s*\(/, /\.destroy\s*\(/)
   );
 }
+
+// ---- ctx.upload: the same functions bound to the check ---------------------------------
+
+/** `ctx.upload`: the functions above with the check's context bound (a check module imports only types). */
+export interface Uploads {
+  /** Send `parts` to `target` (POST unless told), reading the answer while sending; see `upload`. */
+  send(target: string, parts: BodyPart[], options?: UploadOptions): Promise<Upload>;
+  /** How we know the server answered before it had `upTo` of the body's `size` bytes, or null. */
+  answeredBefore(sent: Upload, upTo: number, size?: number): string | null;
+  /** The ids of the requests the probe has reported so far (`seen` for answerOf and cutByServer). */
+  requestIds(): Set<number>;
+  /** The server cut the connection and kept running: how; a crash or a timeout is rethrown. */
+  cutByServer(error: unknown, request: { method: string; target: string; seen: Set<number> }): Promise<Cut>;
+  cutBetweenBytes(text: string, characters: string[], pauseMs: number): BodyPart[];
+  earlyAnswerLine(call: ResponseCall | null | undefined): Location | null;
+  decodeEachChunkLine(): Location | null;
+  keepsChunkLine(): Location | null;
+  sizeTestLine(request: { method: string; target: string }, fallback?: ResponseCall | null, status?: number): Location | null;
+  cutLine(call: ResponseCall | null | undefined): Location | null;
+}
+
+export function uploads(ctx: Ctx): Uploads {
+  return {
+    send: (target, parts, options) => upload(ctx, target, parts, options),
+    answeredBefore,
+    requestIds: () => requestIds(ctx),
+    cutByServer: (error, request) => cutByServer(ctx, error, request),
+    cutBetweenBytes,
+    earlyAnswerLine: (call) => earlyAnswerLine(ctx, call),
+    decodeEachChunkLine: () => decodeEachChunkLine(ctx),
+    keepsChunkLine: () => keepsChunkLine(ctx),
+    sizeTestLine: (request, fallback, status) => sizeTestLine(ctx, request, fallback, status),
+    cutLine: (call) => cutLine(ctx, call),
+  };
+}
