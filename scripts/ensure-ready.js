@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BUILD_MARKER = join('dist', 'cli', 'index.js'); // tsc rewrites it on every build
 // What `npm run build` reads: tsc's sources and configs, the lessons' checks, the check compiler.
-const BUILD_INPUTS = ['src', 'tsconfig.base.json', 'tsconfig.build.json', 'scripts/build-checks.js'];
+const BUILD_INPUTS = ['src', 'tsconfig.base.json', 'tsconfig.build.json', 'scripts/build-checks.js', 'scripts/bundle-probe.js'];
 
 function readJson(file) {
   try {

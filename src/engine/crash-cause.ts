@@ -2,7 +2,7 @@
 // undefined that came right after the program swallowed the real error (an
 // empty catch around JSON.parse, an fs callback that ignored err), and a
 // stream error whose stack names no line of the learner's (an aborted upload
-// through pipeline()). The probe records the evidence (probe.ts, "swallowed
+// through pipeline()). The probe records the evidence (src/engine/probe/swallowed.ts, "swallowed
 // errors"); this connects it to the crash.
 
 import { catchAround } from './source-ast.js';
