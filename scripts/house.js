@@ -5,7 +5,8 @@
 //     table of patches" is reported apart: the probe's install may be one);
 //   - a lesson's check.ts imports only 'httpdojo/check' and node: built-ins;
 //   - its `checks` list is at least 60 % of its lines;
-//   - no top-level helper is defined in two check files.
+//   - no top-level helper is defined in two check files;
+//   - a check file names probe events as EventOf<'…'>, never Extract<ProbeEvent, …>.
 //
 //   node scripts/house.js [--json]
 //
@@ -119,6 +120,7 @@ export function houseReport() {
       continue;
     }
     const rel = `lessons/${lesson}/check.ts`;
+    if (/Extract<\s*ProbeEvent/.test(text)) breaches.push(`${rel} redeclares a probe event type with Extract<ProbeEvent, …> (use EventOf<'…'>)`);
     for (const specifier of foreignImports(text)) breaches.push(`${rel} imports ${specifier} (only 'httpdojo/check' and node: built-ins)`);
     const share = checksShare(text);
     shares.push({ lesson, ...share });
