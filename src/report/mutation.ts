@@ -34,7 +34,7 @@ export function lessonSummary(report: LessonMutation, documented: ReadonlyMap<st
     style.dim(` · ${c.invalid} not compiling · ${c.equivalent} equivalent${c.error ? ` · ${c.error} could not run` : ''}`);
   const lines = [head];
   if (!report.solution) lines.push(style.yellow('  no solution file: nothing to mutate'));
-  if (report.solutionPassed === false) lines.push(style.red('  the unchanged solution fails when run from a temp folder: the kills below mean nothing until it passes'));
+  if (report.solutionPassed === false) lines.push(style.red(`  the unchanged solution fails when run from a temp folder: the kills below mean nothing until it passes\n  ${report.solutionFailure}`));
   for (const survivor of report.mutants.filter((mutant) => mutant.status === 'survived')) {
     const why = documented.get(survivor.id);
     lines.push('', `  ${why ? style.yellow('documented') : style.red('survived')} ${style.bold(survivor.id)} (${survivor.pitfall}): ${survivor.description}`);

@@ -39,6 +39,8 @@ export interface LessonMutation {
   solution: string | null;
   /** The unchanged solution, run the same way from a temp folder: kills only mean something when it passes. */
   solutionPassed: boolean | null;
+  /** When it did not pass: its first failed check (id, pitfall, message) or why verify could not run it. */
+  solutionFailure: string | null;
   mutants: MutantResult[];
   counts: Record<MutantStatus, number>;
   /** killed / (killed + survived), null when nothing ran. */
@@ -106,7 +108,7 @@ export async function mutateCourse(lessons: Lesson[], options: MutateOptions): P
   const tasks: Array<() => Promise<void>> = [];
   for (const lesson of lessons) {
     const solution = programFile(lesson, 'solution');
-    const report: LessonMutation = { lesson: lesson.id, solution, solutionPassed: null, mutants: [], counts: countsOf([]), score: null };
+    const report: LessonMutation = { lesson: lesson.id, solution, solutionPassed: null, solutionFailure: null, mutants: [], counts: countsOf([]), score: null };
     reports.push(report);
     if (!solution || !lesson.checkFile) continue;
     const text = readFileSync(solution, 'utf8');
@@ -114,6 +116,9 @@ export async function mutateCourse(lessons: Lesson[], options: MutateOptions): P
     tasks.push(async () => {
       const verdict = await verifyText(lesson, name, text, options).catch((error: Error) => error);
       report.solutionPassed = !(verdict instanceof Error) && verdict.passed;
+      const failed = verdict instanceof Error ? null : verdict.checks.find((check) => check.status === 'failed');
+      if (verdict instanceof Error) report.solutionFailure = `verify could not run it: ${verdict.message}`;
+      else if (failed) report.solutionFailure = `${failed.id} (${failed.pitfall}): ${failed.message}`;
     });
     for (const mutant of generateMutants(solution, text)) {
       const diff = unifiedDiff(text, mutant.text, `${lesson.id}/${name}`);
