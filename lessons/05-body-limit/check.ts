@@ -136,7 +136,7 @@ export default {
             } else {
               ctx.fail(
                 'no-body-limit',
-                `We sent ${sentWhat} and the first ${ctx.format.count(first)} bytes of the body; ${waited}, and after we sent all ${ctx.format.count(size)} bytes your server answered ${late.status} ${ctx.format.body(late.body)}${late.status < 300 ? ': it read and accepted a body twice the limit' : ', not 413'}. Refuse a Content-Length over 1,048,576 with 413 {"error":"Payload too large"} before reading the body.`,
+                `We sent ${sentWhat} and the first ${ctx.format.count(first)} bytes of the body; ${waited}, and after we sent all ${ctx.format.count(size)} bytes your server answered ${late.status} ${ctx.format.body(late.body, 40)}${late.status < 300 ? ': it read and accepted a body twice the limit' : ', not 413'}. Refuse a Content-Length over 1,048,576 with 413 {"error":"Payload too large"} before reading the body.`,
                 late.status < 300 ? ctx.upload.keepsChunkLine() : (ctx.server.framesOf(answer?.call)[0] ?? null),
               );
             }
@@ -193,7 +193,7 @@ export default {
           ctx.fail(
             'no-body-limit',
             res.status < 300
-              ? `We sent POST /api/users with ${how}; your server read all of it and answered ${res.status} ${ctx.format.body(res)}: nothing stopped a body over 1,048,576 bytes. ${spec.hint}`
+              ? `We sent POST /api/users with ${how}; your server read all of it and answered ${res.status} ${ctx.format.body(res, 40)}: nothing stopped a body over 1,048,576 bytes. ${spec.hint}`
               : `We sent POST /api/users with ${how}; your server answered ${res.status} ${ctx.format.body(res)}, not 413 {"error":"Payload too large"}.`,
             res.status < 300 ? ctx.upload.keepsChunkLine() : ctx.server.callLine(await ctx.server.recordOf(res), { status: res.status }),
           );
@@ -223,7 +223,7 @@ function answeredEarly(ctx: CheckContext, sent: Upload, upTo: number, size: numb
 
 /** The server cut the connection (still running) and no 413 reached us: body-limit-reset. */
 function cutOff(ctx: CheckContext, cut: Cut, sentWhat: string): never {
-  const wrote413 = cut.status === 413 ? ' (your code did write a 413, but it never reached us)' : '';
+  const wrote413 = cut.status === 413 ? ' (your code did write one: the cut threw it away)' : '';
   return ctx.fail(
     'body-limit-reset',
     `We sent ${sentWhat}; your server cut the connection (${cut.reason}) ${cut.partial ? `after only the status line and headers of a ${cut.partial.status}` : `and no 413 reached us${wrote413}`}. Closing a socket that is still receiving resets it, and the reset throws away the answer. Send the 413 first, keep reading and discarding for a bounded time (req.resume()), and only then close.`,
