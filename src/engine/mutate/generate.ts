@@ -7,6 +7,7 @@
 import { BODY_MISTAKES } from './catalogue-bodies.js';
 import { LIFECYCLE_MISTAKES } from './catalogue-lifecycle.js';
 import { RESPONSE_MISTAKES } from './catalogue-responses.js';
+import { loadTypeScript } from '../lazy-typescript.js';
 import { applyEdits, contextFor, type CatalogueEntry } from './edits.js';
 
 /** The catalogue, in the order its mutants are numbered and reported. */
@@ -66,7 +67,7 @@ export function generateMutants(file: string, text: string, catalogue: readonly 
  * inside one does not count. Syntax errors are the transpiler's diagnostics.
  */
 function emitted(file: string, text: string): { js: string; error: string | null } {
-  const ts = contextFor(file, '').ts;
+  const ts = loadTypeScript();
   const output = ts.transpileModule(text, {
     fileName: file,
     reportDiagnostics: true,
