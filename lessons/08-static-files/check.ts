@@ -16,7 +16,8 @@
 // "/files" without its slash.
 import { mkdir, open, realpath, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { CheckContext, Connection, HttpResponse, LessonChecks, Location, RequestOptions } from 'httpdojo/check';
+import type { CheckContext, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
+import { expectUtf8, responseLine } from 'httpdojo/check';
 
 const ROOT_NAME = 'site';
 const MIB = 1024 * 1024;
@@ -102,6 +103,7 @@ export default {
       id: 'serves-text-file',
       title: 'GET /files/hello.txt gets 200, text/plain; charset=utf-8, Content-Length 6 and the file',
       async run(ctx) {
+        fileCrashes(ctx);
         await expectFile(ctx, FILES[0]);
       },
     },
@@ -109,6 +111,7 @@ export default {
       id: 'content-types',
       title: 'Content-Type follows the extension: .html .json .css .js, and application/octet-stream for others (.png)',
       async run(ctx) {
+        fileCrashes(ctx);
         for (const file of FILES.slice(1, 6)) await expectFile(ctx, file);
       },
     },
@@ -116,6 +119,7 @@ export default {
       id: 'sub-folders-and-escapes',
       title: 'files in sub-folders are served, the path percent-decoded (docs/with%20space.txt, docs/caf%C3%A9.txt)',
       async run(ctx) {
+        fileCrashes(ctx);
         for (const file of FILES.slice(6)) await expectFile(ctx, file);
       },
     },
@@ -123,12 +127,13 @@ export default {
       id: 'head',
       title: 'HEAD /files/page.html gets the same status and headers as GET, and no body',
       async run(ctx) {
+        fileCrashes(ctx);
         const file = FILES[1];
-        const get = await send(ctx, 'GET', file.target);
-        const res = await send(ctx, 'HEAD', file.target);
+        const get = await ctx.http.request('GET', file.target);
+        const res = await ctx.http.request('HEAD', file.target);
         ctx.expect(res).status(200).contentType(file.type).header('Content-Length', String(file.content.length));
         if (res.headers['content-type'] !== get.headers['content-type']) {
-          ctx.fail('wrong-header', `We sent GET and HEAD ${file.target}; GET had Content-Type ${JSON.stringify(get.headers['content-type'])}, HEAD had ${JSON.stringify(res.headers['content-type'])}: HEAD must get the same headers.`, await lastCallAt(ctx, 'HEAD', file.target, ['writeHead', 'setHeader']));
+          ctx.fail('wrong-header', `We sent GET and HEAD ${file.target}; GET had Content-Type ${JSON.stringify(get.headers['content-type'])}, HEAD had ${JSON.stringify(res.headers['content-type'])}: HEAD must get the same headers.`, await responseLine(ctx, 'HEAD', file.target, { fn: ['writeHead', 'setHeader'] }));
         }
       },
     },
@@ -136,8 +141,9 @@ export default {
       id: 'missing-file-404',
       title: 'a missing file gets 404 {"error":"Not found"} and the server stays up',
       async run(ctx) {
+        fileCrashes(ctx, '(a file that does not exist)');
         for (const target of ['/files/nope.txt', '/files/docs/nope.txt', '/files/no-such-folder/nope.txt']) {
-          const res = await send(ctx, 'GET', target, {}, 'a file that does not exist');
+          const res = await ctx.http.request('GET', target);
           ctx.expect(res).status(404).contentType('application/json').json(NOT_FOUND);
         }
         ctx.note('the server must still serve files after those 404s');
@@ -148,8 +154,9 @@ export default {
       id: 'directory-404',
       title: 'a folder (/files/docs, /files/docs/, /files/) gets 404 {"error":"Not found"}',
       async run(ctx) {
+        fileCrashes(ctx, '(a folder, not a file)');
         for (const target of ['/files/docs', '/files/docs/', '/files/']) {
-          const res = await send(ctx, 'GET', target, {}, 'a folder, not a file');
+          const res = await ctx.http.request('GET', target);
           ctx.expect(res).status(404).contentType('application/json').json(NOT_FOUND);
         }
       },
@@ -158,6 +165,7 @@ export default {
       id: 'no-path-traversal',
       title: 'paths that leave the root (..%2f, %2e%2e%2f, a sibling "site-secret" folder, doubled slashes, absolute paths) get 403 or 404',
       async run(ctx) {
+        fileCrashes(ctx);
         const { parent } = ctx.data as Data;
         const secretPath = join(parent, 'secret.txt');
         const fromSlash = secretPath.split(sep).filter(Boolean).map(encodeURIComponent).join('%2f');
@@ -176,24 +184,29 @@ export default {
         const leaked: string[] = [];
         let siblingOnly = true;
         for (const { target, sibling } of attempts) {
-          const res = await send(ctx, 'GET', target);
+          const res = await ctx.http.request('GET', target);
           if (res.body.includes(SECRET)) {
             leaked.push(target);
             if (!sibling) siblingOnly = false;
             continue;
           }
           if (res.status !== 403 && res.status !== 404) {
-            ctx.fail('wrong-status', `We sent GET ${target}, a path outside the root; expected 403 or 404, got status ${res.status} with ${describeBody(res)}.`, await lastCallAt(ctx, 'GET', target));
+            ctx.fail('wrong-status', `We sent GET ${target}, a path outside the root; expected 403 or 404, got status ${res.status} with ${ctx.format.body(res)}.`, await responseLine(ctx, 'GET', target));
           }
         }
         if (leaked.length > 0) {
+          const notArgv = (at: Location) => !/process\.argv|__dirname|import\.meta/.test(ctx.source.line(at.line));
           const which = siblingOnly
             ? `: "${ROOT_NAME}-secret" starts with "${ROOT_NAME}", so a containment test like full.startsWith(root) without a separator lets the sibling folder through`
             : `: after decoding, "..%2f" is "../", and the path built from it climbs out of the root unless the resolved path is checked`;
           ctx.fail(
             'path-traversal',
             `We sent ${leaked.length === 1 ? `GET ${leaked[0]}` : `${leaked.length} requests such as GET ${leaked[0]}`}; your server answered with the contents of a secret file outside the root folder${which}.`,
-            traversalLocation(ctx, siblingOnly),
+            // The containment test, else the line that builds the path, else where the secret was opened.
+            (siblingOnly ? ctx.source.findAll(/\.startsWith\s*\(\s*(?![\s'"`])/).find((at) => !/['"`]\/files/.test(ctx.source.line(at.line))) : null)
+              ?? ctx.source.findAll(/\bpath\.(?:join|resolve|normalize)\s*\(/).find(notArgv)
+              ?? ctx.source.findAll(/(?<![.\w])(?:join|resolve)\s*\([^)\n]*,/).find(notArgv)
+              ?? [...ctx.server.eventsOf('file-stream'), ...ctx.server.eventsOf('read-file')].find((event) => event.path.includes('secret'))?.at ?? null,
           );
         }
       },
@@ -202,18 +215,19 @@ export default {
       id: 'other-methods-405',
       title: 'POST, PUT and DELETE on /files/hello.txt get 405 with Allow: GET, HEAD',
       async run(ctx) {
+        fileCrashes(ctx);
         const attempts: Array<[string, string?]> = [['POST', 'uploaded'], ['PUT', 'replaced'], ['DELETE']];
         for (const [method, body] of attempts) {
           const target = '/files/hello.txt';
-          const res = await send(ctx, method, target, body === undefined ? {} : { body });
+          const res = await ctx.http.request(method, target, body === undefined ? {} : { body });
           ctx.expect(res).status(405);
           const allow = res.headers.allow;
           const methods = new Set(allow?.split(',').map((name) => name.trim().toUpperCase()).filter(Boolean) ?? []);
           if (allow === undefined) {
-            ctx.fail('missing-allow-header', `We sent ${method} ${target}; your server answered 405 without an Allow header: a 405 must say which methods the resource does accept (Allow: GET, HEAD).`, await lastCallAt(ctx, method, target, ['writeHead', 'statusCode']));
+            ctx.fail('missing-allow-header', `We sent ${method} ${target}; your server answered 405 without an Allow header: a 405 must say which methods the resource does accept (Allow: GET, HEAD).`, await responseLine(ctx, method, target, { fn: ['writeHead', 'statusCode'] }));
           }
           if (methods.size !== 2 || !methods.has('GET') || !methods.has('HEAD')) {
-            ctx.fail('wrong-header', `We sent ${method} ${target}; expected Allow: GET, HEAD with the 405, got Allow: ${allow}.`, await lastCallAt(ctx, method, target, ['writeHead', 'setHeader']));
+            ctx.fail('wrong-header', `We sent ${method} ${target}; expected Allow: GET, HEAD with the 405, got Allow: ${allow}.`, await responseLine(ctx, method, target, { fn: ['writeHead', 'setHeader'] }));
           }
         }
       },
@@ -222,9 +236,10 @@ export default {
       id: 'outside-files-404',
       title: 'paths outside /files/ (/, /hello.txt, /static/hello.txt, POST /upload) get 404 {"error":"Not found"}',
       async run(ctx) {
+        fileCrashes(ctx);
         const attempts: Array<[string, string]> = [['GET', '/'], ['GET', '/hello.txt'], ['GET', '/static/hello.txt'], ['POST', '/upload']];
         for (const [method, target] of attempts) {
-          const res = await send(ctx, method, target, method === 'POST' ? { body: 'x' } : {});
+          const res = await ctx.http.request(method, target, method === 'POST' ? { body: 'x' } : {});
           ctx.expect(res).status(404).contentType('application/json').json(NOT_FOUND);
         }
       },
@@ -237,36 +252,51 @@ export default {
         const { big } = ctx.data as Data;
         const target = '/files/big.bin';
         const before = ctx.server.memory();
-        const peakBefore = before.peak;
+        // The probe's evidence that the big file went through memory whole.
+        const buffering = (growth: number): { text: string; at: Location | null } | null => {
+          const grew = growth > 0 ? ` (its memory grew by ${mib(growth)} MiB during the download)` : '';
+          const stream = 'Stream it with fs.createReadStream() and stream.pipeline().';
+          const read = ctx.server.eventsOf('read-file').find((event) => samePath(event.path, big));
+          if (read) return { text: `your server read the whole file into memory with readFile() before sending it${grew}: every download of a large file costs its full size in memory. ${stream}`, at: read.at };
+          const sync = ctx.server.eventsOf('sync-call').find((event) => event.fn === 'fs.readFileSync' && event.arg !== undefined && samePath(event.arg, big));
+          if (sync) return { text: `your server read the whole file into memory with readFileSync() before sending it${grew}: every download of a large file costs its full size in memory (and blocks the event loop while it reads). ${stream}`, at: sync.at };
+          const calls = ctx.server.requests().filter((record) => record.url.startsWith(target)).flatMap((record) => record.calls);
+          const whole = calls.find((call) => (call.fn === 'write' || call.fn === 'end') && (call.bytes ?? 0) >= BIG_SIZE / 2);
+          if (whole) return { text: `your server passed ${mib(whole.bytes ?? 0)} MiB to a single res.${whole.fn}() call${grew}: the file was in memory whole before a byte was sent. ${stream}`, at: whole.at };
+          if (growth < BUFFERED_GROWTH) return null;
+          const first = calls.find((call) => call.at && !call.nested && (call.fn === 'write' || call.fn === 'end'));
+          return { text: `your server's memory grew by ${mib(growth)} MiB while sending it: the file went through memory whole instead of in small chunks. ${stream}`, at: first?.at ?? ctx.source.find(/readFile\w*\s*\(/) };
+        };
+        // A whole GET over a raw connection, without decoding 128 MiB into text.
+        const connection = await rawGet(ctx, target);
         let response;
-        const connection = await ctx.http.connect();
         try {
-          response = await download(ctx, connection, target, BIG_TIMEOUT_MS);
+          response = await connection.readResponse({ timeoutMs: BIG_TIMEOUT_MS, signal: ctx.signal });
         } catch (error) {
-          const evidence = bufferingEvidence(ctx, big, 0);
+          const evidence = buffering(0);
           if (evidence) ctx.fail('buffers-whole-file', `We sent GET ${target} (128 MiB) and got no complete response; ${evidence.text}`, evidence.at);
-          throw error;
+          // The engine's "no response" diagnosis names the request it was.
+          throw Object.assign(error as object, { request: { method: 'GET', target } });
         } finally {
           connection.destroy();
         }
         const after = ctx.server.memory();
-        const ticks = ctx.server.eventsOf('tick').map((tick) => tick.rss);
-        const peak = Math.max(...ticks, after.peak > peakBefore ? after.peak : 0);
+        const peak = Math.max(...ctx.server.eventsOf('tick').map((tick) => tick.rss), after.peak > before.peak ? after.peak : 0);
         const growth = before.rss === null || peak === 0 ? 0 : Math.max(0, peak - before.rss);
         ctx.note(`the server's resident memory grew by ${mib(growth)} MiB during the download`);
-        const evidence = bufferingEvidence(ctx, big, growth);
+        const evidence = buffering(growth);
         if (evidence) ctx.fail('buffers-whole-file', `We downloaded ${target} (128 MiB); ${evidence.text}`, evidence.at);
 
         const declared = response.headers['content-length'];
         if (response.status !== 200) {
-          ctx.fail('wrong-status', `We sent GET ${target}; expected status 200, got ${response.status}.`, await lastCallAt(ctx, 'GET', target, ['writeHead', 'statusCode']));
+          ctx.fail('wrong-status', `We sent GET ${target}; expected status 200, got ${response.status}.`, await responseLine(ctx, 'GET', target, { fn: ['writeHead', 'statusCode'] }));
         }
         if (declared !== String(BIG_SIZE)) {
-          ctx.fail('wrong-header', `We sent GET ${target}; expected Content-Length: ${BIG_SIZE} (the file size), got ${declared === undefined ? 'no Content-Length header' : `Content-Length: ${declared}`}.`, await lastCallAt(ctx, 'GET', target, ['writeHead', 'setHeader']));
+          ctx.fail('wrong-header', `We sent GET ${target}; expected Content-Length: ${BIG_SIZE} (the file size), got ${declared === undefined ? 'no Content-Length header' : `Content-Length: ${declared}`}.`, await responseLine(ctx, 'GET', target, { fn: ['writeHead', 'setHeader'] }));
         }
         const body = response.body;
         if (body.length !== BIG_SIZE || !body.subarray(0, BIG_HEAD.length).equals(BIG_HEAD) || !body.subarray(BIG_SIZE - 3).equals(Buffer.from('END'))) {
-          ctx.fail('wrong-body', `We sent GET ${target}; expected the file's ${BIG_SIZE} bytes (starting ${JSON.stringify(BIG_HEAD.subarray(0, 20).toString())}, ending "END"), got ${body.length} bytes${body.length ? ` starting ${JSON.stringify(body.subarray(0, 20).toString('latin1'))}` : ''}.`, await lastCallAt(ctx, 'GET', target, ['write', 'end']));
+          ctx.fail('wrong-body', `We sent GET ${target}; expected the file's ${BIG_SIZE} bytes (starting ${JSON.stringify(BIG_HEAD.subarray(0, 20).toString())}, ending "END"), got ${body.length} bytes${body.length ? ` starting ${JSON.stringify(body.subarray(0, 20).toString('latin1'))}` : ''}.`, await responseLine(ctx, 'GET', target, { fn: ['write', 'end'] }));
         }
       },
     },
@@ -279,38 +309,42 @@ export default {
         const { big, bigReal } = ctx.data as Data;
         const target = '/files/big.bin';
         const fds = () => ctx.server.openFiles()?.filter((path) => path === bigReal || path === big).length ?? null;
-        const baseline = fds();
-        const streamsBefore = openFileStreams(ctx, big);
+        // File streams of big.bin opened and not yet closed (the probe's count), where /proc is not there to ask.
+        const openStreams = () => {
+          const closed = new Set(ctx.server.eventsOf('file-stream-close').map((event) => event.sid));
+          return ctx.server.eventsOf('file-stream').filter((event) => samePath(event.path, big) && !closed.has(event.sid)).length;
+        };
+        const [baseline, streamsBefore] = [fds(), openStreams()];
         ctx.note(`${ABORTS} downloads at once, each connection closed by us after ${ABORT_AFTER_BYTES / MIB} MiB`);
-        await Promise.all(Array.from({ length: ABORTS }, () => abortedDownload(ctx, target)));
-        // A server that died of the aborts (an unhandled rejection of stream/promises'
-        // pipeline) holds no descriptors: the engine reports the crash itself.
-        if (await ctx.program.waitForExit(100)) return;
-
-        // Descriptors are closed asynchronously after the stream is destroyed: poll.
+        await Promise.all(Array.from({ length: ABORTS }, async () => {
+          const connection = await rawGet(ctx, target);
+          const began = performance.now();
+          while (connection.receivedBytes < ABORT_AFTER_BYTES && !connection.closed && performance.now() - began < 3000 && !ctx.signal.aborted) await ctx.sleep(5);
+          connection.destroy();
+        }));
+        // Descriptors are closed asynchronously after the stream is destroyed: poll. Meanwhile a
+        // server that died of the aborts (an unhandled rejection of stream/promises' pipeline)
+        // has 100 ms to show it: it holds no descriptors, and the engine reports the crash itself.
         const began = performance.now();
-        let leaked = 0;
-        for (;;) {
-          if (ctx.server.crash()) return;
-          const now = fds();
-          leaked = now === null || baseline === null ? openFileStreams(ctx, big) - streamsBefore : now - baseline;
-          if (leaked <= 0 || performance.now() - began > CLOSE_WAIT_MS) break;
-          await ctx.sleep(50);
-        }
-        if (leaked > 0) {
-          const pipes = ctx.server.eventsOf('pipe').filter((event) => event.path !== undefined && samePath(event.path, big));
-          const plainPipe = pipes.find((event) => !event.viaPipeline);
-          const stream = ctx.server.eventsOf('file-stream').find((event) => samePath(event.path, big));
-          const seconds = ((performance.now() - began) / 1000).toFixed(1);
-          const why = plainPipe
-            ? `.pipe() stops sending when the client goes away, but it never destroys the file stream, so each aborted download keeps its file open. stream.pipeline() destroys both streams; with .pipe(), destroy the file stream on res 'close'.`
-            : `the file streams of the aborted downloads were never destroyed. stream.pipeline() destroys both streams when the client goes away.`;
-          ctx.fail(
-            'fd-leak-on-abort',
-            `We started ${ABORTS} downloads of ${target} (128 MiB) and closed each connection after about 1 MiB; ${seconds} s later your server still held ${leaked} open file descriptor${leaked === 1 ? '' : 's'} on big.bin: ${why}`,
-            plainPipe?.at ?? ctx.source.find(/\.pipe\s*\(/) ?? stream?.at ?? null,
-          );
-        }
+        const [exited, leaked] = await Promise.all([ctx.program.waitForExit(100), (async () => {
+          for (;;) {
+            const now = fds();
+            const left = now === null || baseline === null ? openStreams() - streamsBefore : now - baseline;
+            if (left <= 0 || ctx.server.crash() || performance.now() - began > CLOSE_WAIT_MS) return left;
+            await ctx.sleep(50);
+          }
+        })()]);
+        if (exited || ctx.server.crash() || leaked <= 0) return;
+        const plainPipe = ctx.server.eventsOf('pipe').find((event) => event.path !== undefined && samePath(event.path, big) && !event.viaPipeline);
+        const stream = ctx.server.eventsOf('file-stream').find((event) => samePath(event.path, big));
+        const why = plainPipe
+          ? `.pipe() stops sending when the client goes away, but it never destroys the file stream, so each aborted download keeps its file open. stream.pipeline() destroys both streams; with .pipe(), destroy the file stream on res 'close'.`
+          : `the file streams of the aborted downloads were never destroyed. stream.pipeline() destroys both streams when the client goes away.`;
+        ctx.fail(
+          'fd-leak-on-abort',
+          `We started ${ABORTS} downloads of ${target} (128 MiB) and closed each connection after about 1 MiB; ${((performance.now() - began) / 1000).toFixed(1)} s later your server still held ${leaked} open file descriptor${leaked === 1 ? '' : 's'} on big.bin: ${why}`,
+          plainPipe?.at ?? ctx.source.find(/\.pipe\s*\(/) ?? stream?.at ?? null,
+        );
       },
     },
   ],
@@ -318,131 +352,42 @@ export default {
 
 /** GET a file and compare status, Content-Type, Content-Length and the bytes. */
 async function expectFile(ctx: CheckContext, file: FileSpec): Promise<void> {
-  const res = await send(ctx, 'GET', file.target);
+  const res = await ctx.http.request('GET', file.target);
   ctx.expect(res).status(200).contentType(file.type);
-  if (file.charset && !/;\s*charset\s*=\s*"?utf-8"?\s*(;|$)/i.test(res.headers['content-type'] ?? '')) {
-    ctx.fail('wrong-content-type', `We sent GET ${file.target}; expected Content-Type ${file.type}; charset=utf-8, got ${JSON.stringify(res.headers['content-type'])}: without the charset, a browser may not decode the file as UTF-8.`, await lastCallAt(ctx, 'GET', file.target, ['writeHead', 'setHeader']));
-  }
+  if (file.charset) await expectUtf8(ctx, res, 'wrong-content-type', 'the file');
   ctx.expect(res).header('Content-Length', String(file.content.length));
   if (!res.body.equals(file.content)) {
-    ctx.fail('wrong-body', `We sent GET ${file.target}; expected the file's ${file.content.length} bytes ${JSON.stringify(file.content.toString('latin1'))}, got ${res.body.length} bytes ${JSON.stringify(res.body.subarray(0, 80).toString('latin1'))}.`, await lastCallAt(ctx, 'GET', file.target, ['write', 'end']));
+    ctx.fail('wrong-body', `We sent GET ${file.target}; expected the file's ${file.content.length} bytes ${JSON.stringify(file.content.toString('latin1'))}, got ${res.body.length} bytes ${JSON.stringify(res.body.subarray(0, 80).toString('latin1'))}.`, await responseLine(ctx, 'GET', file.target, { fn: ['write', 'end'] }));
   }
 }
 
 /**
- * A request. When no complete response comes back because the process died of a
- * file error (ENOENT: an unhandled stream 'error' event, or any unhandled error
- * about the file), that is stream-error-crash, located where the stream was made.
+ * A crash of a file error (ENOENT, EISDIR, ENOTDIR: an unhandled stream 'error'
+ * event, or any unhandled error about the file) on this check's requests is
+ * stream-error-crash, pointed at where the stream was made.
  */
-async function send(ctx: CheckContext, method: string, target: string, options: RequestOptions = {}, what?: string): Promise<HttpResponse> {
-  try {
-    return await ctx.http.request(method, target, options);
-  } catch (error) {
-    const reason = (error as { reason?: string }).reason;
-    if (reason !== 'closed' && reason !== 'reset') throw error;
-    await ctx.program.waitForExit(1000);
-    const crash = ctx.server.crash();
-    const code = crash?.error?.code;
-    if (crash?.error && code && ['ENOENT', 'EISDIR', 'ENOTDIR'].includes(code)) {
+function fileCrashes(ctx: CheckContext, sent?: string): void {
+  ctx.evidence({
+    ...(sent ? { sent } : {}),
+    crash: {
+      pitfall: 'stream-error-crash',
+      because: "an error about the file went unhandled (a file stream's 'error' event with no listener is thrown), so the process exited, taking every other download with it",
+      when: (error) => ['ENOENT', 'EISDIR', 'ENOTDIR'].includes(error.code ?? ''),
+    },
+    location: () => {
       const streams = ctx.server.eventsOf('file-stream');
-      const stream = streams.find((event) => crash.error!.message.includes(event.path)) ?? streams[streams.length - 1];
-      const viaStream = Boolean(stream) || /ReadStream/.test(crash.stderrTail);
-      ctx.fail(
-        'stream-error-crash',
-        `We sent ${method} ${target}${what ? `, ${what}` : ''}; your server crashed with ${crash.error.name}: ${crash.error.message}. ${viaStream
-          ? "The file stream emitted 'error' and nothing listened for it, so Node threw it and the process exited, taking every other download with it."
-          : 'The error about the file was not handled, so the process exited, taking every other download with it.'}`,
-        stream?.at ?? crash.error.at ?? ctx.source.find(/createReadStream\s*\(/),
-      );
-    }
-    throw error;
-  }
+      const message = ctx.server.crash()?.error?.message ?? '';
+      return (streams.find((event) => message.includes(event.path)) ?? streams[streams.length - 1])?.at ?? ctx.source.find(/createReadStream\s*\(/);
+    },
+  });
 }
 
-/** A whole GET over a raw connection, without decoding 128 MiB into text. */
-async function download(ctx: CheckContext, connection: Connection, target: string, timeoutMs: number) {
-  connection.methods.push('GET');
-  await connection.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\n\r\n`);
-  try {
-    return await connection.readResponse({ timeoutMs, signal: ctx.signal });
-  } catch (error) {
-    // The engine's "no response" diagnosis names the request it was.
-    Object.assign(error as object, { request: { method: 'GET', target } });
-    throw error;
-  }
-}
-
-/** Starts a download of the big file and closes the connection after about 1 MiB. */
-async function abortedDownload(ctx: CheckContext, target: string): Promise<number> {
+/** A GET written on a raw connection of its own (a 128 MiB body is read as bytes, never decoded). */
+async function rawGet(ctx: CheckContext, target: string) {
   const connection = await ctx.http.connect();
   connection.methods.push('GET');
   await connection.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\n\r\n`);
-  const began = performance.now();
-  while (connection.receivedBytes < ABORT_AFTER_BYTES && !connection.closed && performance.now() - began < 3000 && !ctx.signal.aborted) await ctx.sleep(5);
-  const received = connection.receivedBytes;
-  connection.destroy();
-  return received;
-}
-
-/** The probe's evidence that the big file went through memory whole. */
-function bufferingEvidence(ctx: CheckContext, big: string, growth: number): { text: string; at: Location | null } | null {
-  const grew = growth > 0 ? ` (its memory grew by ${mib(growth)} MiB during the download)` : '';
-  const read = ctx.server.eventsOf('read-file').find((event) => samePath(event.path, big));
-  if (read) {
-    return { text: `your server read the whole file into memory with readFile() before sending it${grew}: every download of a large file costs its full size in memory. Stream it with fs.createReadStream() and stream.pipeline().`, at: read.at };
-  }
-  const sync = ctx.server.eventsOf('sync-call').find((event) => event.fn === 'fs.readFileSync' && event.arg !== undefined && samePath(event.arg, big));
-  if (sync) {
-    return { text: `your server read the whole file into memory with readFileSync() before sending it${grew}: every download of a large file costs its full size in memory (and blocks the event loop while it reads). Stream it with fs.createReadStream() and stream.pipeline().`, at: sync.at };
-  }
-  const calls = ctx.server.requests().filter((record) => record.url.startsWith('/files/big.bin')).flatMap((record) => record.calls);
-  const whole = calls.find((call) => (call.fn === 'write' || call.fn === 'end') && (call.bytes ?? 0) >= BIG_SIZE / 2);
-  if (whole) {
-    return { text: `your server passed ${mib(whole.bytes ?? 0)} MiB to a single res.${whole.fn}() call${grew}: the file was in memory whole before a byte was sent. Stream it with fs.createReadStream() and stream.pipeline().`, at: whole.at };
-  }
-  if (growth >= BUFFERED_GROWTH) {
-    const first = calls.find((call) => call.at && !call.nested && (call.fn === 'write' || call.fn === 'end'));
-    return { text: `your server's memory grew by ${mib(growth)} MiB while sending it: the file went through memory whole instead of in small chunks. Stream it with fs.createReadStream() and stream.pipeline().`, at: first?.at ?? ctx.source.find(/readFile\w*\s*\(/) };
-  }
-  return null;
-}
-
-/** File streams of `path` opened during this check and not yet closed (the probe's count). */
-function openFileStreams(ctx: CheckContext, path: string): number {
-  const closed = new Set(ctx.server.eventsOf('file-stream-close').map((event) => event.sid));
-  return ctx.server.eventsOf('file-stream').filter((event) => samePath(event.path, path) && !closed.has(event.sid)).length;
-}
-
-/** Where to point for a traversal: the containment test, else the line that builds the path, else where the secret was opened. */
-function traversalLocation(ctx: CheckContext, siblingOnly: boolean): Location | null {
-  const lines = ctx.source.text.split('\n');
-  const lineOf = (location: Location) => lines[location.line - 1] ?? '';
-  const notArgv = (location: Location) => !/process\.argv|__dirname|import\.meta/.test(lineOf(location));
-  if (siblingOnly) {
-    const test = ctx.source.findAll(/\.startsWith\s*\(\s*(?![\s'"`])/).find((location) => !/['"`]\/files/.test(lineOf(location)));
-    if (test) return test;
-  }
-  const builder = ctx.source.findAll(/\bpath\.(?:join|resolve|normalize)\s*\(/).find(notArgv)
-    ?? ctx.source.findAll(/(?<![.\w])(?:join|resolve)\s*\([^)\n]*,/).find(notArgv);
-  if (builder) return builder;
-  const opened = [...ctx.server.eventsOf('file-stream'), ...ctx.server.eventsOf('read-file')].find((event) => event.path.includes('secret'));
-  return opened?.at ?? null;
-}
-
-/** The learner's line of the last call of one of these kinds on the response to method + target. */
-async function lastCallAt(ctx: CheckContext, method: string, target: string, kinds?: string[]): Promise<Location | null> {
-  const req = await ctx.server.waitFor('req', { timeoutMs: 300, where: (event) => event.method === method && event.url === target });
-  if (req) await ctx.server.waitFor('res-finish', { timeoutMs: 300, where: (event) => event.id === req.id });
-  const record = req ? ctx.server.requests().find((r) => r.id === req.id) : undefined;
-  if (!record) return null;
-  const calls = record.calls.filter((call) => call.at && !call.nested && (!kinds || kinds.includes(call.fn)));
-  return calls[calls.length - 1]?.at ?? record.lastCallAt;
-}
-
-function describeBody(res: HttpResponse): string {
-  if (res.body.length === 0) return 'an empty body';
-  const text = res.body.subarray(0, 80).toString('utf8');
-  return `the body ${JSON.stringify(res.body.length > 80 ? `${text}…` : text)}`;
+  return connection;
 }
 
 /** Paths as the program named them (relative or absolute) compared with ours. */
@@ -450,6 +395,4 @@ function samePath(seen: string, path: string): boolean {
   return seen === path || path.endsWith(sep + seen.replace(/^\.\//, '')) || seen.endsWith(path);
 }
 
-function mib(bytes: number): string {
-  return (bytes / MIB).toFixed(0);
-}
+const mib = (bytes: number) => (bytes / MIB).toFixed(0);

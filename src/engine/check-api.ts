@@ -29,6 +29,8 @@ export { format, isPlainObject, jsonEqual, mediaType } from './toolkit/format.js
 // Request bodies sent to the learner's server (lessons 04, 05): early answers, cut uploads, their lines.
 export { answeredBefore, cutBetweenBytes, cutByServer, cutLine, decodeEachChunkLine, earlyAnswerLine, keepsChunkLine, requestIds, sizeTestLine, upload } from './toolkit/uploads.js';
 export type { Cut, Upload, UploadOptions, Uploads } from './toolkit/uploads.js';
+// Responses (lessons 06–08): the declared charset, the call that set a header, "charset=utf-8", a call's line.
+export { charsetOf, expectUtf8, headerCall, responseLine } from './toolkit/responses.js';
 // A request whose handler fails on purpose (lesson 15): the crash it may cause, pointed at the missing try/catch.
 export { callerOf, type CrashMeaning, failIfCrashed, learnerFrames, survivesFailure } from './toolkit/crashes.js';
 
