@@ -23,9 +23,8 @@
 // Not checked on purpose: hop-by-hop headers (Connection, Keep-Alive, …), the
 // reason phrase, X-Forwarded-*.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CheckContext, HttpResponse, LessonChecks, Location, NoResponseError, ProbeEvent, Upstream, UpstreamRequest } from 'httpdojo/check';
+import type { CheckContext, HttpResponse, LessonChecks, Location, NoResponseError, Upstream, UpstreamRequest } from 'httpdojo/check';
 
-type EventOf<T extends ProbeEvent['t']> = Extract<ProbeEvent, { t: T }>;
 type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest) => void | Promise<void>;
 
 interface Shared {
@@ -41,6 +40,10 @@ const STREAM_WAIT_MS = 1500;
 const ABORT_WAIT_MS = 1500;
 /** CURRICULUM: a response must be complete 2 s after its request was sent. */
 const ANSWER_WITHIN_MS = 2000;
+/** After the upstream cut its connection, how long we wait for the 502 before sending the rest anyway (a correct proxy: a few ms). */
+const CUT_TO_502_MS = 500;
+/** Why an upstream request's unhandled 'error' crashed the proxy, and the fix. */
+const UNHANDLED_UPSTREAM_ERROR = "nothing listened for the upstream request's 'error' event, so your proxy crashed, dropping every client with it. Listen for 'error' on the upstream request: answer 502 {\"error\":\"Bad gateway\"} when the client is still there, do nothing when it is gone";
 
 export default {
   async setup({ upstream }) {
@@ -61,7 +64,8 @@ export default {
       id: 'forwards-request',
       title: 'the upstream receives the same method, path, query string, headers and body, with Host set to the upstream\'s own',
       async run(ctx) {
-        const { upstream, routes } = shared(ctx);
+        upstreamCrashEvidence(ctx);
+        const { upstream, routes } = ctx.data as Shared;
         const body = JSON.stringify({ name: 'Widget', price: 9.5 });
         routes.set('/api/items/caf%C3%A9', async (req, res) => {
           await bodyDone(req);
@@ -84,13 +88,13 @@ export default {
         ];
         for (const request of sent) {
           const before = upstream.received.length;
-          const res = await send(ctx, request.method, request.target, { headers, ...(request.body === undefined ? {} : { body: request.body }) });
+          const res = await ctx.http.request(request.method, request.target, { headers, ...(request.body === undefined ? {} : { body: request.body }) });
           const record = upstream.received.slice(before).pop();
           const what = `We sent ${request.method} ${request.target}${request.body ? ` with body ${request.body}` : ''} to your proxy`;
           if (!record) {
-            return ctx.fail('wrong-status', `${what}; the upstream received nothing, and your proxy answered ${res.status} ${quote(res.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, lastCallAt(ctx, request.method, request.target));
+            return ctx.fail('wrong-status', `${what}; the upstream received nothing, and your proxy answered ${res.status} ${ctx.format.body(res.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, ctx.server.request({ method: request.method, url: request.target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
           }
-          const at = clientCreatedAt(ctx, request.target);
+          const at = ctx.server.clientRequestAt((event) => event.path === request.target);
           if (record.method !== request.method) ctx.fail('wrong-header', `${what}; the upstream received ${record.method} ${record.url}: the method must stay ${request.method} (method: req.method).`, at);
           if (record.url !== request.target) ctx.fail('wrong-header', `${what}; the upstream received ${record.method} ${record.url}, not ${request.target}: forward req.url untouched, query string and percent-escapes included.`, at);
           const host = `127.0.0.1:${upstream.port}`;
@@ -106,7 +110,7 @@ export default {
           }
           const received = record.body.toString('utf8');
           if (received !== (request.body ?? '')) {
-            ctx.fail('wrong-body', `${what}; the upstream received the body ${quote(received)}: the body must arrive byte for byte (req.pipe(upstreamReq)).`, at);
+            ctx.fail('wrong-body', `${what}; the upstream received the body ${ctx.format.body(received)}: the body must arrive byte for byte (req.pipe(upstreamReq)).`, at);
           }
         }
       },
@@ -115,7 +119,7 @@ export default {
       id: 'streams-request-body',
       title: 'the request body is streamed: the upstream sees the first bytes of a slow upload before the client has finished sending',
       async run(ctx) {
-        const { upstream, routes } = shared(ctx);
+        const { upstream, routes } = ctx.data as Shared;
         routes.set('/upload', async (req, res, record) => {
           await bodyDone(req);
           sendJson(res, 200, { bytes: record.body.length });
@@ -135,7 +139,7 @@ export default {
           const seen = await until(ctx, () => upstream.received.slice(before).find((r) => r.url === target && r.firstBodyAtMs !== null) ?? (connection.partialResponse ? null : undefined), STREAM_WAIT_MS);
           const early = connection.partialResponse;
           if (!seen && early && !upstream.received.slice(before).some((r) => r.url === target)) {
-            return ctx.fail('wrong-status', `We sent POST ${target} with Content-Length: ${fmt(total)} and the first ${fmt(first)} bytes of the body; your proxy answered ${early.status} itself, without sending anything to the upstream. Forward every request with http.request() to the origin in process.argv[2].`, lastCallAt(ctx, 'POST', target));
+            return ctx.fail('wrong-status', `We sent POST ${target} with Content-Length: ${ctx.format.count(total)} and the first ${ctx.format.count(first)} bytes of the body; your proxy answered ${early.status} itself, without sending anything to the upstream. Forward every request with http.request() to the origin in process.argv[2].`, ctx.server.request({ method: 'POST', url: target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
           }
           const headOnly = seen ? null : upstream.received.slice(before).find((r) => r.url === target);
           await connection.write(payload.subarray(first, 2 * first));
@@ -157,22 +161,22 @@ export default {
             // Never forwarded at all, even once the whole body was there: not a buffering proxy.
             if (!record && failure) throw failure;
             if (!record) {
-              return ctx.fail('wrong-status', `We sent POST ${target} with ${fmt(total)} bytes; the upstream received nothing, and your proxy answered ${answer!.status} ${quote(answer!.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, lastCallAt(ctx, 'POST', target));
+              return ctx.fail('wrong-status', `We sent POST ${target} with ${ctx.format.count(total)} bytes; the upstream received nothing, and your proxy answered ${answer!.status} ${ctx.format.body(answer!.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, ctx.server.request({ method: 'POST', url: target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
             }
-            const later = ` Only after we sent the rest did the upstream get ${record.body.length === total ? `all ${fmt(total)} bytes` : `${fmt(record.body.length)} bytes`}.`;
+            const later = ` Only after we sent the rest did the upstream get ${record.body.length === total ? `all ${ctx.format.count(total)} bytes` : `${ctx.format.count(record.body.length)} bytes`}.`;
             ctx.fail(
               'proxy-buffers-body',
-              `We sent POST ${target} with Content-Length: ${fmt(total)} and the first ${fmt(first)} bytes of the body, then waited; ${STREAM_WAIT_MS / 1000} s later the upstream had received ${headOnly ? 'the request head but no body bytes' : 'nothing, not even the request head'}: your proxy waits for the whole body before forwarding it.${later} Pipe the request into the upstream request (req.pipe(upstreamReq)) so each chunk goes up as it arrives.`,
+              `We sent POST ${target} with Content-Length: ${ctx.format.count(total)} and the first ${ctx.format.count(first)} bytes of the body, then waited; ${STREAM_WAIT_MS / 1000} s later the upstream had received ${headOnly ? 'the request head but no body bytes' : 'nothing, not even the request head'}: your proxy waits for the whole body before forwarding it.${later} Pipe the request into the upstream request (req.pipe(upstreamReq)) so each chunk goes up as it arrives.`,
               bodyBufferedAt(ctx, target, total),
             );
           }
           const record = upstream.received.slice(before).find((r) => r.url === target)!;
           if (!record.body.equals(payload)) {
-            ctx.fail('wrong-body', `We sent POST ${target} with ${fmt(total)} bytes; the upstream received ${fmt(record.body.length)} bytes${record.body.length === total ? ', but not the same ones' : ''}.`, clientCreatedAt(ctx, target));
+            ctx.fail('wrong-body', `We sent POST ${target} with ${ctx.format.count(total)} bytes; the upstream received ${ctx.format.count(record.body.length)} bytes${record.body.length === total ? ', but not the same ones' : ''}.`, ctx.server.clientRequestAt((event) => event.path === target));
           }
           const expected = JSON.stringify({ bytes: total });
-          if (answer!.status !== 200 || !sameJson(answer!.text, { bytes: total })) {
-            ctx.fail(answer!.status !== 200 ? 'wrong-status' : 'wrong-body', `We sent POST ${target} with ${fmt(total)} bytes; the upstream answered 200 ${expected}, your proxy answered ${answer!.status} ${quote(answer!.text)}.`, await responseAt(ctx, 'POST', target));
+          if (answer!.status !== 200 || !sameJson(ctx, answer!.text, { bytes: total })) {
+            ctx.fail(answer!.status !== 200 ? 'wrong-status' : 'wrong-body', `We sent POST ${target} with ${ctx.format.count(total)} bytes; the upstream answered 200 ${expected}, your proxy answered ${answer!.status} ${ctx.format.body(answer!.text)}.`, ctx.server.callLine(await ctx.server.settled('POST', target), { fn: ['writeHead', 'statusCode'] }));
           }
         } finally {
           connection.destroy();
@@ -183,7 +187,8 @@ export default {
       id: 'returns-response',
       title: 'the client gets the upstream\'s status, headers and body, whatever the status (200, 404, 500)',
       async run(ctx) {
-        const { routes } = shared(ctx);
+        upstreamCrashEvidence(ctx);
+        const { routes } = ctx.data as Shared;
         const csv = 'id,name\n1,Alice\n2,Zoë\n';
         routes.set('/api/report', (req, res) => {
           req.resume();
@@ -205,17 +210,16 @@ export default {
           sendJson(res, 500, { error: 'database down' }, { 'X-Upstream': 'broken' });
         });
 
-        const report = await send(ctx, 'GET', '/api/report');
-        const at = () => responseAt(ctx, 'GET', '/api/report');
+        const report = await ctx.http.request('GET', '/api/report');
         ctx.expect(report).status(200).header('Content-Type', 'text/csv; charset=utf-8').header('X-Report-Id', 'r-77').header('Cache-Control', 'no-store').text(csv);
         const cookies = report.rawHeaders.filter(([name]) => name.toLowerCase() === 'set-cookie').map(([, value]) => value);
         if (!cookies.includes('seen=1; Path=/') || !cookies.includes('theme=dark; Path=/')) {
-          ctx.fail('wrong-header', `We sent GET /api/report; the upstream answered with two Set-Cookie headers (seen=1; Path=/ and theme=dark; Path=/), your proxy passed on ${cookies.length ? cookies.map((c) => JSON.stringify(c)).join(' and ') : 'none'}: every end-to-end header, repeated ones too, must reach the client.`, await at());
+          ctx.fail('wrong-header', `We sent GET /api/report; the upstream answered with two Set-Cookie headers (seen=1; Path=/ and theme=dark; Path=/), your proxy passed on ${cookies.length ? cookies.map((c) => JSON.stringify(c)).join(' and ') : 'none'}: every end-to-end header, repeated ones too, must reach the client.`, ctx.server.callLine(await ctx.server.settled('GET', '/api/report'), { fn: ['writeHead', 'statusCode'] }));
         }
         for (const [target, status, body, marker] of [['/api/missing', 404, { error: 'no such item' }, 'missing'], ['/api/broken', 500, { error: 'database down' }, 'broken']] as const) {
-          const res = await send(ctx, 'GET', target);
+          const res = await ctx.http.request('GET', target);
           if (res.status !== status) {
-            ctx.fail('wrong-status', `We sent GET ${target}; the upstream answered ${status} ${JSON.stringify(body)}, your proxy answered ${res.status} ${quote(res.text)}: pass the upstream's status on as it is (res.writeHead(upstreamRes.statusCode, …)), errors included.`, await responseAt(ctx, 'GET', target));
+            ctx.fail('wrong-status', `We sent GET ${target}; the upstream answered ${status} ${JSON.stringify(body)}, your proxy answered ${res.status} ${ctx.format.body(res.text)}: pass the upstream's status on as it is (res.writeHead(upstreamRes.statusCode, …)), errors included.`, ctx.server.callLine(await ctx.server.settled('GET', target), { fn: ['writeHead', 'statusCode'] }));
           }
           ctx.expect(res).contentType('application/json').header('X-Upstream', marker).json(body);
         }
@@ -225,7 +229,7 @@ export default {
       id: 'streams-response-body',
       title: 'the response is streamed: the client sees the first chunk of a slow upstream response before the upstream has finished',
       async run(ctx) {
-        const { routes } = shared(ctx);
+        const { routes } = ctx.data as Shared;
         const target = '/download';
         const chunks = ['first chunk\n', 'second chunk\n', 'last chunk\n'];
         let release: () => void = () => {};
@@ -274,7 +278,7 @@ export default {
           if (gaveUp) {
             ctx.fail(
               'proxy-buffers-response',
-              `We sent GET ${target}; the upstream sent its status, headers and "first chunk\\n" at once, then waited for that chunk to reach us. ${STREAM_WAIT_MS / 1000} s later ${headEarly ? 'only the status line and headers had reached us' : 'nothing had reached us, not even the status line'}, so the upstream finished on its own, and then the whole body (${fmt(res.body.length)} bytes) came at once: your proxy collects the upstream's response before answering. Write the status and headers as soon as the upstream's response starts, then pipeline(upstreamRes, res).`,
+              `We sent GET ${target}; the upstream sent its status, headers and "first chunk\\n" at once, then waited for that chunk to reach us. ${STREAM_WAIT_MS / 1000} s later ${headEarly ? 'only the status line and headers had reached us' : 'nothing had reached us, not even the status line'}, so the upstream finished on its own, and then the whole body (${ctx.format.count(res.body.length)} bytes) came at once: your proxy collects the upstream's response before answering. Write the status and headers as soon as the upstream's response starts, then pipeline(upstreamRes, res).`,
               await bufferedResponseAt(ctx, target),
             );
           }
@@ -288,7 +292,8 @@ export default {
       id: 'upstream-hangs-up-502',
       title: 'an upstream that drops the connection before answering gets 502 {"error":"Bad gateway"}, and the proxy keeps serving',
       async run(ctx) {
-        const { routes } = shared(ctx);
+        upstreamCrashEvidence(ctx);
+        const { routes } = ctx.data as Shared;
         const target = '/flaky';
         routes.set(target, (req) => {
           // No answer at all: the connection is cut as soon as the request arrives.
@@ -300,7 +305,7 @@ export default {
           sendJson(res, 200, { still: 'serving' });
         });
         ctx.note('the next request must be served as usual');
-        const next = await send(ctx, 'GET', '/api/after');
+        const next = await ctx.http.request('GET', '/api/after');
         ctx.expect(next).status(200).json({ still: 'serving' });
       },
     },
@@ -310,17 +315,108 @@ export default {
       // then strands the connection (test/facts/corrections.test.ts shows it on Node 20).
       // Skipped when a plainer check already failed: a buffering proxy never sees the
       // upstream fail mid-body, and a proxy with no 502 at all is already diagnosed.
+      //
+      // POST /upload-fails on a keep-alive connection: the head and the first 1 KiB. The
+      // upstream reads part of the body and cuts its connection without answering. Once
+      // the proxy's 502 is here the other 255 KiB follow, in two pieces, then
+      // GET /api/after-upload on the same connection.
+      //
+      // Why pipeline(req, upstreamReq) strands that connection (Node 20): on the
+      // upstream's error pipeline destroys req through destroyer() in
+      // lib/internal/streams/destroy.js, which sets req.socket = null first so that the
+      // socket survives; the body bytes still arriving are then pushed into a destroyed
+      // request, push() returns false, parserOnBody (lib/_http_server.js) calls
+      // readStop(socket), and nothing ever starts reading it again: no close, no reset,
+      // the next request is never parsed. req.pipe() only unpipes on the destination's
+      // error, and req.resume() reads and drops the rest. test/facts/corrections.test.ts
+      // shows all three.
       id: 'upstream-fails-mid-upload-502',
       title: 'an upstream that drops the connection while the request body is still arriving gets 502 {"error":"Bad gateway"}, and the next request on the same connection is answered',
       needs: ['streams-request-body', 'upstream-hangs-up-502'],
-      run: failsMidUpload,
+      async run(ctx) {
+        upstreamCrashEvidence(ctx);
+      const { upstream, routes } = ctx.data as Shared;
+      const target = '/upload-fails';
+      const after = '/api/after-upload';
+      routes.set(target, (req, _res, record) => {
+        // The test upstream's own 'data' listener may already have taken the first bytes.
+        if (record.firstBodyAtMs !== null) req.socket.destroy();
+        else req.once('data', () => req.socket.destroy());
+      });
+      routes.set(after, (req, res) => {
+        req.resume();
+        sendJson(res, 200, { still: 'serving' });
+      });
+      // The rest must outgrow one 64 KiB socket read: a paused req (pipe() without
+      // resume()) takes in up to that much before Node stops reading the connection.
+      const total = 256 * 1024;
+      const first = 1024;
+      const second = 64 * 1024;
+      const payload = Buffer.alloc(total, 'x');
+      const sent = `POST ${target} with Content-Length: ${ctx.format.count(total)} on a keep-alive connection`;
+      const failure = `the upstream read the first ${ctx.format.count(first)} bytes and closed its connection without answering`;
+      const before = upstream.received.length;
+      const connection = await ctx.http.connect();
+      try {
+        connection.methods.push('POST');
+        await connection.write(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`);
+        await connection.write(payload.subarray(0, first));
+        ctx.note(`the upstream reads the first bytes, then closes its connection without answering; we send the rest of the body once your proxy's 502 is here (at most ${CUT_TO_502_MS} ms after the cut)`);
+        const cut = await until(ctx, () => (upstream.received.slice(before).some((r) => r.url === target && r.firstBodyAtMs !== null) ? true : connection.closed ? false : undefined), STREAM_WAIT_MS);
+        if (cut) await until(ctx, () => (connection.partialResponse?.complete || connection.closed ? true : undefined), CUT_TO_502_MS);
+        await connection.send([payload.subarray(first, first + second), { pauseMs: 20 }, payload.subarray(first + second)], () => false, ctx.signal);
+
+        let answer: Awaited<ReturnType<typeof connection.readResponse>>;
+        try {
+          answer = await connection.readResponse({ timeoutMs: ANSWER_WITHIN_MS, signal: ctx.signal });
+        } catch (error) {
+          await upstreamCrash(ctx, `We sent ${sent}, and ${failure}`);
+          const reason = (error as NoResponseError).reason;
+          if (reason === 'timeout' || reason === 'closed' || reason === 'reset') {
+            ctx.fail('proxy-no-upstream-error', `We sent ${sent}, and ${failure}; ${(error as Error).message}, instead of 502 {"error":"Bad gateway"}. In the upstream request's 'error' listener, answer 502 {"error":"Bad gateway"}.`, upstreamErrorAt(ctx, target));
+          }
+          throw Object.assign(error as object, { request: { method: 'POST', target } });
+        }
+        const text = answer.body.toString('utf8');
+        if (answer.status !== 502 || !sameJson(ctx, text, BAD_GATEWAY)) {
+          ctx.fail(answer.status !== 502 ? 'wrong-status' : 'wrong-body', `We sent ${sent}, and ${failure}; your proxy answered ${answer.status} ${ctx.format.body(text)}, expected 502 {"error":"Bad gateway"}.`, ctx.server.callLine(await ctx.server.settled('POST', target), { fn: ['writeHead', 'statusCode'] }));
+        }
+
+        // A proxy may close the connection after its 502 (Connection: close, or just a
+        // close); a client then asks again on a new one (RFC 9112 §9.3.1). The hang is
+        // the failure, not the close.
+        let next: HttpResponse | null = null;
+        if (/\bclose\b/i.test(answer.headers.connection ?? '') || connection.closed) {
+          ctx.note('your proxy closed the connection after its 502: the next request goes on a new one');
+        } else {
+          ctx.note(`the next request goes on the same connection: it must be answered within ${ANSWER_WITHIN_MS / 1000} s`);
+          try {
+            next = await ctx.http.request('GET', after, { connection, keepOpen: true, timeoutMs: ANSWER_WITHIN_MS });
+          } catch (error) {
+            await upstreamCrash(ctx, `We sent ${sent}, ${failure}, your proxy answered 502, and then we sent GET ${after} on the same connection`);
+            const { reason, partial, waitedMs } = error as NoResponseError;
+            if (partial || ctx.server.request({ method: 'GET', url: after })) throw error;
+            if (reason === 'timeout') {
+              const { message, at } = stranded(ctx, { sent, first, total, after, waited: (waitedMs / 1000).toFixed(1) }, target);
+              ctx.fail('proxy-no-upstream-error', message, at);
+            }
+            if (reason !== 'closed' && reason !== 'reset') throw error;
+            ctx.note('your proxy closed the connection before reading this request: it goes again on a new one');
+          }
+        }
+        next ??= await ctx.http.request('GET', after);
+        ctx.expect(next).status(200).json({ still: 'serving' });
+      } finally {
+        connection.destroy();
+      }
+      },
     },
     {
       id: 'client-abort-aborts-upstream',
       title: 'a client that disconnects before the upstream answers makes the proxy abort its upstream request',
       timeoutMs: 8000,
       async run(ctx) {
-        const { upstream, routes } = shared(ctx);
+        const { upstream, routes } = ctx.data as Shared;
         const target = '/slow-report';
         routes.set(target, (req, res) => {
           req.resume();
@@ -337,7 +433,7 @@ export default {
           const early = connection.partialResponse;
           connection.destroy();
           await upstreamCrash(ctx, `We sent GET ${target} to your proxy`);
-          if (early) return ctx.fail('wrong-status', `We sent GET ${target} to your proxy; it answered ${early.status} itself, without sending anything to the upstream.`, lastCallAt(ctx, 'GET', target));
+          if (early) return ctx.fail('wrong-status', `We sent GET ${target} to your proxy; it answered ${early.status} itself, without sending anything to the upstream.`, ctx.server.request({ method: 'GET', url: target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
           return ctx.fail('timeout', `We sent GET ${target} to your proxy; after ${ANSWER_WITHIN_MS / 1000} s the upstream had still not received it.`, null);
         }
         ctx.note('the upstream has the request and is working on it: we close our connection now');
@@ -348,8 +444,8 @@ export default {
         if (!aborted) {
           ctx.fail(
             'proxy-leaks-upstream',
-            `We sent GET ${target} to your proxy and closed our connection while the upstream was still working on it; ${fmt(Math.round(performance.now() - leftAt))} ms later the upstream's request was still open: your proxy never aborted it, so the upstream goes on working for nobody. Destroy the upstream request when the client's response closes early: res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); }).`,
-            clientCreatedAt(ctx, target),
+            `We sent GET ${target} to your proxy and closed our connection while the upstream was still working on it; ${ctx.format.count(Math.round(performance.now() - leftAt))} ms later the upstream's request was still open: your proxy never aborted it, so the upstream goes on working for nobody. Destroy the upstream request when the client's response closes early: res.on('close', () => { if (!res.writableFinished) upstreamReq.destroy(); }).`,
+            ctx.server.clientRequestAt((event) => event.path === target),
           );
         }
       },
@@ -387,103 +483,6 @@ export default {
   ],
 } satisfies LessonChecks;
 
-// ---- the upstream fails while the body is still arriving ----------------------------
-
-/** After the upstream cut its connection, how long we wait for the 502 before sending the rest anyway (a correct proxy: a few ms). */
-const CUT_TO_502_MS = 500;
-
-/**
- * POST /upload-fails on a keep-alive connection: the head and the first 1 KiB. The
- * upstream reads part of the body and cuts its connection without answering. Once
- * the proxy's 502 is here the other 255 KiB follow, in two pieces, then
- * GET /api/after-upload on the same connection.
- *
- * Why pipeline(req, upstreamReq) strands that connection (Node 20): on the
- * upstream's error pipeline destroys req through destroyer() in
- * lib/internal/streams/destroy.js, which sets req.socket = null first so that the
- * socket survives; the body bytes still arriving are then pushed into a destroyed
- * request, push() returns false, parserOnBody (lib/_http_server.js) calls
- * readStop(socket), and nothing ever starts reading it again: no close, no reset,
- * the next request is never parsed. req.pipe() only unpipes on the destination's
- * error, and req.resume() reads and drops the rest. test/facts/corrections.test.ts
- * shows all three.
- */
-async function failsMidUpload(ctx: CheckContext): Promise<void> {
-  const { upstream, routes } = shared(ctx);
-  const target = '/upload-fails';
-  const after = '/api/after-upload';
-  routes.set(target, (req, _res, record) => {
-    // The test upstream's own 'data' listener may already have taken the first bytes.
-    if (record.firstBodyAtMs !== null) req.socket.destroy();
-    else req.once('data', () => req.socket.destroy());
-  });
-  routes.set(after, (req, res) => {
-    req.resume();
-    sendJson(res, 200, { still: 'serving' });
-  });
-  // The rest must outgrow one 64 KiB socket read: a paused req (pipe() without
-  // resume()) takes in up to that much before Node stops reading the connection.
-  const total = 256 * 1024;
-  const first = 1024;
-  const second = 64 * 1024;
-  const payload = Buffer.alloc(total, 'x');
-  const sent = `POST ${target} with Content-Length: ${fmt(total)} on a keep-alive connection`;
-  const failure = `the upstream read the first ${fmt(first)} bytes and closed its connection without answering`;
-  const before = upstream.received.length;
-  const connection = await ctx.http.connect();
-  try {
-    connection.methods.push('POST');
-    await connection.write(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`);
-    await connection.write(payload.subarray(0, first));
-    ctx.note(`the upstream reads the first bytes, then closes its connection without answering; we send the rest of the body once your proxy's 502 is here (at most ${CUT_TO_502_MS} ms after the cut)`);
-    const cut = await until(ctx, () => (upstream.received.slice(before).some((r) => r.url === target && r.firstBodyAtMs !== null) ? true : connection.closed ? false : undefined), STREAM_WAIT_MS);
-    if (cut) await until(ctx, () => (connection.partialResponse?.complete || connection.closed ? true : undefined), CUT_TO_502_MS);
-    await connection.send([payload.subarray(first, first + second), { pauseMs: 20 }, payload.subarray(first + second)], () => false, ctx.signal);
-
-    let answer: Awaited<ReturnType<typeof connection.readResponse>>;
-    try {
-      answer = await connection.readResponse({ timeoutMs: ANSWER_WITHIN_MS, signal: ctx.signal });
-    } catch (error) {
-      await upstreamCrash(ctx, `We sent ${sent}, and ${failure}`);
-      const reason = (error as NoResponseError).reason;
-      if (reason === 'timeout' || reason === 'closed' || reason === 'reset') {
-        ctx.fail('proxy-no-upstream-error', `We sent ${sent}, and ${failure}; ${(error as Error).message}, instead of 502 {"error":"Bad gateway"}. In the upstream request's 'error' listener, answer 502 {"error":"Bad gateway"}.`, upstreamErrorAt(ctx, target));
-      }
-      throw Object.assign(error as object, { request: { method: 'POST', target } });
-    }
-    const text = answer.body.toString('utf8');
-    if (answer.status !== 502 || !sameJson(text, BAD_GATEWAY)) {
-      ctx.fail(answer.status !== 502 ? 'wrong-status' : 'wrong-body', `We sent ${sent}, and ${failure}; your proxy answered ${answer.status} ${quote(text)}, expected 502 {"error":"Bad gateway"}.`, await responseAt(ctx, 'POST', target));
-    }
-
-    // A proxy may close the connection after its 502 (Connection: close, or just a
-    // close); a client then asks again on a new one (RFC 9112 §9.3.1). The hang is
-    // the failure, not the close.
-    let next: HttpResponse | null = null;
-    if (/\bclose\b/i.test(answer.headers.connection ?? '') || connection.closed) {
-      ctx.note('your proxy closed the connection after its 502: the next request goes on a new one');
-    } else {
-      ctx.note(`the next request goes on the same connection: it must be answered within ${ANSWER_WITHIN_MS / 1000} s`);
-      try {
-        next = await ctx.http.request('GET', after, { connection, keepOpen: true, timeoutMs: ANSWER_WITHIN_MS });
-      } catch (error) {
-        await upstreamCrash(ctx, `We sent ${sent}, ${failure}, your proxy answered 502, and then we sent GET ${after} on the same connection`);
-        const { reason, partial, waitedMs } = error as NoResponseError;
-        if (partial || ctx.server.request({ method: 'GET', url: after })) throw error;
-        if (reason === 'timeout') {
-          const { message, at } = stranded(ctx, { sent, first, total, after, waited: (waitedMs / 1000).toFixed(1) }, target);
-          ctx.fail('proxy-no-upstream-error', message, at);
-        }
-        if (reason !== 'closed' && reason !== 'reset') throw error;
-        ctx.note('your proxy closed the connection before reading this request: it goes again on a new one');
-      }
-    }
-    next ??= await send(ctx, 'GET', after);
-    ctx.expect(next).status(200).json({ still: 'serving' });
-  } finally {
-    connection.destroy();
-  }
-}
 
 /**
  * What a connection left unread after a 502 looks like, why, and the learner's
@@ -491,7 +490,7 @@ async function failsMidUpload(ctx: CheckContext): Promise<void> {
  * (paused: pipe() without resume()); the source says which call carried the body.
  */
 function stranded(ctx: CheckContext, what: { sent: string; first: number; total: number; after: string; waited: string }, target: string): { message: string; at: Location | null } {
-  const told = `We sent ${what.sent}: the first ${fmt(what.first)} bytes; the upstream read them and closed its connection without answering; your proxy answered 502 {"error":"Bad gateway"}, as it should, and we sent the other ${fmt(what.total - what.first)} bytes. Then we sent GET ${what.after} on the same connection: nothing came back for ${what.waited} s, no close and no reset, and your server never received that request.`;
+  const told = `We sent ${what.sent}: the first ${ctx.format.count(what.first)} bytes; the upstream read them and closed its connection without answering; your proxy answered 502 {"error":"Bad gateway"}, as it should, and we sent the other ${ctx.format.count(what.total - what.first)} bytes. Then we sent GET ${what.after} on the same connection: nothing came back for ${what.waited} s, no close and no reset, and your server never received that request.`;
   const post = ctx.server.request({ method: 'POST', url: target });
   const pipelineAt = pipelineOnRequestAt(ctx);
   const pipeAt = bodyPipeAt(ctx);
@@ -499,19 +498,19 @@ function stranded(ctx: CheckContext, what: { sent: string; first: number; total:
   if (destroyed || (pipelineAt && !pipeAt)) {
     return {
       message: `${told} pipeline(req, upstreamReq) destroyed req when the upstream failed, and it first detaches the socket from the request (req.socket = null) so that the connection is not destroyed with it; the body bytes still arriving then went to a destroyed request, so Node stopped reading the connection, and nothing ever reads it again: every later request on it waits forever. Forward the body with req.pipe(upstreamReq), which only stops forwarding when the upstream fails, and call req.resume() in the upstream request's 'error' listener: it reads and drops the rest of the body, and the connection is ready for the next request.`,
-      at: pipelineAt ?? clientCreatedAt(ctx, target),
+      at: pipelineAt ?? ctx.server.clientRequestAt((event) => event.path === target),
     };
   }
   return {
     message: `${told} Nothing read the rest of the request body: req.pipe(upstreamReq) stops forwarding when the upstream request fails and leaves req paused, so Node stops reading the connection and never gets to the next request. Call req.resume() in the upstream request's 'error' listener: it reads and drops the rest of the body, and the connection is ready for the next request.`,
-    at: upstreamErrorListenerAt(ctx, target) ?? pipeAt ?? clientCreatedAt(ctx, target),
+    at: upstreamErrorListenerAt(ctx, target) ?? pipeAt ?? ctx.server.clientRequestAt((event) => event.path === target),
   };
 }
 
 /** The learner's `upstreamReq.on('error', …)` line: where req.resume() belongs. Found by the variable http.request() was assigned to. */
 function upstreamErrorListenerAt(ctx: CheckContext, target: string): Location | null {
-  const created = clientCreatedAt(ctx, target);
-  const line = created ? (ctx.source.text.split('\n')[created.line - 1] ?? '') : '';
+  const created = ctx.server.clientRequestAt((event) => event.path === target);
+  const line = created ? ctx.source.line(created.line) : '';
   const name = /([\w$]+)\s*=\s*[\w$.]*\brequest\s*\(/.exec(line)?.[1];
   if (!name) return null;
   const escaped = name.replace(/\$/g, '\\$');
@@ -533,17 +532,12 @@ function bodyPipeAt(ctx: CheckContext): Location | null {
 
 /** Matches of `pattern` (group 1: a stream's name), the request body's first: req-like, then anything but a response. */
 function byStreamName(ctx: CheckContext, pattern: RegExp): Location | null {
-  const lines = ctx.source.text.split('\n');
-  const found = ctx.source.findAll(pattern).map((location) => ({ location, name: pattern.exec((lines[location.line - 1] ?? '').slice(location.column - 1))?.[1] ?? '' }));
+  const found = ctx.source.findAll(pattern).map((location) => ({ location, name: pattern.exec(ctx.source.line(location.line).slice(location.column - 1))?.[1] ?? '' }));
   const requestLike = found.find(({ name }) => /req/i.test(name) && !RESPONSE_NAME.test(name));
   return (requestLike ?? found.find(({ name }) => name && !RESPONSE_NAME.test(name)))?.location ?? null;
 }
 
-// ---- the upstream -----------------------------------------------------------------
-
-function shared(ctx: CheckContext): Shared {
-  return ctx.data as Shared;
-}
+// ---- the test upstream's side -------------------------------------------------------
 
 /**
  * Resolves once the request body has been read. A handler runs a microtask after
@@ -565,16 +559,44 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
   res.end(body);
 }
 
-// ---- requests -------------------------------------------------------------------------
+// ---- the proxy's side ------------------------------------------------------------------
 
-/** A request through the proxy; a crash of the proxy is diagnosed on the way. */
-async function send(ctx: CheckContext, method: string, target: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<HttpResponse> {
-  try {
-    return await ctx.http.request(method, target, options);
-  } catch (error) {
-    await upstreamCrash(ctx, `We sent ${method} ${target} to your proxy`);
-    throw error;
-  }
+/** An uncaught error that an upstream request emitted (refused, reset, "socket hang up"). */
+function fromUpstream(error: { code?: string; message: string }): boolean {
+  return error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET' || /socket hang up/.test(error.message);
+}
+
+/** For the engine's diagnosis of a crash while a request goes through the proxy: what it means here, and where. */
+function upstreamCrashEvidence(ctx: CheckContext): void {
+  ctx.evidence({
+    crash: { pitfall: 'proxy-no-upstream-error', because: UNHANDLED_UPSTREAM_ERROR, when: fromUpstream },
+    location: () => ctx.server.clientRequestAt(),
+  });
+}
+
+/** Where the failed upstream request was made: the one the failing error belongs to. */
+function upstreamErrorAt(ctx: CheckContext, target: string): Location | null {
+  const failed = ctx.server.eventsOf('client-error').pop();
+  const byId = failed?.id != null ? ctx.server.eventsOf('client-create').find((event) => event.id === failed.id)?.at : null;
+  return byId ?? ctx.server.clientRequestAt((event) => event.path === target);
+}
+
+/**
+ * Where the whole body went up in one piece: the learner's write()/end() on the
+ * upstream request that carried (nearly) all of it, else the http.request line.
+ */
+function bodyBufferedAt(ctx: CheckContext, target: string, total: number): Location | null {
+  const created = ctx.server.eventsOf('client-create').filter((event) => event.path === target).pop();
+  const calls = ctx.server.eventsOf('client-call').filter((call) => (!created || call.id === created.id) && (call.fn === 'write' || call.fn === 'end') && (call.bytes ?? 0) >= total / 2 && call.at);
+  return calls[0]?.at ?? created?.at ?? ctx.server.lineOf('data-listener');
+}
+
+/** Where the whole response body went to the client in one piece: the write()/end() that carried it. */
+async function bufferedResponseAt(ctx: CheckContext, target: string): Promise<Location | null> {
+  const record = await ctx.server.settled('GET', target);
+  const calls = record?.calls.filter((c) => !c.nested && c.at) ?? [];
+  const written = calls.find((c) => (c.fn === 'write' || c.fn === 'end') && (c.bytes ?? 0) > 0) ?? calls.find((c) => c.fn === 'writeHead');
+  return written?.at ?? record?.lastCallAt ?? ctx.server.lineOf('end-listener');
 }
 
 /** The upstream fails (`failure` says how): the client must get 502 {"error":"Bad gateway"} as JSON. */
@@ -605,7 +627,7 @@ async function expectBadGateway(ctx: CheckContext, target: string, failure: stri
         : ' Your proxy never answered us:';
       ctx.fail(
         'proxy-no-upstream-error',
-        `We sent GET ${target} to your proxy, and ${failure}.${handled} nothing came back for ${(waited / 1000).toFixed(1)} s. In the upstream request's 'error' listener, answer 502 {"error":"Bad gateway"}.`,
+        `We sent GET ${target} to your proxy, and ${failure}.${handled} nothing came back for ${ctx.format.seconds(waited)}. In the upstream request's 'error' listener, answer 502 {"error":"Bad gateway"}.`,
         upstreamErrorAt(ctx, target),
       );
     }
@@ -619,7 +641,7 @@ async function expectBadGateway(ctx: CheckContext, target: string, failure: stri
     throw error;
   }
   if (res.status !== 502) {
-    ctx.fail('wrong-status', `We sent GET ${target} to your proxy, and ${failure}; your proxy answered ${res.status} ${quote(res.text)}, expected 502 {"error":"Bad gateway"}: 502 Bad Gateway says the upstream failed.`, await responseAt(ctx, 'GET', target));
+    ctx.fail('wrong-status', `We sent GET ${target} to your proxy, and ${failure}; your proxy answered ${res.status} ${ctx.format.body(res.text)}, expected 502 {"error":"Bad gateway"}: 502 Bad Gateway says the upstream failed.`, ctx.server.callLine(await ctx.server.settled('GET', target), { fn: ['writeHead', 'statusCode'] }));
   }
   ctx.expect(res).contentType('application/json').json(BAD_GATEWAY);
 }
@@ -632,15 +654,14 @@ async function expectBadGateway(ctx: CheckContext, target: string, failure: stri
 async function upstreamCrash(ctx: CheckContext, lead: string): Promise<void> {
   const unhandled = ctx.server.eventsOf('client-error').find((event) => !event.handled) ?? (ctx.server.crash() ? null : await ctx.server.waitFor('client-error', { timeoutMs: 150, where: (event) => !event.handled }));
   const uncaught = ctx.server.eventsOf('uncaught').pop() ?? null;
-  const fromUpstream = uncaught && (uncaught.code === 'ECONNREFUSED' || uncaught.code === 'ECONNRESET' || /socket hang up/.test(uncaught.message));
-  if (!unhandled && !fromUpstream) return;
+  if (!unhandled && !(uncaught && fromUpstream(uncaught))) return;
   await ctx.program.waitForExit(1500);
   const error = unhandled ?? uncaught!;
-  const id = unhandled?.id ?? null;
+  const created = unhandled?.id != null ? ctx.server.eventsOf('client-create').find((event) => event.id === unhandled.id)?.at : null;
   ctx.fail(
     'proxy-no-upstream-error',
-    `${lead}. The upstream request failed with ${error.code ?? error.name} (${error.message}), nothing listened for its 'error' event, and your proxy crashed, dropping every client with it. Listen for 'error' on the upstream request: answer 502 {"error":"Bad gateway"} when the client is still there, do nothing when it is gone.`,
-    (id !== null ? clientCreate(ctx, (event) => event.id === id)?.at : null) ?? uncaught?.at ?? clientCreate(ctx)?.at ?? findCode(ctx, /\.request\s*\(|\.get\s*\(/),
+    `${lead}. The upstream request failed with ${error.code ?? error.name} (${error.message}); ${UNHANDLED_UPSTREAM_ERROR}.`,
+    created ?? uncaught?.at ?? ctx.server.clientRequestAt(),
   );
 }
 
@@ -658,79 +679,11 @@ async function until<T>(ctx: CheckContext, read: () => T | undefined | null, tim
   }
 }
 
-function sameJson(text: string, value: unknown): boolean {
+/** The text parses as JSON equal to `value`. */
+function sameJson(ctx: CheckContext, text: string, value: unknown): boolean {
   try {
-    return JSON.stringify(JSON.parse(text)) === JSON.stringify(value);
+    return ctx.json.equal(JSON.parse(text), value);
   } catch {
     return false;
   }
-}
-
-// ---- locations ------------------------------------------------------------------------
-
-/** The probe's client-create event (the learner's http.request line) matching `where`, the latest first. */
-function clientCreate(ctx: CheckContext, where: (event: EventOf<'client-create'>) => boolean = () => true): EventOf<'client-create'> | undefined {
-  return ctx.server.eventsOf('client-create').filter(where).pop();
-}
-
-/** Where the upstream request for `target` was made. */
-function clientCreatedAt(ctx: CheckContext, target: string): Location | null {
-  return clientCreate(ctx, (event) => event.path === target)?.at ?? clientCreate(ctx)?.at ?? findCode(ctx, /\.request\s*\(/);
-}
-
-/** Where the failed upstream request was made: the one the failing error belongs to. */
-function upstreamErrorAt(ctx: CheckContext, target: string): Location | null {
-  const failed = ctx.server.eventsOf('client-error').pop();
-  const byId = failed?.id != null ? clientCreate(ctx, (event) => event.id === failed.id)?.at : null;
-  return byId ?? clientCreatedAt(ctx, target);
-}
-
-function lastCallAt(ctx: CheckContext, method: string, target: string): Location | null {
-  return ctx.server.request({ method, url: (url) => url === target })?.lastCallAt ?? findCode(ctx, /createServer\s*\(/);
-}
-
-/** The learner's line that wrote the response's status (writeHead), once the probe has reported it. */
-async function responseAt(ctx: CheckContext, method: string, target: string): Promise<Location | null> {
-  await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === ctx.server.request({ method, url: (url) => url === target })?.id });
-  const record = ctx.server.request({ method, url: (url) => url === target });
-  const call = record?.calls.filter((c) => !c.nested && c.at && (c.fn === 'writeHead' || c.fn === 'statusCode')).pop();
-  return call?.at ?? record?.lastCallAt ?? null;
-}
-
-/**
- * Where the whole body went up in one piece: the learner's write()/end() on the
- * upstream request that carried (nearly) all of it, else the http.request line.
- */
-function bodyBufferedAt(ctx: CheckContext, target: string, total: number): Location | null {
-  const created = clientCreate(ctx, (event) => event.path === target);
-  const calls = ctx.server.eventsOf('client-call').filter((call) => (!created || call.id === created.id) && (call.fn === 'write' || call.fn === 'end') && (call.bytes ?? 0) >= total / 2 && call.at);
-  return calls[0]?.at ?? created?.at ?? findCode(ctx, /\.on\(\s*['"]data['"]/);
-}
-
-/** Where the whole response body went to the client in one piece: the write()/end() that carried it. */
-async function bufferedResponseAt(ctx: CheckContext, target: string): Promise<Location | null> {
-  await ctx.server.waitFor('res-finish', { timeoutMs: 200, where: (event) => event.id === ctx.server.request({ url: (url) => url === target })?.id });
-  const record = ctx.server.request({ url: (url) => url === target });
-  const calls = record?.calls.filter((c) => !c.nested && c.at && (c.fn === 'write' || c.fn === 'end') && (c.bytes ?? 0) > 0) ?? [];
-  return calls[0]?.at ?? record?.calls.find((c) => !c.nested && c.at && c.fn === 'writeHead')?.at ?? record?.lastCallAt ?? findCode(ctx, /\.on\(\s*['"]end['"]/);
-}
-
-function isComment(line: string, column = 1): boolean {
-  return /^\s*(\/\/|\*|\/\*)/.test(line) || /(^|[^:])\/\//.test(line.slice(0, column - 1));
-}
-
-function findCode(ctx: CheckContext, pattern: RegExp): Location | null {
-  const all = ctx.source.text.split('\n');
-  return ctx.source.findAll(pattern).find((location) => !isComment(all[location.line - 1] ?? '', location.column)) ?? null;
-}
-
-// ---- text -------------------------------------------------------------------------------
-
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function quote(text: string): string {
-  if (text === '') return '(empty body)';
-  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
 }
