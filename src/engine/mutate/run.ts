@@ -24,9 +24,9 @@ export interface MutantResult {
   description: string;
   line: number;
   status: MutantStatus;
-  /** killed: the checks that failed, with the pitfall each reported. */
+  /** killed: the check that failed first, with its pitfall (the checks after it are not run). */
   failedChecks: Array<{ id: string; pitfall: string | null }>;
-  /** killed: whether the verdict named the pitfall the mutation models (a kill for the right reason). */
+  /** killed: whether the first failed check named the pitfall the mutation models (a kill for the right reason). */
   diagnosed: boolean;
   /** invalid: the syntax error; error: why verify could not run it. */
   reason: string | null;
@@ -67,7 +67,16 @@ async function verifyText(lesson: Lesson, name: string, text: string, options: M
   try {
     const file = join(dir, name);
     writeFileSync(file, text);
-    return await verify(lesson, file, { compiledChecksDir: options.compiledChecksDir });
+    // The first failed check decides: the mutant is killed, and the checks after it (often
+    // waiting out a hang of their own) would only cost time. Like a test runner's bail.
+    const stop = new AbortController();
+    return await verify(lesson, file, {
+      compiledChecksDir: options.compiledChecksDir,
+      signal: stop.signal,
+      onCheck: (result) => {
+        if (result.status === 'failed') stop.abort();
+      },
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
     liveDirs.delete(dir);
