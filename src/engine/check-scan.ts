@@ -72,7 +72,7 @@ export function scanCheckSource(text: string, fileName: string): CheckScan {
 }
 
 /** The members of ctx.client whose use means the harness may judge the run (toolkit/client.ts). */
-const BOUND_HARNESS_JUDGES = new Set(['run', 'server', 'failCommon', 'failUnended', 'failLingering', 'expectSuccessOutput', 'expectFailureStatus', 'expectErrorLine']);
+const BOUND_HARNESS_JUDGES = new Set(['run', 'server', 'failCommon', 'failUnended', 'failLingering', 'expectSuccessOutput', 'expectFailureStatus', 'expectErrorLine', 'expectNodeHttp']);
 
 /** `import { runClient } from ...` does, `import type { ... }` and `import { type X }` do not. */
 function importsValues(ts: typeof TS, node: TS.ImportDeclaration): boolean {

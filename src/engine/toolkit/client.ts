@@ -9,6 +9,7 @@ export function clientHarness(ctx: CheckContext): ClientHarness {
   const { cut, cutInside, escapeBytes, eventsOf, clientRequests, requestLine, exitText, outcome, show, sameOutput, CHECK_MS, EXIT_WITHIN_MS, NETWORK_CODES } = harness;
   return {
     cut, cutInside, escapeBytes, eventsOf, clientRequests, requestLine, exitText, outcome, show, sameOutput, CHECK_MS, EXIT_WITHIN_MS, NETWORK_CODES,
+    agentOf: harness.agentOf, bodyBytesWritten: harness.bodyBytesWritten, bodyReceived: harness.bodyReceived, describeReceived: harness.describeReceived, madeRequest: harness.madeRequest,
     server: (handler) => harness.testServer(ctx, handler),
     run: (server, args, stopWhen, options) => harness.runClient(ctx, server, args, stopWhen, options),
     failCommon: (result, server, sent, beforeLingering) => harness.failCommon(ctx, result, server, sent, beforeLingering),
@@ -19,5 +20,8 @@ export function clientHarness(ctx: CheckContext): ClientHarness {
     expectErrorLine: (result, server, sent, beforeLingering) => harness.expectErrorLine(ctx, result, server, sent, beforeLingering),
     sendPieces: (server, res, parts, end) => harness.sendPieces(ctx, server, res, parts, end),
     refusedOrigin: () => harness.refusedOrigin(ctx),
+    expectNodeHttp: (result, server, sent, calls) => harness.expectNodeHttp(ctx, result, server, sent, calls),
+    headerLine: (result, name, fallback) => harness.headerLine(ctx, result, name, fallback),
+    agentLine: (result) => harness.agentLine(ctx, result),
   };
 }

@@ -68,7 +68,8 @@ type Harness = typeof import('../client-harness/index.js');
  * exports of 'httpdojo/check' (src/engine/client-harness/), those that take the
  * check's context with it already given, so a check module needs no value import.
  */
-export interface ClientHarness extends Pick<Harness, 'cut' | 'cutInside' | 'escapeBytes' | 'eventsOf' | 'clientRequests' | 'requestLine' | 'exitText' | 'outcome' | 'show' | 'sameOutput' | 'CHECK_MS' | 'EXIT_WITHIN_MS' | 'NETWORK_CODES'> {
+export interface ClientHarness extends Pick<Harness, 'cut' | 'cutInside' | 'escapeBytes' | 'eventsOf' | 'clientRequests' | 'requestLine' | 'exitText' | 'outcome' | 'show' | 'sameOutput' | 'CHECK_MS' | 'EXIT_WITHIN_MS' | 'NETWORK_CODES'
+  | 'agentOf' | 'bodyBytesWritten' | 'bodyReceived' | 'describeReceived' | 'madeRequest'> {
   /** A test server for the learner's client, closed when the check ends (testServer). */
   server(handler: Handler): Promise<TestServer>;
   /** Run the learner's program with `args` against `server` until it exits or stalls (runClient). */
@@ -85,6 +86,12 @@ export interface ClientHarness extends Pick<Harness, 'cut' | 'cutInside' | 'esca
   sendPieces(server: TestServer, res: import('node:http').ServerResponse, parts: Array<Buffer | number>, end?: boolean): Promise<void>;
   /** The origin of a port that refuses connections. */
   refusedOrigin(): Promise<string>;
+  /** The first judgement of a client lesson: a request made with node:http (`calls`, default "http.get or http.request"), not fetch. */
+  expectNodeHttp(result: ClientResult, server: TestServer, sent: string, calls?: string): void;
+  /** Where the program set request header `name` (lower case): setHeader(), `'name':`, else `fallback` after its request call. */
+  headerLine(result: ClientResult, name: string, fallback?: RegExp): Location | null;
+  /** Where the program made its agent (or turned agents off), else its request line. */
+  agentLine(result: ClientResult): Location | null;
 }
 
 /**
