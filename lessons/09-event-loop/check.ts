@@ -1,20 +1,14 @@
-// Lesson 09: waiting and working without blocking the event loop.
-// - GET /slow?ms=N answers 200 {"waited": N} after N ms; eight at once finish
-//   together, not one after another;
-// - GET /hash?password=P answers 200 {"hash": H}, H the hex of
-//   pbkdf2(P, "httpdojo", 1,000,000, 32, "sha256");
-// - GET /health answers 200 {"ok": true} at once, also while /slow and /hash
-//   requests are pending.
-//
-// Timing bounds are generous on purpose (each is measured, with its margin, next
-// to its constant): a correct server on a loaded 2-core machine stays far below
-// them, a blocking one far above. When a bound is missed, the probe says whether
-// the loop was blocked (sync calls, handlers that ran long, late heartbeats) and
-// where; without that evidence the failure is a plain `timeout`.
-//
-// Not sent on purpose: an invalid ms, a missing password.
+// Lesson 09: waiting and working without blocking the event loop. GET /slow?ms=N
+// answers 200 {"waited": N} after N ms (eight at once finish together); GET
+// /hash?password=P answers 200 {"hash": H}, H the hex of pbkdf2(P, "httpdojo",
+// 1,000,000, 32, "sha256"); GET /health answers 200 {"ok": true} at once, also while
+// /slow and /hash requests are pending. Not sent on purpose: an invalid ms, a missing
+// password. Timing bounds are generous (each measured, with its margin, beside its
+// constant): a correct server on a loaded 2-core machine stays far below them, a
+// blocking one far above. A missed bound is blocking-event-loop only with the
+// probe's evidence of a blocked loop (toolkit: judgeBlocked), else a plain `timeout`.
 import { pbkdf2 } from 'node:crypto';
-import type { CheckContext, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
+import { answerLine, judgeBlocked, settle, syncBlocked, timedGet, type LessonChecks } from 'httpdojo/check';
 
 const SALT = 'httpdojo';
 const ITERATIONS = 1_000_000;
@@ -49,9 +43,8 @@ const SLOW_TIMEOUT_MS = 6000;
  * heartbeats up to 52 ms late; pbkdf2Sync takes ~220 ms, a busy wait what it waits.
  */
 const SYNC_BLOCK_MS = 50;
-const HANDLER_BLOCK_MS = 100;
-/** Late heartbeats alone (a busy loop after an await, where no handler is timed) must be long. */
-const LAG_BLOCK_MS = 300;
+/** Late heartbeats alone (a busy loop after an await, where no handler is timed) must be long (lagMs). */
+const BLOCK = { syncMs: SYNC_BLOCK_MS, handlerMs: 100, lagMs: 300 };
 
 interface Data {
   /** The expected hashes, computed (off this process's loop) while the server starts. */
@@ -77,11 +70,11 @@ export default {
       id: 'slow',
       title: 'GET /slow?ms=300 gets 200 {"waited": 300} after 300 ms; /slow?ms=0 gets {"waited": 0}',
       async run(ctx) {
-        const { res, ms } = await timed(ctx, '/slow?ms=300', 3000);
+        const { res, ms } = await timedGet(ctx, '/slow?ms=300', 3000);
         ctx.expect(res).status(200).contentType('application/json').json({ waited: 300 });
         // Node's timers may fire a millisecond early; 20 ms of slack covers that.
         if (ms < 280) {
-          ctx.fail('wrong-body', `We sent GET /slow?ms=300; your server answered {"waited":300} after only ${Math.round(ms)} ms: it must wait the 300 ms it reports (setTimeout) before answering.`, await lastCall(ctx, '/slow?ms=300'));
+          ctx.fail('wrong-body', `We sent GET /slow?ms=300; your server answered {"waited":300} after only ${Math.round(ms)} ms: it must wait the 300 ms it reports (setTimeout) before answering.`, await answerLine(ctx, '/slow?ms=300'));
         }
         const zero = await ctx.http.request('GET', '/slow?ms=0');
         ctx.expect(zero).status(200).contentType('application/json').json({ waited: 0 });
@@ -96,11 +89,11 @@ export default {
         for (let attempt = 1; ; attempt++) {
           ctx.note(`${SLOW_COUNT} requests sent at once, then /health 100 ms later${attempt > 1 ? ' (second attempt)' : ''}`);
           const started = performance.now();
-          const slow = Array.from({ length: SLOW_COUNT }, () => timed(ctx, target, SLOW_TIMEOUT_MS));
+          const slow = Array.from({ length: SLOW_COUNT }, () => timedGet(ctx, target, SLOW_TIMEOUT_MS));
           // Settled below; a rejection before then (a server that never answers) must not end httpdojo itself.
           for (const pending of slow) pending.catch(() => {});
           await ctx.sleep(100);
-          const health = await settle(timed(ctx, '/health', SLOW_TIMEOUT_MS));
+          const health = await settle(timedGet(ctx, '/health', SLOW_TIMEOUT_MS));
           const settled = await Promise.allSettled(slow);
           const times = settled.map((result) => (result.status === 'fulfilled' ? result.value.ms + result.value.startedAfter(started) : null));
           const finished = times.filter((ms): ms is number => ms !== null);
@@ -108,11 +101,11 @@ export default {
           const unfinished = times.length - finished.length;
           const healthMs = health.status === 'fulfilled' ? health.value.ms : null;
           const missed = unfinished > 0 || slowest > SLOW_LIMIT_MS || healthMs === null || healthMs > HEALTH_LIMIT_MS;
-          if (missed || codeBlocked(ctx)) {
+          if (missed || syncBlocked(ctx, SYNC_BLOCK_MS)) {
             const spread = finished.length ? `the answers came after ${finished.sort((a, b) => a - b).map((ms) => (ms / 1000).toFixed(2)).join(', ')} s${unfinished ? ` and ${unfinished} never came` : ''}` : 'no answer came';
             const healthText = healthMs === null ? '/health got no answer' : `/health, sent 100 ms after them, took ${Math.round(healthMs)} ms`;
             const sent = `We sent ${SLOW_COUNT} GET ${target} at once; ${spread} (all should be done by ${(SLOW_LIMIT_MS / 1000).toFixed(1)} s), and ${healthText} (we allow ${HEALTH_LIMIT_MS} ms).`;
-            await judgeSlow(ctx, sent, target, attempt);
+            await judgeBlocked(ctx, sent, target, attempt, BLOCK);
             continue;
           }
           for (const result of settled) {
@@ -149,12 +142,12 @@ export default {
           for (const pending of hashes) pending.catch(() => {});
           await ctx.server.waitFor('req', { timeoutMs: 2000, where: (event) => event.url.startsWith('/hash') && ctx.server.events().indexOf(event) >= since });
           await ctx.sleep(20);
-          const health = await settle(timed(ctx, '/health', HASH_TIMEOUT_MS));
+          const health = await settle(timedGet(ctx, '/health', HASH_TIMEOUT_MS));
           const healthMs = health.status === 'fulfilled' ? health.value.ms : null;
           const answered = await Promise.allSettled(hashes);
-          if (healthMs === null || healthMs > HEALTH_LIMIT_MS || codeBlocked(ctx)) {
+          if (healthMs === null || healthMs > HEALTH_LIMIT_MS || syncBlocked(ctx, SYNC_BLOCK_MS)) {
             const sent = `We sent 4 GET /hash requests at once, then GET /health; /health ${healthMs === null ? 'got no answer' : `took ${Math.round(healthMs)} ms to answer`} (we allow ${HEALTH_LIMIT_MS} ms).`;
-            await judgeSlow(ctx, sent, '/hash', attempt);
+            await judgeBlocked(ctx, sent, '/hash', attempt, BLOCK);
             continue;
           }
           if (health.status === 'rejected') throw health.reason;
@@ -174,98 +167,4 @@ function hashOf(password: string): Promise<string> {
   return new Promise((resolve, reject) => {
     pbkdf2(password, SALT, ITERATIONS, KEY_BYTES, DIGEST, (error, key) => (error ? reject(error) : resolve(key.toString('hex'))));
   });
-}
-
-interface Timed {
-  res: HttpResponse;
-  /** From just before the request was sent to its complete response. */
-  ms: number;
-  /** How long after `origin` this request was sent. */
-  startedAfter: (origin: number) => number;
-}
-
-async function timed(ctx: CheckContext, target: string, timeoutMs: number): Promise<Timed> {
-  const began = performance.now();
-  const res = await ctx.http.request('GET', target, { timeoutMs });
-  const ms = performance.now() - began;
-  return { res, ms, startedAfter: (origin) => began - origin };
-}
-
-/**
- * A timing bound was missed, or the probe saw a handler block. With evidence that
- * the loop was blocked, that is blocking-event-loop, located at the blocking call
- * (or busy loop). Without it the loop was free and the machine was busy: the
- * first time, the caller measures again; the second time it is a plain timeout.
- */
-async function judgeSlow(ctx: CheckContext, sent: string, route: string, attempt: number): Promise<void> {
-  // The last heartbeat after a long block arrives just after it ends.
-  await ctx.sleep(50);
-  const block = blockingEvidence(ctx, route);
-  if (block) ctx.fail('blocking-event-loop', `${sent} ${block.text}`, block.at);
-  if (attempt < 2) {
-    ctx.note('the event loop was never blocked: measuring once more (a busy machine, not the server?)');
-    return;
-  }
-  ctx.fail('timeout', `${sent} This happened twice, yet the probe saw no blocked event loop (no synchronous call, handler or heartbeat delay long enough), so something else held the answers back.`, await lastCall(ctx, route));
-}
-
-function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return Promise.allSettled([promise]).then(([result]) => result);
-}
-
-/** A *Sync call of 50 ms or more inside a request handler: the probe measured the loop held. */
-function codeBlocked(ctx: CheckContext): boolean {
-  return ctx.server.eventsOf('sync-call').some((call) => call.inRequest !== null && (call.durationMs ?? 0) >= SYNC_BLOCK_MS);
-}
-
-/** How long, and where, the probe saw the event loop held during this check. */
-function blockingEvidence(ctx: CheckContext, route: string): { text: string; at: Location | null } | null {
-  const lag = Math.max(0, ...ctx.server.eventsOf('tick').map((tick) => tick.lagMs));
-  // durationMs: how long the call took (`ms` on every event is its timestamp).
-  const syncCalls = ctx.server.eventsOf('sync-call')
-    .filter((call) => call.inRequest !== null && call.durationMs !== undefined && call.durationMs >= 20)
-    .map((call) => ({ fn: call.fn, at: call.at, ms: call.durationMs ?? 0 }));
-  const handlers = ctx.server.eventsOf('handler-sync');
-  const longestSync = Math.max(0, ...syncCalls.map((call) => call.ms));
-  const longestHandler = Math.max(0, ...handlers.map((handler) => handler.handlerMs));
-  if (longestSync < SYNC_BLOCK_MS && longestHandler < HANDLER_BLOCK_MS && lag < LAG_BLOCK_MS) return null;
-  const loop = lag >= HANDLER_BLOCK_MS ? ` The event loop was blocked for up to ${lag} ms at a time.` : '';
-
-  if (longestSync >= SYNC_BLOCK_MS) {
-    // The *Sync function that took longest in request handlers, and how often it ran.
-    const byFn = new Map<string, typeof syncCalls>();
-    for (const call of syncCalls) byFn.set(call.fn, [...(byFn.get(call.fn) ?? []), call]);
-    const [fn, calls] = [...byFn.entries()].sort((a, b) => total(b[1]) - total(a[1]))[0];
-    const average = Math.round(total(calls) / calls.length);
-    const longest = calls.reduce((a, b) => (b.ms > a.ms ? b : a));
-    return {
-      text: `${fn}() ran ${calls.length === 1 ? 'once' : `${calls.length} times`} inside your request handlers, ${average} ms each${calls.length > 1 ? ` (longest ${longest.ms} ms)` : ''}: while it runs, no other request, timer or response is served.${loop}`,
-      at: longest.at,
-    };
-  }
-
-  // No *Sync call: a busy-wait or a long computation in JavaScript.
-  const requests = ctx.server.requests();
-  const long = handlers.filter((handler) => handler.handlerMs >= HANDLER_BLOCK_MS);
-  const worst = long.length ? long.reduce((a, b) => (b.handlerMs > a.handlerMs ? b : a)) : null;
-  const record = worst ? requests.find((r) => r.id === worst.id) : requests.find((r) => r.url.startsWith(route));
-  const where = record ? `Your handler for ${record.method} ${record.url}` : 'Your server';
-  const text = worst
-    ? `${where} kept the event loop busy for ${worst.handlerMs} ms before returning${long.length > 1 ? ` (${long.length} requests did so)` : ''}: nothing else is served while a handler runs, so the requests were answered one after another.${loop}`
-    : `The event loop was blocked for up to ${lag} ms at a time while ${where.charAt(0).toLowerCase() + where.slice(1)} worked: nothing else is served until it yields.`;
-  const busyLoop = ctx.source.find(/\b(?:while|for)\s*\([^)\n]*(?:Date\.now|performance\.now|hrtime|new Date)/) ?? ctx.source.find(/\bwhile\s*\(\s*(?:true|1)\s*\)|\bfor\s*\(\s*;\s*;\s*\)/);
-  // The line the probe's watcher caught spinning (a loop blocked for 300 ms or more), else a
-  // busy-wait in the source, else the handler itself.
-  const spinning = ctx.server.eventsOf('blocked-at').filter((event) => event.at.file === ctx.server.file).pop()?.at;
-  return { text, at: spinning ?? busyLoop ?? ctx.source.find(/createServer\s*\(/) ?? ctx.server.listenAt };
-}
-
-function total(calls: Array<{ ms: number }>): number {
-  return calls.reduce((sum, call) => sum + call.ms, 0);
-}
-
-async function lastCall(ctx: CheckContext, route: string): Promise<Location | null> {
-  await ctx.server.waitFor('res-finish', { timeoutMs: 200 });
-  const record = ctx.server.request({ url: route });
-  return record?.lastCallAt ?? ctx.server.listenAt;
 }

@@ -31,8 +31,7 @@ export { answeredBefore, cutBetweenBytes, cutByServer, cutLine, decodeEachChunkL
 export type { Cut, Upload, UploadOptions, Uploads } from './toolkit/uploads.js';
 // Responses (lessons 06–08): the declared charset, the call that set a header, "charset=utf-8", a call's line.
 export { charsetOf, expectUtf8, headerCall, responseLine } from './toolkit/responses.js';
-// A request whose handler fails on purpose (lesson 15): the crash it may cause, pointed at the missing try/catch.
-export { callerOf, type CrashMeaning, failIfCrashed, learnerFrames, survivesFailure } from './toolkit/crashes.js';
+export * from './toolkit/server-lessons.js'; // lessons 09, 14, 15: handler crashes, a blocked loop, slowloris, SIGTERM
 
 /** The default export of a lesson's check.ts. */
 export interface LessonChecks {
