@@ -5,22 +5,15 @@
 //
 // Every expected description is computed here with URL and URLSearchParams
 // themselves, so "what the lesson means" and "what Node does" cannot drift apart.
-import type { CheckContext, HttpResponse, LessonChecks } from 'httpdojo/check';
+import { expectFields, handSplitLine, pathSplitSymptom, querySplitSymptom, type CheckContext, type HttpResponse, type LessonChecks } from 'httpdojo/check';
 
-const BASE = 'http://localhost';
 const AGENT = 'httpdojo-check/1.0';
 
-interface Description {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  userAgent: string | null;
-}
-
-/** What a correct server answers for this request. */
-function describe(method: string, target: string, userAgent: string | null): Description {
-  const url = new URL(target, BASE);
-  return { method, path: url.pathname, query: Object.fromEntries(url.searchParams), userAgent };
+/** What a correct server answers for the request behind `res`. */
+function describe(res: HttpResponse): { method: string; path: string; query: Record<string, string>; userAgent: string | null } {
+  const url = new URL(res.request.target, 'http://localhost');
+  const agent = Object.entries(res.request.headers).find(([name]) => name.toLowerCase() === 'user-agent')?.[1];
+  return { method: res.request.method, path: url.pathname, query: Object.fromEntries(url.searchParams), userAgent: typeof agent === 'string' ? agent : null };
 }
 
 export default {
@@ -116,9 +109,12 @@ export default {
       needs: ['answers-json'],
       title: 'a broken percent-escape in the query (%E0%A4%A) is decoded leniently, not a crash',
       async run(ctx) {
-        await expectDescription(ctx, 'GET', '/search?q=%E0%A4%A&ok=1', { 'User-Agent': AGENT }, undefined, {
+        const res = await expectDescription(ctx, 'GET', '/search?q=%E0%A4%A&ok=1', { 'User-Agent': AGENT }, undefined, {
           crash: { pitfall: 'url-string-split', because: 'decodeURIComponent throws on a broken escape; URLSearchParams never throws on input' },
-          refusal: { pitfall: 'url-string-split', because: 'URLSearchParams decodes a broken escape without complaint (q is "\uFFFD%A"), so the refusal comes from decoding by hand' },
+          before(res) {
+            if (res.status === 200) return;
+            ctx.fail('url-string-split', `We sent GET /search?q=%E0%A4%A&ok=1; you answered ${res.status} ${ctx.format.body(res)}, but URLSearchParams decodes a broken escape without complaint (q is "\uFFFD%A"), so the refusal comes from decoding by hand.`, ctx.source.find(/decodeURIComponent\s*\(|unescape\s*\(/) ?? handSplitLine(ctx.source, { decoded: true }));
+          },
         });
       },
     },
@@ -152,127 +148,44 @@ export default {
   ],
 } satisfies LessonChecks;
 
-interface Special {
-  /** The pitfall a crash on this request means, and why (ctx.evidence: the engine diagnoses the crash). */
-  crash?: { pitfall: string; because: string };
-  /** The pitfall a non-200 answer to this request means, and why. */
-  refusal?: { pitfall: string; because: string };
-}
-
-/** Sends one request and checks the answer describes it exactly. */
+/**
+ * Sends one request and checks the answer describes it exactly, field by field:
+ * a crash on it means `crash.pitfall` (the engine diagnoses the crash), and
+ * `before` judges the answer first.
+ */
 async function expectDescription(
   ctx: CheckContext,
   method: string,
   target: string,
   headers: Record<string, string | null>,
   body?: string,
-  special: Special = {},
-): Promise<void> {
-  const agentHeader = Object.entries(headers).find(([name]) => name.toLowerCase() === 'user-agent');
-  const want = describe(method, target, agentHeader?.[1] ?? null);
+  special: { crash?: { pitfall: string; because: string }; before?: (res: HttpResponse) => void } = {},
+): Promise<HttpResponse> {
   const withdraw = special.crash ? ctx.evidence({ crash: special.crash }) : () => {};
   const res = await ctx.http.request(method, target, { headers, body });
   withdraw();
-  await ctx.server.recordOf(res);
-  judge(ctx, res, want, special);
-}
-
-/** Status, media type, then each field with the pitfall that explains a mismatch. */
-function judge(ctx: CheckContext, res: HttpResponse, want: Description, special: Special): void {
-  const sent = `We sent ${res.request.method} ${res.request.target}`;
-  const answered = ctx.server.request({ url: res.request.target })?.lastCallAt ?? null;
-  const split = () => ctx.source.find(...SPLIT_BY_HAND) ?? answered;
-  const field = (pattern: RegExp) => ctx.source.find(pattern) ?? answered;
-  if (res.status !== 200 && special.refusal) {
-    ctx.fail(special.refusal.pitfall, `${sent}; you answered ${res.status} ${ctx.format.body(res)}, but ${special.refusal.because}.`, ctx.source.find(/decodeURIComponent\s*\(|unescape\s*\(/) ?? split());
-  }
+  special.before?.(res);
   ctx.expect(res).status(200).contentType('application/json');
-  const got = res.json;
-  if (!ctx.json.isObject(got)) {
-    ctx.expect(res).json(want);
-    return;
-  }
-
-  if (got.path !== want.path) {
-    const path = got.path;
-    if (typeof path === 'string' && path.includes('?')) {
-      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, but the path ends before the first "?": URL.pathname gives ${JSON.stringify(want.path)}.`, split());
-    }
-    if (typeof path === 'string' && path === safeDecode(want.path)) {
-      ctx.fail('url-string-split', `${sent}; you answered path ${JSON.stringify(path)}, decoded, but URL.pathname keeps percent-escapes as sent: ${JSON.stringify(want.path)} (an escaped %2F is not a real /).`, split());
-    }
-    ctx.fail('wrong-body', `${sent}; you answered path ${JSON.stringify(path)}, expected ${JSON.stringify(want.path)} (URL.pathname).`, field(/\bpath\s*:|pathname/));
-  }
-
-  if (!ctx.json.equal(got.query, want.query)) {
-    const symptom = splitSymptom(ctx, got.query, want.query);
-    const answeredQuery = `${sent}; you answered query ${JSON.stringify(got.query ?? null)}`;
-    if (symptom) ctx.fail('url-string-split', `${answeredQuery}, but ${symptom}: ${JSON.stringify(want.query)}.`, split());
-    ctx.fail('wrong-body', `${answeredQuery}, expected ${JSON.stringify(want.query)}: every parameter of url.searchParams, as a plain object (Object.fromEntries(url.searchParams)).`, field(/searchParams|\bquery\s*:/));
-  }
-
-  if (!Object.hasOwn(got, 'userAgent')) {
-    const without = want.userAgent === null;
-    ctx.fail('wrong-body', `${sent}${without ? ' without a User-Agent header' : ''}; your JSON has no "userAgent" property at all${without ? ': JSON.stringify drops a property whose value is undefined, so send null (req.headers[\'user-agent\'] ?? null)' : ''}.`, field(/user-agent|userAgent/i));
-  }
-  if (got.userAgent !== want.userAgent) {
-    const given = want.userAgent === null ? 'without a User-Agent header' : `with ${Object.keys(res.request.headers).find((name) => name.toLowerCase() === 'user-agent')}: ${want.userAgent}`;
-    ctx.fail('wrong-body', `${sent} ${given}; you answered userAgent ${JSON.stringify(got.userAgent)}, expected ${JSON.stringify(want.userAgent)}${want.userAgent === null ? '' : ' (header names are lowercase in req.headers)'}.`, field(/user-agent|userAgent/i));
-  }
-  if (got.method !== want.method) {
-    ctx.fail('wrong-body', `${sent}; you answered method ${JSON.stringify(got.method)}, expected ${JSON.stringify(want.method)} (req.method).`, field(/\.method\b|\bmethod\s*:/));
-  }
-  // Anything else (extra properties) is a plain mismatch.
-  ctx.expect(res).json(want);
-}
-
-/** Where the target is taken apart by hand, most telling first, else where req.url is read. */
-const SPLIT_BY_HAND = [
-  /\.url\b[^\n]*\.(split|indexOf|slice|substring|substr)\(/,
-  /\burl\b[^\n]*\.split\(/i,
-  /\.split\(\s*['"`][?&=]/,
-  /decodeURIComponent\s*\(/,
-  /\breq(uest)?\.url\b|\burl\s*[,}]/,
-];
-
-/**
- * Why a query object looks hand-parsed, in words, or null when it does not:
- * undecoded escapes or +, empty names from splitting, a value cut at a "?", a
- * valueless name lost.
- */
-function splitSymptom(ctx: CheckContext, gotQuery: unknown, want: Record<string, string>): string | null {
-  if (!ctx.json.isObject(gotQuery)) return null;
-  const got = gotQuery;
-  const raw = /\+|%[0-9A-Fa-f]{2}/;
-  const undecoded = new Set<string>();
-  for (const [name, value] of Object.entries(got)) {
-    if (raw.test(name) && !Object.hasOwn(want, name)) undecoded.add(name);
-    if (typeof value === 'string' && raw.test(value) && !Object.values(want).includes(value)) undecoded.add(value);
-  }
-  if (undecoded.size > 0) {
-    // Each piece decoded the way URLSearchParams decodes it.
-    const decoded = (piece: string) => new URLSearchParams(`x=${piece.replace(/&/g, '%26')}`).get('x') ?? piece;
-    const examples = [...undecoded].slice(0, 3).map((piece) => `${JSON.stringify(piece)} is ${JSON.stringify(decoded(piece))}`);
-    return `URLSearchParams decodes names and values, + and %XX escapes alike (${examples.join(', ')})`;
-  }
-  if (Object.hasOwn(got, '') && !Object.hasOwn(want, '')) return 'splitting an empty query gives an empty name; url.searchParams has no parameter at all';
-  for (const [name, value] of Object.entries(want)) {
-    if (value.includes('?') && typeof got[name] === 'string' && got[name] !== value && value.startsWith(got[name] as string)) {
-      return 'only the first "?" starts the query, and a later "?" is part of a value';
-    }
-    if (value === '' && Object.keys(got).length > 0 && (!Object.hasOwn(got, name) || got[name] === null || got[name] === undefined)) {
-      return `a name without "=" has the value "" in URLSearchParams (${JSON.stringify(name)} is missing or null in yours)`;
-    }
-  }
-  return null;
+  const want = describe(res);
+  const split = { pitfall: 'url-string-split', at: () => handSplitLine(ctx.source, { decoded: true }) };
+  await expectFields(ctx, res, want, {
+    path: { how: 'URL.pathname', line: [/\bpath\s*:|pathname/], symptom: { ...split, why: pathSplitSymptom } },
+    query: { how: 'every parameter of url.searchParams, as a plain object: Object.fromEntries(url.searchParams)', line: [/searchParams|\bquery\s*:/], symptom: { ...split, why: querySplitSymptom } },
+    userAgent: {
+      how: want.userAgent === null ? "req.headers['user-agent'] ?? null" : 'header names are lowercase in req.headers',
+      sent: want.userAgent === null ? 'without a User-Agent header' : `with ${Object.keys(res.request.headers).find((name) => name.toLowerCase() === 'user-agent')}: ${want.userAgent}`,
+      line: [/user-agent|userAgent/i],
+    },
+    method: { how: 'req.method', line: [/\.method\b|\bmethod\s*:/] },
+  });
+  return res;
 }
 
 /** Empty Host, "a b", "localhost:99999": the same answer as with a normal Host, and no crash. */
 async function expectHostAnswered(ctx: CheckContext, host: string, what: string): Promise<void> {
   const target = `/where?from=${host === '' ? 'empty-host' : 'odd-host'}`;
-  const want = describe('GET', target, AGENT);
   // The same request with an ordinary Host first: if that is wrong, the Host is not the reason.
-  await expectDescription(ctx, 'GET', target, { 'User-Agent': AGENT });
+  const want = describe(await expectDescription(ctx, 'GET', target, { 'User-Agent': AGENT }));
 
   ctx.note(`the next request carries ${what}`);
   const fixedBase = "Parse with a fixed base such as new URL(req.url, 'http://localhost')";
@@ -291,13 +204,5 @@ async function expectHostAnswered(ctx: CheckContext, host: string, what: string)
       `We sent GET ${target} with ${what}; you answered ${res.status} ${ctx.format.body(res)}, but with a normal Host the same request gets 200 ${JSON.stringify(want)}: the answer must not depend on Host. Parse with a fixed base such as 'http://localhost'.`,
       hostRead(),
     );
-  }
-}
-
-function safeDecode(text: string): string | null {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return null;
   }
 }

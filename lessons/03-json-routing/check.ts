@@ -6,13 +6,15 @@
 //
 // Not sent on purpose: DELETE or PUT on an unknown id (404 and 405 are both
 // defensible there), HEAD, leading zeros, trailing slashes.
-import type { CheckContext, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
+import { failUnanswered, handSplitLine, requestRoute, timedOut, type HttpResponse, type LessonChecks } from 'httpdojo/check';
 
 const ALICE = { id: 1, name: 'Alice' };
 const BOB = { id: 2, name: 'Bob' };
 const USERS = [ALICE, BOB];
 const NOT_FOUND = { error: 'Not found' };
 const NOT_ALLOWED = { error: 'Method not allowed' };
+/** Routes that answer: a request that hangs is located from the nearest of them (nearestRoutes). */
+const ROUTES = ['/api/users', '/api/users/1'];
 
 export default {
   checks: [
@@ -20,7 +22,7 @@ export default {
       id: 'list-users',
       title: 'GET /api/users gets 200 and the JSON array of users',
       async run(ctx) {
-        const res = await send(ctx, 'GET', '/api/users');
+        const res = await requestRoute(ctx, 'GET', '/api/users', { routes: ROUTES });
         await ctx.json.expect(res, 200, USERS);
       },
     },
@@ -28,8 +30,8 @@ export default {
       id: 'user-by-id',
       title: 'GET /api/users/1 and GET /api/users/2 get 200 with Alice and Bob',
       async run(ctx) {
-        await ctx.json.expect(await send(ctx, 'GET', '/api/users/1'), 200, ALICE);
-        await ctx.json.expect(await send(ctx, 'GET', '/api/users/2'), 200, BOB);
+        await ctx.json.expect(await requestRoute(ctx, 'GET', '/api/users/1', { routes: ROUTES }), 200, ALICE);
+        await ctx.json.expect(await requestRoute(ctx, 'GET', '/api/users/2', { routes: ROUTES }), 200, BOB);
       },
     },
     {
@@ -39,9 +41,9 @@ export default {
         // Sent together: a branch that never answers costs one 2 s wait, not three.
         const targets = ['/api/users/99', '/api/users/abc', '/api/users/2abc'];
         const settled = await Promise.allSettled(targets.map((target) => ctx.http.request('GET', target)));
-        const hung = settled.flatMap((result, i) => (result.status === 'rejected' && isTimeout(result.reason) ? [targets[i]] : []));
+        const hung = settled.flatMap((result, i) => (result.status === 'rejected' && timedOut(result.reason) ? [targets[i]] : []));
         for (const [i, result] of settled.entries()) {
-          if (result.status === 'rejected') await noAnswer(ctx, 'GET', targets[i], result.reason, hung);
+          if (result.status === 'rejected') await failUnanswered(ctx, { method: 'GET', target: targets[i], error: result.reason, routes: ROUTES, alsoHung: hung });
           const res = (result as PromiseFulfilledResult<HttpResponse>).value;
           const record = await ctx.server.recordOf(res);
           if (res.status === 200 && targets[i] === '/api/users/2abc' && ctx.json.equal(res.json, BOB)) {
@@ -55,8 +57,22 @@ export default {
       id: 'query-does-not-route',
       title: 'a query string never changes the route: /api/users/2?format=json is Bob, /api/users?page=2 the list',
       async run(ctx) {
-        await expectSameRoute(ctx, '/api/users/2?format=json', '/api/users/2', BOB);
-        await expectSameRoute(ctx, '/api/users?page=2', '/api/users', USERS);
+        // The queried target must get exactly what the plain one gets.
+        const pairs: Array<[string, string, unknown]> = [['/api/users/2?format=json', '/api/users/2', BOB], ['/api/users?page=2', '/api/users', USERS]];
+        for (const [withQuery, plain, want] of pairs) {
+          const res = await requestRoute(ctx, 'GET', withQuery, { routes: ROUTES });
+          if (res.status === 200 && ctx.json.equal(res.json, want) && ctx.json.typed(res)) continue;
+          ctx.note(`the same path without the query, for comparison`);
+          const control = await requestRoute(ctx, 'GET', plain, { routes: ROUTES });
+          if (control.status === 200 && ctx.json.equal(control.json, want)) {
+            ctx.fail(
+              'url-string-split',
+              `We sent GET ${withQuery}; you answered ${res.status} ${ctx.format.body(res)}, but GET ${plain} gets 200 ${ctx.format.body(control)}: the query string changed the route. Route on new URL(req.url, 'http://localhost').pathname, which leaves the query out.`,
+              handSplitLine(ctx.source) ?? ctx.server.request({ method: 'GET', url: withQuery })?.lastCallAt ?? null,
+            );
+          }
+          await ctx.json.expect(res, 200, want);
+        }
       },
     },
     {
@@ -70,7 +86,7 @@ export default {
           ['PATCH', '/api/users'],
         ];
         for (const [method, target, body] of attempts) {
-          const res = await send(ctx, method, target, body === undefined ? {} : { body, headers: { 'Content-Type': 'application/json' } });
+          const res = await requestRoute(ctx, method, target, body === undefined ? { routes: ROUTES } : { body, headers: { 'Content-Type': 'application/json' }, routes: ROUTES });
           await ctx.json.status(res, 405);
           const allow = res.headers.allow;
           const methods = allow?.split(',').map((name) => name.trim()).filter(Boolean) ?? [];
@@ -105,100 +121,9 @@ export default {
           ['DELETE', '/api/things/1'],
         ];
         for (const [method, target] of attempts) {
-          await ctx.json.expect(await send(ctx, method, target), 404, NOT_FOUND);
+          await ctx.json.expect(await requestRoute(ctx, method, target, { routes: ROUTES }), 404, NOT_FOUND);
         }
       },
     },
   ],
 } satisfies LessonChecks;
-
-/** A request whose hang is diagnosed as a route without an answer. */
-async function send(ctx: CheckContext, method: string, target: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
-  let res: HttpResponse;
-  try {
-    res = await ctx.http.request(method, target, options);
-  } catch (error) {
-    return noAnswer(ctx, method, target, error, [target]);
-  }
-  await ctx.server.recordOf(res);
-  return res;
-}
-
-/**
- * No complete response to `target`. A timeout on a request the server received
- * and never ended is missing-res-end, pointed at the branch; anything else
- * (a crash, a closed connection) goes back to the engine.
- */
-async function noAnswer(ctx: CheckContext, method: string, target: string, error: unknown, hung: string[]): Promise<never> {
-  const record = isTimeout(error) ? ctx.server.request({ method, url: target }) : undefined;
-  if (!record || record.ended) throw error;
-  const calls = [...new Set(record.calls.filter((call) => !call.nested).map((call) => call.fn))];
-  const others = hung.filter((other) => other !== target);
-  const what = calls.length
-    ? `it had called ${calls.join(', ')} but never res.end()`
-    : 'it had made no call on the response at all: a branch of your routing ends without answering';
-  ctx.fail(
-    'missing-res-end',
-    `We sent ${method} ${target}${others.length ? ` (and ${others.join(', ')}, with the same result)` : ''}; your server received it, and ${ctx.format.seconds((error as { waitedMs: number }).waitedMs)} later ${what}.`,
-    // Only headers set (e.g. by a middleware that runs for every request, lesson 15)
-    // says nothing about where the answer went missing: look for the branch.
-    calls.some((fn) => fn !== 'setHeader' && fn !== 'removeHeader') ? record.lastCallAt : await silentBranch(ctx, method, target),
-  );
-}
-
-/** The queried target must get exactly what the plain one gets. */
-async function expectSameRoute(ctx: CheckContext, withQuery: string, plain: string, want: unknown): Promise<void> {
-  const res = await send(ctx, 'GET', withQuery);
-  if (res.status === 200 && ctx.json.equal(res.json, want) && ctx.json.typed(res)) return;
-  ctx.note(`the same path without the query, for comparison`);
-  const control = await send(ctx, 'GET', plain);
-  if (control.status === 200 && ctx.json.equal(control.json, want)) {
-    ctx.fail(
-      'url-string-split',
-      `We sent GET ${withQuery}; you answered ${res.status} ${ctx.format.body(res)}, but GET ${plain} gets 200 ${ctx.format.body(control)}: the query string changed the route. Route on new URL(req.url, 'http://localhost').pathname, which leaves the query out.`,
-      // Where the target is taken apart or compared by hand, else where req.url is read.
-      ctx.source.find(/\.url\b[^\n]*\.(split|indexOf|slice|substring|substr|startsWith|match)\(/, /\burl\b[^\n]*\.split\(/i, /\.url\s*[!=]==?/, /\breq(uest)?\.url\b|\burl\s*[,}]/) ??
-        ctx.server.request({ method: 'GET', url: withQuery })?.lastCallAt ?? null,
-    );
-  }
-  await ctx.json.expect(res, 200, want);
-}
-
-/**
- * A request that got no call at all fell through a branch. The probe cannot see
- * a call that never happened, so we ask for the nearest route that does answer:
- * the same path with GET (the hang was another method), else a user that exists
- * (the hang was an id). Of the frames of that answer, the line not shared with
- * another route's answer (a helper such as sendJson is shared) is the branch's
- * answer; the condition on it or around it is the `if` that has no `else`.
- */
-async function silentBranch(ctx: CheckContext, method: string, target: string): Promise<Location | null> {
-  const fallback = ctx.server.lineOf('request-handler');
-  const onApi = /^\/api\/users(\/[^/?]+)?(\?|$)/.exec(target);
-  if (!onApi) return fallback;
-  const byMethod = method !== 'GET';
-  const reference = byMethod ? target : '/api/users/1';
-  const sibling = (byMethod ? !onApi[1] : false) ? '/api/users/1' : '/api/users';
-  ctx.note(`to find the branch that does not answer, we also send GET ${reference} and GET ${sibling}`);
-  const answerFrames = async (path: string): Promise<Location[]> => {
-    try {
-      await ctx.http.request('GET', path, { timeoutMs: 500 });
-    } catch {
-      // Evidence only: a failure here is reported by the checks that test this route.
-    }
-    const record = await ctx.server.settled('GET', path);
-    // The first call that answers: a middleware's setHeader is shared by every route.
-    return ctx.server.framesOf(record?.calls.find((call) => !call.nested && call.at && call.fn !== 'setHeader' && call.fn !== 'removeHeader'));
-  };
-  const [answer, other] = await Promise.all([answerFrames(reference), answerFrames(sibling)]);
-  const shared = new Set(other.map((frame) => frame.line));
-  const own = answer.find((frame) => !shared.has(frame.line));
-  if (!own) return fallback;
-  const branches = ctx.source.conditionsAround(own);
-  const chosen = (byMethod ? branches.find((branch) => /method/i.test(branch.text)) : undefined) ?? branches[0];
-  return chosen ? { file: own.file, line: chosen.line, column: chosen.column } : own;
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error as { reason?: unknown }).reason === 'timeout' && 'receivedBytes' in error;
-}

@@ -35,6 +35,10 @@ export type ProbeEvent = Base &
     | { t: 'hello'; pid: number; node: string; argv: string[] }
     | { t: 'listen'; server: number; http: boolean; port: number; host: string; requested: { port: unknown; host: unknown }; at: Location | null }
     | { t: 'server-close'; server: number; at: Location | null }
+    // After a listen, a turn of the loop found nothing left that could run the program's code
+    // (only servers and stdio): its start-up is over (probe/settle.ts). `listens` counts the
+    // listens so far; `afterMs` is the time since the last one.
+    | { t: 'settled'; listens: number; afterMs: number }
     | { t: 'req'; id: number; server: number | null; method: string; url: string; headers: Record<string, string | string[]>; remotePort: number | null }
     | { t: 'handler-sync'; id: number; handlerMs: number }
     | { t: 'req-end'; id: number }

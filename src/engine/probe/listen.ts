@@ -22,6 +22,7 @@ import util from 'node:util';
 import { addressAsIf, bindingsOverlap, isLocal, type AsIf } from './bind-address.js';
 import type { Location, Probe } from './context.js';
 import { redirectConnects } from './own-port.js';
+import { listenedNow } from './settle.js';
 import { here } from './stack.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -121,6 +122,8 @@ function reportListen(server: net.Server): void {
   // next turn of the loop, after 'listening' ran, so nothing reaches the program sooner.
   const call = listenCalls.get(server) ?? { requested: { port: 0, host: undefined }, at: null };
   probe.emit({ t: 'listen', server: serverId, http: server instanceof http.Server, port: real.port, host: real.address, requested: call.requested, at: call.at });
+  // Then a 'settled' event once nothing of the start-up is left to run (settle.ts).
+  listenedNow(probe.emit);
 }
 
 // ---- a port this program already holds: EADDRINUSE, as Node reports it ----

@@ -15,6 +15,7 @@
 //   stack.ts           the learner's line in a stack (the probe's own frames skipped)
 //   exit.ts            uncaught errors, exit, where process.exit() was called
 //   listen.ts          listen() rebinding to a loopback port (bind-address.ts: the address it would have had)
+//   settle.ts          after a listen, when nothing of the start-up is left to run ('settled')
 //   own-port.ts        the program's connections to its own port follow the rebinding
 //   requests.ts        server requests: ids, lifecycle, body bytes received
 //   response-calls.ts  writeHead/setHeader/write/end... in order, with the learner's line

@@ -12,7 +12,11 @@ import { syntaxErrorIn } from './source.js';
 
 /** CURRICULUM.md: a server must be listening 5 s after start. */
 const LISTEN_DEADLINE_MS = 5000;
-/** How long after its first listen a crash still counts as one at start-up (see startServer). */
+/**
+ * How long after its first listen a crash still counts as one at start-up (see
+ * startServer): the deadline of that look, which usually ends sooner, when the
+ * probe reports the start-up settled.
+ */
 const CRASH_AFTER_LISTEN_MS = 100;
 
 /** Starts (or restarts) the server and waits for it to listen; a failure result when it does not. */
@@ -27,9 +31,14 @@ export async function startServer(run: VerifyRun): Promise<Partial<CheckResult> 
     // first holds (EADDRINUSE) or a throw in the listen callback, on the tick
     // after the bind, as under plain node. The probe reports the uncaught error
     // before the process is gone; a short look for it makes that a crash at
-    // start-up rather than a reset seen by the first check.
+    // start-up rather than a reset seen by the first check. The look ends at the
+    // probe's 'settled' (nothing left that could run the program's code, so
+    // waiting longer catches nothing more: probe/settle.ts), at the program's
+    // exit, or at the deadline. Events arrive in the order the probe wrote them,
+    // so an uncaught error written before 'settled' or the exit is seen here.
     const since = program.events.indexOf(listen);
-    const died = await program.waitForEvent('uncaught', { timeoutMs: CRASH_AFTER_LISTEN_MS, since, signal: run.options.signal });
+    await program.waitForEvent('settled', { timeoutMs: CRASH_AFTER_LISTEN_MS, since, signal: run.options.signal });
+    const died = program.events.slice(since).some((event) => event.t === 'uncaught');
     if (died && (await program.waitForExit(2000))) return crashResult(run, crashInfo(program), 'just after it listened');
     // Prefer the first HTTP server when the program opens several listeners.
     const httpListen = program.events.find((event): event is EventOf<'listen'> => event.t === 'listen' && event.http) ?? listen;
