@@ -32,6 +32,7 @@ export type { Cut, Upload, UploadOptions, Uploads } from './toolkit/uploads.js';
 // Responses (lessons 06–08): the declared charset, the call that set a header, "charset=utf-8", a call's line.
 export { charsetOf, expectUtf8, headerCall, responseLine } from './toolkit/responses.js';
 export * from './toolkit/server-lessons.js'; // lessons 09, 14, 15: handler crashes, a blocked loop, slowloris, SIGTERM
+export * from './toolkit/request-lessons.js'; // lessons 02, 03: a route that never answers, a target split by hand, JSON fields
 
 /** The default export of a lesson's check.ts. */
 export interface LessonChecks {
