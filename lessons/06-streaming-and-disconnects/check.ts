@@ -147,9 +147,15 @@ export default {
           [large, ctx.body.pieces(large, 48 * 1024, { pauseMs: 5 }), true, `chunked, in 48 KiB pieces (${ctx.format.count(large.length)} characters of "Grüße aus Köln 😀\\n", ${ctx.format.count(Buffer.byteLength(large))} bytes)`],
           ['', [], false, 'with Content-Length: 0'],
         ];
-        for (const [text, body, chunked, how] of uploads) {
+        // Sent together (each on its own connection), judged in order: how each was sent is
+        // stated as evidence just before its judgement, so a failure says which one it was.
+        const settled = await Promise.allSettled(uploads.map(([text, body, chunked]) =>
+          ctx.http.request('POST', '/upload', { body, chunked, headers: text === '' ? { 'Content-Length': '0' } : {}, timeoutMs: 3000 })));
+        for (const [i, [text, , , how]] of uploads.entries()) {
           const withdraw = ctx.evidence({ sent: how, location: async () => (await ctx.server.settled('POST', '/upload'))?.lastCallAt ?? null });
-          const res = await ctx.http.request('POST', '/upload', { body, chunked, headers: text === '' ? { 'Content-Length': '0' } : {}, timeoutMs: 3000 });
+          const result = settled[i];
+          if (result.status === 'rejected') throw result.reason;
+          const res = result.value;
           const [bytes, got] = [Buffer.byteLength(text), (res.json as { bytes?: unknown } | undefined)?.bytes];
           if (res.status === 200 && typeof got === 'number' && got !== bytes && got === [...text].length) {
             ctx.fail('wrong-body', `We sent POST /upload ${how}; you answered {"bytes":${got}}, the number of characters, but the body is ${ctx.format.count(bytes)} bytes: add up chunk.length of the Buffers.`, null);
