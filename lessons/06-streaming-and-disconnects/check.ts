@@ -119,7 +119,7 @@ export default {
         if (late[0]?.t === 'call') {
           ctx.fail(
             'writes-after-disconnect',
-            `${left}; your server went on writing to the closed response (${late.length} more call${late.length === 1 ? '' : 's'} in the next ${4 * STEP_MS} ms, e.g. res.${late[0].fn}(${JSON.stringify(late[0].preview ?? '')})): Node drops those bytes silently while the timer keeps running. Stop the timer in res.on('close', ...).`,
+            `${left}; your server went on writing to the closed response (${late.length} more call${late.length === 1 ? '' : 's'} in the next ${after ? after.ms - closed.ms : 4 * STEP_MS} ms, e.g. res.${late[0].fn}(${JSON.stringify(late[0].preview ?? '')})): Node drops those bytes silently while the timer keeps running. Stop the timer in res.on('close', ...).`,
             late[0].at ?? timerAt(),
           );
         }
