@@ -5,21 +5,17 @@
 // otherwise; `Error:` on stderr and exit 1 when the connection fails. Always:
 // exit within 2 s of the last response.
 //
-// Each check starts its own test server, a stand-in for lesson 04's
-// POST /api/users, records exactly what arrives (headers, body bytes), and runs
-// the program against it. The names include non-ASCII characters, so a
-// Content-Length counted in characters shows.
-//
-// A client program has no status line and no response body, so the generic ids
-// mean, here: `wrong-body` what it sent us, or wrote to stdout or stderr, is
-// not what was asked; `wrong-header` a header of its request is wrong in a way
-// no listed pitfall names; `wrong-status` its exit code is wrong; `crash` it
-// died of an uncaught error; `timeout` it was still running 2 s after its last
-// response for no reason a listed pitfall explains.
+// Each check runs the program against its own test server, a stand-in for lesson
+// 04's POST /api/users that records exactly what arrives (headers, body bytes).
+// The names include non-ASCII characters, so a Content-Length counted in
+// characters shows. Generic ids: `wrong-body` what it sent us, or wrote to stdout
+// or stderr, is not what was asked; `wrong-header` a header of its request is
+// wrong in a way no listed pitfall names; `wrong-status` its exit code is wrong;
+// `crash` an uncaught error; `timeout` still running 2 s after its last response
+// for no reason a listed pitfall explains.
 import type { CheckContext, ClientResult, Handler, LessonChecks, TestServer } from 'httpdojo/check';
 
-const NAME = 'Zoë 😀';
-const USERS = '/api/users';
+const [NAME, USERS] = ['Zoë 😀', '/api/users'];
 
 export default {
   checks: [
@@ -49,7 +45,7 @@ export default {
           const intended = JSON.stringify({ name: NAME });
           if (record.method !== 'POST') ctx.fail('wrong-body', `${sent}; expected a POST, but your program sent ${record.method} ${record.url}.`, ctx.client.requestLine(result));
           const type = record.headers['content-type'];
-          if (mediaTypeOf(type) !== 'application/json') {
+          if (ctx.client.requestMediaType(record) !== 'application/json') {
             ctx.fail(
               'missing-content-type',
               `${sent}; your POST ${type === undefined ? 'had no Content-Type header at all' : `said Content-Type: ${String(type)}`}, so our server could not tell the body is JSON and answered 415 Unsupported Media Type; ${ctx.client.outcome(result)}.`,
@@ -64,7 +60,7 @@ export default {
             );
           }
           checkFraming(ctx, result, server, sent, NAME);
-          if (record.endAtMs !== null && (parseName(record.body) !== NAME || JSON.stringify(parseJson(record.body)) !== intended)) {
+          if (record.endAtMs !== null && JSON.stringify(parseJson(record.body)) !== intended) {
             ctx.fail('wrong-body', `${sent}; expected the body ${intended}, but our server received ${ctx.client.show(record.body.toString('utf8'))}.`, ctx.source.find(/JSON\s*\.\s*stringify\s*\(/) ?? ctx.client.requestLine(result));
           }
         };
@@ -131,24 +127,17 @@ export default {
 function usersApi(ctx: CheckContext, forced?: { status: number; body: string }): Handler {
   return async (req, res, record, server) => {
     await ctx.client.bodyReceived(req);
-    if (res.destroyed || req.socket.destroyed) {
-      // Node's parser already answered (400) and closed the connection: the bytes after the body were not HTTP.
-      ctx.note(`our server received ${req.method} ${req.url} with a body of ${record.body.length} bytes, ${ctx.client.escapeBytes(record.body)}; the connection was already closed`);
-      return;
-    }
+    // Closed already: Node's parser answered 400 and closed the connection, for the bytes after the body were not HTTP.
+    if (res.destroyed || req.socket.destroyed) return ctx.note(`our server received ${req.method} ${req.url} with a body of ${record.body.length} bytes, ${ctx.client.escapeBytes(record.body)}; the connection was already closed`);
     ctx.note(`our server received ${ctx.client.describeReceived(record)}`);
-    const name = parseName(record.body);
-    const [status, answer]: [number, string] = forced
-      ? [forced.status, forced.body]
-      : req.method !== 'POST' || req.url !== USERS
-        ? [404, '{"error":"Not found"}']
-        : mediaTypeOf(req.headers['content-type']) !== 'application/json'
-          ? [415, '{"error":"Content-Type must be application/json"}']
-          : name === undefined
-            ? [400, '{"error":"Invalid JSON"}']
-            : typeof name !== 'string' || name === ''
-              ? [400, '{"error":"Invalid user"}']
-              : [201, JSON.stringify({ id: 3, name })];
+    const json = parseJson(record.body);
+    const name = ctx.json.isObject(json) ? json.name : null;
+    const [status, answer]: [number, string] = forced ? [forced.status, forced.body]
+      : req.method !== 'POST' || req.url !== USERS ? [404, '{"error":"Not found"}']
+      : ctx.client.requestMediaType(req) !== 'application/json' ? [415, '{"error":"Content-Type must be application/json"}']
+      : json === undefined ? [400, '{"error":"Invalid JSON"}']
+      : typeof name !== 'string' || name === '' ? [400, '{"error":"Invalid user"}']
+      : [201, JSON.stringify({ id: 3, name })];
     res.writeHead(status, { 'Content-Type': 'application/json' });
     const multiByte = [...new Set([...answer].filter((character) => Buffer.byteLength(character) > 1))];
     const bytes = Buffer.from(answer);
@@ -158,13 +147,10 @@ function usersApi(ctx: CheckContext, forced?: { status: number; body: string }):
 
 /** A Content-Length that does not match the bytes written: too small cuts the body, too big leaves our server waiting. */
 function checkFraming(ctx: CheckContext, result: ClientResult, server: TestServer, sent: string, name: string): void {
-  const record = server.upstream.received[0];
-  const declared = record?.headers['content-length'];
-  if (!record || declared === undefined) return;
-  const intended = JSON.stringify({ name });
-  const intendedBytes = Buffer.byteLength(intended);
-  const written = ctx.client.bodyBytesWritten(result);
-  const [length, sentBytes] = [Number(declared), written || intendedBytes];
+  const [record, written] = [server.upstream.received[0], ctx.client.bodyBytesWritten(result)];
+  if (record?.headers['content-length'] === undefined) return;
+  const [intended, intendedBytes] = [JSON.stringify({ name }), Buffer.byteLength(JSON.stringify({ name }))];
+  const [length, sentBytes] = [Number(record.headers['content-length']), written || intendedBytes];
   if (length < sentBytes) {
     ctx.fail(
       'content-length-string-length',
@@ -179,21 +165,5 @@ function checkFraming(ctx: CheckContext, result: ClientResult, server: TestServe
   }
 }
 
-/** The body as JSON, undefined when it is not JSON; parseName: its `name`, null when it has none. */
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseName(body: Buffer): unknown {
-  const value = parseJson(body);
-  return value === undefined ? undefined : value && typeof value === 'object' && 'name' in value ? (value as { name: unknown }).name : null;
-}
-
-/** A Content-Type header's media type, without parameters, in lower case. */
-function mediaTypeOf(header: string | string[] | undefined): string | undefined {
-  return (Array.isArray(header) ? header[0] : header)?.split(';')[0].trim().toLowerCase();
-}
+/** The body as JSON, undefined when it is not JSON. */
+const parseJson = (body: Buffer): unknown => { try { return JSON.parse(body.toString('utf8')) as unknown; } catch { return undefined; } };

@@ -1,22 +1,17 @@
-// Lesson 12: `client.js <base-url>` GETs <base>/items/1 … /items/20 with
-// node:http, never more than 4 requests in flight, reusing connections through
-// a keep-alive agent; prints each body (`item <n>`) on its own line in item
-// order, and exits 0 within 2 s of the last response.
+// Lesson 12: `client.js <base-url>` GETs <base>/items/1 … /items/20 with node:http, never more
+// than 4 requests in flight, reusing connections through a keep-alive agent; prints each body
+// (`item <n>`) on its own line in item order, and exits 0 within 2 s of the last response.
 //
-// The three checks judge one run of the program (the first check to ask starts
-// it; setup's `data` keeps it for this verify) against a server that answers
-// /items/N with `item N` after a random 50–200 ms, so responses finish out of
-// order. Behaviour is judged, not code: a sequential loop is fine, and so is
-// Agent({ maxSockets: 4 }) without keepAlive when its queue hands the sockets on.
-// A program that reads no body stalls after four: we say so rather than wait ~25 s
-// for the server to drop the idle sockets. Generic ids: `wrong-body` stdout is not
-// what was asked, `wrong-status` the exit code is not, `crash` an uncaught error,
-// `timeout` still running 2 s after the last response for no listed reason.
+// The three checks judge one run (the first to ask starts it; setup's `data` keeps it for this
+// verify) against a server answering /items/N with `item N` after a random 50–200 ms, so
+// responses finish out of order. Behaviour is judged, not code: a sequential loop passes, as
+// does Agent({ maxSockets: 4 }) without keepAlive when its queue hands the sockets on. A
+// program reading no body stalls after four: we say so rather than wait ~25 s for idle sockets
+// to drop. Generic ids: `wrong-body` stdout, `wrong-status` exit code, `crash` uncaught error,
+// `timeout` running 2 s after the last response for no reason a listed pitfall explains.
 import type { CheckContext, ClientResult, LessonChecks, TestServer } from 'httpdojo/check';
 
-const COUNT = 20;
-const LIMIT = 4;
-const [MIN_DELAY_MS, MAX_DELAY_MS] = [50, 200];
+const [COUNT, LIMIT, MIN_DELAY_MS, MAX_DELAY_MS] = [20, 4, 50, 200];
 const EXPECTED = Array.from({ length: COUNT }, (_, i) => `item ${i + 1}`);
 
 export default {
@@ -87,27 +82,24 @@ export default {
   ],
 } satisfies LessonChecks;
 
-/** The one run this verify's checks judge (the first check to ask starts it), noted in each check's transcript. */
+/** The one run this verify's checks judge (the first to ask starts it), noted in each check's transcript; one the program did not end by itself (a stall on unread bodies, a timer) ends the lesson. */
 async function itemsRun(ctx: CheckContext): Promise<{ server: TestServer; result: ClientResult; sent: string }> {
-  const shared = ctx.data as { run: Promise<{ server: TestServer; result: ClientResult }> | null };
-  const { server, result } = await (shared.run ??= startItems(ctx));
-  // A run it did not end by itself (a stall on unread bodies, a timer) is the run every check judges.
+  const { server, result } = await ((ctx.data as { run: ReturnType<typeof startItems> | null }).run ??= startItems(ctx));
   if (!result.exited && !result.stoppedEarly) ctx.skipLaterChecks('not run: every check of this lesson judges the same run of your program, and it did not exit by itself');
   const { received, connections: n, maxInFlight } = server.upstream;
-  ctx.note(`our server received ${received.length} requests over ${n} TCP connections, at most ${maxInFlight} in flight at once; ${ctx.client.outcome(result)}`);
-  return { server, result, sent: `We answered /items/1 … /items/${COUNT} with "item N", each after a random ${MIN_DELAY_MS}–${MAX_DELAY_MS} ms; your program made ${received.length} requests over ${n} TCP connection${n === 1 ? '' : 's'}, at most ${maxInFlight} in flight at once` };
+  const sent = `We answered /items/1 … /items/${COUNT} with "item N", each after a random ${MIN_DELAY_MS}–${MAX_DELAY_MS} ms; your program made ${received.length} requests over ${n} TCP connection${n === 1 ? '' : 's'}, at most ${maxInFlight} in flight at once`;
+  ctx.note(`${sent}; ${ctx.client.outcome(result)}`);
+  return { server, result, sent };
 }
 
-/** /items/N → `item N` after a random delay, anything else 404; the twentieth exchange ends the run (2 s later the program must be gone). */
+/** /items/N → `item N` after a random delay (sendPieces: a pending answer is not idleness), else 404; the 20th exchange ends the run. */
 async function startItems(ctx: CheckContext): Promise<{ server: TestServer; result: ClientResult }> {
   const server = await ctx.client.server(async (req, res, _record, srv) => {
     const n = Number(/^\/items\/(\d+)$/.exec(req.url ?? '')?.[1] ?? 0);
-    if (req.method !== 'GET' || n < 1 || n > COUNT) {
-      ctx.note(`our server got ${req.method} ${req.url}: not one of /items/1 … /items/${COUNT}, answered 404`);
-      return void res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
-    }
+    const unknown = req.method !== 'GET' || n < 1 || n > COUNT;
+    if (unknown) ctx.note(`our server got ${req.method} ${req.url}: not one of /items/1 … /items/${COUNT}, answered 404`);
+    if (unknown) return void res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
     res.setHeader('Content-Type', 'text/plain; charset=utf-8').setHeader('Content-Length', `item ${n}`.length);
-    // A pending answer is not idleness: sendPieces counts the delay as sending.
     await ctx.client.sendPieces(srv, res, [MIN_DELAY_MS + Math.floor(Math.random() * (MAX_DELAY_MS - MIN_DELAY_MS)), Buffer.from(`item ${n}`)]);
   });
   return { server, result: await ctx.client.run(server, [server.origin], undefined, { exchanges: COUNT }) };

@@ -4,4 +4,4 @@
 export { AFTER_HELLO_MS, CHECK_MS, clientRequests, eventsOf, EXIT_WITHIN_MS, exitText, findInSource, FIRST_REQUEST_MS, outcome, requestLine, runClient, RUN_CAP_MS, seconds, show, STALL_MARGIN_MS, type ClientResult } from './run.js';
 export { cut, cutInside, escapeBytes, refusedOrigin, sendPieces, testServer, type Handler, type TestServer } from './server.js';
 export { expectErrorLine, expectFailureStatus, expectSuccessOutput, failCommon, failLingering, failUnended, NETWORK_CODES, sameOutput } from './judge.js';
-export { agentLine, agentOf, bodyBytesWritten, bodyReceived, describeReceived, expectNodeHttp, headerLine, madeRequest } from './requests.js';
+export { agentLine, agentOf, bodyBytesWritten, bodyReceived, describeReceived, expectNodeHttp, headerLine, madeRequest, requestMediaType } from './requests.js';

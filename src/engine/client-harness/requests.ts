@@ -37,6 +37,12 @@ export function describeReceived(record: UpstreamRequest): string {
   return `${record.method} ${record.url}, Content-Type ${headers['content-type'] ?? '(none)'}, ${framing}, body (${record.body.length} bytes) ${escapeBytes(record.body)}`;
 }
 
+/** The media type of a request our server received: its Content-Type without parameters, in lower case; undefined without one. */
+export function requestMediaType(request: { headers: UpstreamRequest['headers'] }): string | undefined {
+  const header = request.headers['content-type'];
+  return (Array.isArray(header) ? header[0] : header)?.split(';')[0].trim().toLowerCase();
+}
+
 /** The agent the program's requests went through, as the probe saw it; null when it saw none. */
 export function agentOf(result: ClientResult): { global: boolean; keepAlive: boolean; maxSockets: number | null } | null {
   return eventsOf(result, 'client-req').find((event) => event.agent)?.agent ?? null;

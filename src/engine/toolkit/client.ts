@@ -9,7 +9,7 @@ export function clientHarness(ctx: CheckContext): ClientHarness {
   const { cut, cutInside, escapeBytes, eventsOf, clientRequests, requestLine, exitText, outcome, show, sameOutput, CHECK_MS, EXIT_WITHIN_MS, NETWORK_CODES } = harness;
   return {
     cut, cutInside, escapeBytes, eventsOf, clientRequests, requestLine, exitText, outcome, show, sameOutput, CHECK_MS, EXIT_WITHIN_MS, NETWORK_CODES,
-    agentOf: harness.agentOf, bodyBytesWritten: harness.bodyBytesWritten, bodyReceived: harness.bodyReceived, describeReceived: harness.describeReceived, madeRequest: harness.madeRequest,
+    agentOf: harness.agentOf, bodyBytesWritten: harness.bodyBytesWritten, bodyReceived: harness.bodyReceived, describeReceived: harness.describeReceived, madeRequest: harness.madeRequest, requestMediaType: harness.requestMediaType,
     server: (handler) => harness.testServer(ctx, handler),
     run: (server, args, stopWhen, options) => harness.runClient(ctx, server, args, stopWhen, options),
     failCommon: (result, server, sent, beforeLingering) => harness.failCommon(ctx, result, server, sent, beforeLingering),

@@ -69,7 +69,7 @@ type Harness = typeof import('../client-harness/index.js');
  * check's context with it already given, so a check module needs no value import.
  */
 export interface ClientHarness extends Pick<Harness, 'cut' | 'cutInside' | 'escapeBytes' | 'eventsOf' | 'clientRequests' | 'requestLine' | 'exitText' | 'outcome' | 'show' | 'sameOutput' | 'CHECK_MS' | 'EXIT_WITHIN_MS' | 'NETWORK_CODES'
-  | 'agentOf' | 'bodyBytesWritten' | 'bodyReceived' | 'describeReceived' | 'madeRequest'> {
+  | 'agentOf' | 'bodyBytesWritten' | 'bodyReceived' | 'describeReceived' | 'madeRequest' | 'requestMediaType'> {
   /** A test server for the learner's client, closed when the check ends (testServer). */
   server(handler: Handler): Promise<TestServer>;
   /** Run the learner's program with `args` against `server` until it exits or stalls (runClient). */
