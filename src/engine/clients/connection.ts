@@ -4,7 +4,7 @@
 // crosses the check's transcript.
 
 import net from 'node:net';
-import { ResponseParseError, ResponseParser, type ParsedResponse } from './response-parser.js';
+import { ParsedResponseQueue, ResponseParseError, type ParsedResponse, type SummaryOptions } from './response-parser.js';
 import type { Transcript } from './transcript.js';
 
 /** A piece of a request: bytes, a pause, or a generated run of bytes. */
@@ -252,6 +252,15 @@ export class Connection {
     return true;
   }
 
+  /**
+   * From the next response on, keep only a summary of each body (its size,
+   * first and last bytes, a hash if asked): `response.summary`, with `body`
+   * empty. For a check that downloads a large file to judge its size and ends.
+   */
+  summarizeBodies(options: SummaryOptions | null): void {
+    this.parser.summarize(options);
+  }
+
   /** Half-close: we are done sending. */
   end(): void {
     if (!this.socket.destroyed) this.socket.end();
@@ -263,34 +272,5 @@ export class Connection {
       this.transcript.record(this.id, 'note', { note: 'we closed the connection' });
       this.socket.destroy();
     }
-  }
-}
-
-/** The parser plus the queue of methods it answers, so HEAD responses parse right. */
-class ParsedResponseQueue {
-  private readonly parser: ResponseParser;
-  private taken = 0;
-  constructor(methods: string[]) {
-    this.parser = new ResponseParser(() => methods[this.taken + this.parser.completed.length] === 'HEAD');
-  }
-  push(data: Buffer, atMs: number): void {
-    this.parser.push(data, atMs);
-  }
-  end(atMs: number): void {
-    this.parser.end(atMs);
-  }
-  take(): ParsedResponse | undefined {
-    const next = this.parser.completed.shift();
-    if (next) this.taken++;
-    return next;
-  }
-  peek(): ParsedResponse | undefined {
-    return this.parser.completed[0];
-  }
-  get partial(): ParsedResponse | null {
-    return this.parser.partial;
-  }
-  get leftover(): Buffer {
-    return this.parser.leftover;
   }
 }

@@ -4,6 +4,10 @@
 // response (a too-small Content-Length poisons the next response on the same
 // connection; RFC 9112 §6.3).
 
+import { Summarizer, type BodySummary, type SummaryOptions } from './body-summary.js';
+
+export type { BodySummary, SummaryOptions } from './body-summary.js';
+
 export interface BodyArrival {
   /** Milliseconds since the request started, when these body bytes arrived. */
   atMs: number;
@@ -17,7 +21,10 @@ export interface ParsedResponse {
   /** Lower-cased names; repeated headers joined with ", " (set-cookie too). */
   headers: Record<string, string>;
   rawHeaders: Array<[string, string]>;
+  /** The whole body; empty when it was summarised instead (see `summary`). */
   body: Buffer;
+  /** Set, and `body` left empty, when the connection summarises bodies (Connection.summarizeBodies). */
+  summary?: BodySummary;
   framing: 'content-length' | 'chunked' | 'until-close' | 'none';
   arrivals: BodyArrival[];
   headAtMs: number;
@@ -37,6 +44,9 @@ export class ResponseParser {
   private state: State = 'head';
   private current: ParsedResponse | null = null;
   private bodyParts: Buffer[] = [];
+  /** Set by summarize(): bodies from the next response head on are summarised, not kept. */
+  private summaryOptions: SummaryOptions | null = null;
+  private summarizer: Summarizer | null = null;
   private remaining = 0;
   /** Responses completed and not yet taken. */
   readonly completed: ParsedResponse[] = [];
@@ -47,7 +57,13 @@ export class ResponseParser {
   /** The response being received, if its head has arrived. */
   get partial(): ParsedResponse | null {
     if (!this.current) return null;
+    if (this.summarizer) return { ...this.current, body: Buffer.alloc(0), summary: this.summarizer.result(false) };
     return { ...this.current, body: Buffer.concat(this.bodyParts) };
+  }
+
+  /** Keep only a summary of the bodies of the responses whose heads arrive from now on (null: whole bodies again). */
+  summarize(options: SummaryOptions | null): void {
+    this.summaryOptions = options;
   }
 
   /** Bytes received beyond the last complete response that are not part of a new head yet. */
@@ -161,6 +177,7 @@ export class ResponseParser {
       body: Buffer.alloc(0), framing: 'none', arrivals: [], headAtMs: atMs, endAtMs: atMs, complete: false,
     };
     this.bodyParts = [];
+    this.summarizer = this.summaryOptions ? new Summarizer(this.summaryOptions) : null;
     const noBody = this.headOnly() || status === 204 || status === 304;
     const transferEncoding = headers['transfer-encoding']?.toLowerCase() ?? '';
     if (noBody) {
@@ -184,7 +201,10 @@ export class ResponseParser {
 
   private addBody(bytes: Buffer, atMs: number): void {
     if (!this.current || bytes.length === 0) return;
-    this.bodyParts.push(Buffer.from(bytes));
+    // No copy: `bytes` is a view of a chunk the socket handed over and nobody
+    // writes to (the transcript keeps its own copies); finish() copies once.
+    if (this.summarizer) this.summarizer.add(bytes);
+    else this.bodyParts.push(bytes);
     const last = this.current.arrivals[this.current.arrivals.length - 1];
     if (last && last.atMs === atMs) last.bytes += bytes.length;
     else this.current.arrivals.push({ atMs, bytes: bytes.length });
@@ -192,11 +212,45 @@ export class ResponseParser {
 
   private finish(atMs: number): void {
     if (!this.current) return;
-    const response = { ...this.current, body: Buffer.concat(this.bodyParts), endAtMs: atMs, complete: true };
+    const summary = this.summarizer?.result(true);
+    const response = { ...this.current, body: Buffer.concat(this.bodyParts), ...(summary ? { summary } : {}), endAtMs: atMs, complete: true };
+    this.summarizer = null;
     if (response.framing === 'none' && this.current.framing === 'none') response.framing = 'none';
     this.completed.push(response);
     this.current = null;
     this.bodyParts = [];
     this.state = 'done';
+  }
+}
+
+/** The parser plus the queue of methods it answers, so HEAD responses parse right. */
+export class ParsedResponseQueue {
+  private readonly parser: ResponseParser;
+  private taken = 0;
+  constructor(methods: string[]) {
+    this.parser = new ResponseParser(() => methods[this.taken + this.parser.completed.length] === 'HEAD');
+  }
+  push(data: Buffer, atMs: number): void {
+    this.parser.push(data, atMs);
+  }
+  end(atMs: number): void {
+    this.parser.end(atMs);
+  }
+  summarize(options: SummaryOptions | null): void {
+    this.parser.summarize(options);
+  }
+  take(): ParsedResponse | undefined {
+    const next = this.parser.completed.shift();
+    if (next) this.taken++;
+    return next;
+  }
+  peek(): ParsedResponse | undefined {
+    return this.parser.completed[0];
+  }
+  get partial(): ParsedResponse | null {
+    return this.parser.partial;
+  }
+  get leftover(): Buffer {
+    return this.parser.leftover;
   }
 }
