@@ -23,7 +23,7 @@
 // Not checked on purpose: hop-by-hop headers (Connection, Keep-Alive, …), the
 // reason phrase, X-Forwarded-*.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CheckContext, HttpResponse, LessonChecks, Location, NoResponseError, Upstream, UpstreamRequest } from 'httpdojo/check';
+import { pollUntil, responseLine, type CallQuery, type CheckContext, type HttpResponse, type LessonChecks, type Location, type NoResponseError, type Upstream, type UpstreamRequest } from 'httpdojo/check';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, record: UpstreamRequest) => void | Promise<void>;
 
@@ -34,6 +34,8 @@ interface Shared {
 }
 
 const BAD_GATEWAY = { error: 'Bad gateway' };
+/** The call that chose the status the client got: where a wrong status is pointed. */
+const STATUS_CALL: CallQuery = { fn: ['writeHead', 'statusCode'] };
 /** How long the waiting side of a streaming check gives the other side (a correct proxy needs a few ms). */
 const STREAM_WAIT_MS = 1500;
 /** How long after a client left we wait for the upstream request to be aborted (10–41 ms measured). */
@@ -136,7 +138,7 @@ export default {
           await connection.write(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`);
           await connection.write(payload.subarray(0, first));
           ctx.note(`we wait (at most ${STREAM_WAIT_MS / 1000} s) until the upstream has the first bytes before we send the rest`);
-          const seen = await until(ctx, () => upstream.received.slice(before).find((r) => r.url === target && r.firstBodyAtMs !== null) ?? (connection.partialResponse ? null : undefined), STREAM_WAIT_MS);
+          const seen = await pollUntil(() => upstream.received.slice(before).find((r) => r.url === target && r.firstBodyAtMs !== null) ?? (connection.partialResponse ? null : undefined), { timeoutMs: STREAM_WAIT_MS, signal: ctx.signal });
           const early = connection.partialResponse;
           if (!seen && early && !upstream.received.slice(before).some((r) => r.url === target)) {
             return ctx.fail('wrong-status', `We sent POST ${target} with Content-Length: ${ctx.format.count(total)} and the first ${ctx.format.count(first)} bytes of the body; your proxy answered ${early.status} itself, without sending anything to the upstream. Forward every request with http.request() to the origin in process.argv[2].`, ctx.server.request({ method: 'POST', url: target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
@@ -176,7 +178,7 @@ export default {
           }
           const expected = JSON.stringify({ bytes: total });
           if (answer!.status !== 200 || !sameJson(ctx, answer!.text, { bytes: total })) {
-            ctx.fail(answer!.status !== 200 ? 'wrong-status' : 'wrong-body', `We sent POST ${target} with ${ctx.format.count(total)} bytes; the upstream answered 200 ${expected}, your proxy answered ${answer!.status} ${ctx.format.body(answer!.text)}.`, ctx.server.callLine(await ctx.server.settled('POST', target), { fn: ['writeHead', 'statusCode'] }));
+            ctx.fail(answer!.status !== 200 ? 'wrong-status' : 'wrong-body', `We sent POST ${target} with ${ctx.format.count(total)} bytes; the upstream answered 200 ${expected}, your proxy answered ${answer!.status} ${ctx.format.body(answer!.text)}.`, await responseLine(ctx, 'POST', target, STATUS_CALL));
           }
         } finally {
           connection.destroy();
@@ -214,12 +216,12 @@ export default {
         ctx.expect(report).status(200).header('Content-Type', 'text/csv; charset=utf-8').header('X-Report-Id', 'r-77').header('Cache-Control', 'no-store').text(csv);
         const cookies = report.rawHeaders.filter(([name]) => name.toLowerCase() === 'set-cookie').map(([, value]) => value);
         if (!cookies.includes('seen=1; Path=/') || !cookies.includes('theme=dark; Path=/')) {
-          ctx.fail('wrong-header', `We sent GET /api/report; the upstream answered with two Set-Cookie headers (seen=1; Path=/ and theme=dark; Path=/), your proxy passed on ${cookies.length ? cookies.map((c) => JSON.stringify(c)).join(' and ') : 'none'}: every end-to-end header, repeated ones too, must reach the client.`, ctx.server.callLine(await ctx.server.settled('GET', '/api/report'), { fn: ['writeHead', 'statusCode'] }));
+          ctx.fail('wrong-header', `We sent GET /api/report; the upstream answered with two Set-Cookie headers (seen=1; Path=/ and theme=dark; Path=/), your proxy passed on ${cookies.length ? cookies.map((c) => JSON.stringify(c)).join(' and ') : 'none'}: every end-to-end header, repeated ones too, must reach the client.`, await responseLine(ctx, 'GET', '/api/report', STATUS_CALL));
         }
         for (const [target, status, body, marker] of [['/api/missing', 404, { error: 'no such item' }, 'missing'], ['/api/broken', 500, { error: 'database down' }, 'broken']] as const) {
           const res = await ctx.http.request('GET', target);
           if (res.status !== status) {
-            ctx.fail('wrong-status', `We sent GET ${target}; the upstream answered ${status} ${JSON.stringify(body)}, your proxy answered ${res.status} ${ctx.format.body(res.text)}: pass the upstream's status on as it is (res.writeHead(upstreamRes.statusCode, …)), errors included.`, ctx.server.callLine(await ctx.server.settled('GET', target), { fn: ['writeHead', 'statusCode'] }));
+            ctx.fail('wrong-status', `We sent GET ${target}; the upstream answered ${status} ${JSON.stringify(body)}, your proxy answered ${res.status} ${ctx.format.body(res.text)}: pass the upstream's status on as it is (res.writeHead(upstreamRes.statusCode, …)), errors included.`, await responseLine(ctx, 'GET', target, STATUS_CALL));
           }
           ctx.expect(res).contentType('application/json').header('X-Upstream', marker).json(body);
         }
@@ -261,7 +263,7 @@ export default {
           const reading = ctx.http.request('GET', target, { connection, keepOpen: true, timeoutMs: STREAM_WAIT_MS + ANSWER_WITHIN_MS });
           let finished = false;
           const watching = (async () => {
-            const seen = await until(ctx, () => (finished || connection.partialResponse?.body.toString('utf8').startsWith(chunks[0]) ? true : undefined), STREAM_WAIT_MS + 500);
+            const seen = await pollUntil(() => (finished || connection.partialResponse?.body.toString('utf8').startsWith(chunks[0]) ? true : undefined), { timeoutMs: STREAM_WAIT_MS + 500, signal: ctx.signal });
             if (seen) release();
           })();
           let res: HttpResponse;
@@ -362,8 +364,8 @@ export default {
         await connection.write(`POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`);
         await connection.write(payload.subarray(0, first));
         ctx.note(`the upstream reads the first bytes, then closes its connection without answering; we send the rest of the body once your proxy's 502 is here (at most ${CUT_TO_502_MS} ms after the cut)`);
-        const cut = await until(ctx, () => (upstream.received.slice(before).some((r) => r.url === target && r.firstBodyAtMs !== null) ? true : connection.closed ? false : undefined), STREAM_WAIT_MS);
-        if (cut) await until(ctx, () => (connection.partialResponse?.complete || connection.closed ? true : undefined), CUT_TO_502_MS);
+        const cut = await pollUntil(() => (upstream.received.slice(before).some((r) => r.url === target && r.firstBodyAtMs !== null) ? true : connection.closed ? false : undefined), { timeoutMs: STREAM_WAIT_MS, signal: ctx.signal });
+        if (cut) await pollUntil(() => (connection.partialResponse?.complete || connection.closed ? true : undefined), { timeoutMs: CUT_TO_502_MS, signal: ctx.signal });
         await connection.send([payload.subarray(first, first + second), { pauseMs: 20 }, payload.subarray(first + second)], () => false, ctx.signal);
 
         let answer: Awaited<ReturnType<typeof connection.readResponse>>;
@@ -379,7 +381,7 @@ export default {
         }
         const text = answer.body.toString('utf8');
         if (answer.status !== 502 || !sameJson(ctx, text, BAD_GATEWAY)) {
-          ctx.fail(answer.status !== 502 ? 'wrong-status' : 'wrong-body', `We sent ${sent}, and ${failure}; your proxy answered ${answer.status} ${ctx.format.body(text)}, expected 502 {"error":"Bad gateway"}.`, ctx.server.callLine(await ctx.server.settled('POST', target), { fn: ['writeHead', 'statusCode'] }));
+          ctx.fail(answer.status !== 502 ? 'wrong-status' : 'wrong-body', `We sent ${sent}, and ${failure}; your proxy answered ${answer.status} ${ctx.format.body(text)}, expected 502 {"error":"Bad gateway"}.`, await responseLine(ctx, 'POST', target, STATUS_CALL));
         }
 
         // A proxy may close the connection after its 502 (Connection: close, or just a
@@ -428,7 +430,7 @@ export default {
         const connection = await ctx.http.connect();
         connection.methods.push('GET');
         await connection.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${ctx.server.port}\r\n\r\n`);
-        const record = await until(ctx, () => upstream.received.slice(before).find((r) => r.url === target) ?? (connection.partialResponse ? null : undefined), ANSWER_WITHIN_MS);
+        const record = await pollUntil(() => upstream.received.slice(before).find((r) => r.url === target) ?? (connection.partialResponse ? null : undefined), { timeoutMs: ANSWER_WITHIN_MS, signal: ctx.signal });
         if (!record) {
           const early = connection.partialResponse;
           connection.destroy();
@@ -439,7 +441,7 @@ export default {
         ctx.note('the upstream has the request and is working on it: we close our connection now');
         connection.destroy();
         const leftAt = performance.now();
-        const aborted = await until(ctx, () => (record.aborted ? true : undefined), ABORT_WAIT_MS);
+        const aborted = await pollUntil(() => (record.aborted ? true : undefined), { timeoutMs: ABORT_WAIT_MS, signal: ctx.signal });
         await upstreamCrash(ctx, `We sent GET ${target} to your proxy and closed our connection before the upstream answered; your proxy destroyed its upstream request, as it should, but a request destroyed before its response emits 'error'`);
         if (!aborted) {
           ctx.fail(
@@ -641,7 +643,7 @@ async function expectBadGateway(ctx: CheckContext, target: string, failure: stri
     throw error;
   }
   if (res.status !== 502) {
-    ctx.fail('wrong-status', `We sent GET ${target} to your proxy, and ${failure}; your proxy answered ${res.status} ${ctx.format.body(res.text)}, expected 502 {"error":"Bad gateway"}: 502 Bad Gateway says the upstream failed.`, ctx.server.callLine(await ctx.server.settled('GET', target), { fn: ['writeHead', 'statusCode'] }));
+    ctx.fail('wrong-status', `We sent GET ${target} to your proxy, and ${failure}; your proxy answered ${res.status} ${ctx.format.body(res.text)}, expected 502 {"error":"Bad gateway"}: 502 Bad Gateway says the upstream failed.`, await responseLine(ctx, 'GET', target, STATUS_CALL));
   }
   ctx.expect(res).contentType('application/json').json(BAD_GATEWAY);
 }
@@ -663,20 +665,6 @@ async function upstreamCrash(ctx: CheckContext, lead: string): Promise<void> {
     `${lead}. The upstream request failed with ${error.code ?? error.name} (${error.message}); ${UNHANDLED_UPSTREAM_ERROR}.`,
     created ?? uncaught?.at ?? ctx.server.clientRequestAt(),
   );
-}
-
-/**
- * Polls `read` every 10 ms until it returns a value, or null (give up now), or
- * `timeoutMs` passes (null); undefined means "not yet".
- */
-async function until<T>(ctx: CheckContext, read: () => T | undefined | null, timeoutMs: number): Promise<T | null> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (performance.now() >= deadline || ctx.signal.aborted) return null;
-    await ctx.sleep(10);
-  }
 }
 
 /** The text parses as JSON equal to `value`. */

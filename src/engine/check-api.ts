@@ -33,6 +33,7 @@ export type { Cut, Upload, UploadOptions, Uploads } from './toolkit/uploads.js';
 export { charsetOf, expectUtf8, headerCall, responseLine } from './toolkit/responses.js';
 export * from './toolkit/server-lessons.js'; // lessons 09, 14, 15: handler crashes, a blocked loop, slowloris, SIGTERM
 export * from './toolkit/request-lessons.js'; // lessons 02, 03: a route that never answers, a target split by hand, JSON fields
+export { pollUntil, type PollOptions } from './toolkit/waits.js'; // lesson 13: a state no probe event announces, read every few ms
 
 /** The default export of a lesson's check.ts. */
 export interface LessonChecks {
