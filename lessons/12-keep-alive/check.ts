@@ -82,13 +82,13 @@ export default {
   ],
 } satisfies LessonChecks;
 
-/** The one run this verify's checks judge (the first to ask starts it), noted in each check's transcript; one the program did not end by itself (a stall on unread bodies, a timer) ends the lesson. */
+/** The one run this verify's checks judge (the first to ask starts it), noted in each check's transcript (each request: its connection, when it came and was answered); one the program did not end by itself (a stall on unread bodies, a timer) ends the lesson. */
 async function itemsRun(ctx: CheckContext): Promise<{ server: TestServer; result: ClientResult; sent: string }> {
   const { server, result } = await ((ctx.data as { run: ReturnType<typeof startItems> | null }).run ??= startItems(ctx));
   if (!result.exited && !result.stoppedEarly) ctx.skipLaterChecks('not run: every check of this lesson judges the same run of your program, and it did not exit by itself');
   const { received, connections: n, maxInFlight } = server.upstream;
   const sent = `We answered /items/1 … /items/${COUNT} with "item N", each after a random ${MIN_DELAY_MS}–${MAX_DELAY_MS} ms; your program made ${received.length} requests over ${n} TCP connection${n === 1 ? '' : 's'}, at most ${maxInFlight} in flight at once`;
-  ctx.note(`${sent}; ${ctx.client.outcome(result)}`);
+  for (const line of [`${sent}; ${ctx.client.outcome(result)}`, ...received.map((r) => `${r.method} ${r.url} over the connection from port ${r.remotePort}: arrived at ${Math.round(r.headAtMs)} ms, ${r.sent?.length ? `answered at ${Math.round(r.sent[r.sent.length - 1].atMs)} ms` : 'not answered'}`)]) ctx.note(line);
   return { server, result, sent };
 }
 
