@@ -62,7 +62,7 @@ describe('what holds a process', () => {
   });
   it('says how the process ended and how a request was lost', () => {
     expect(signalExitText({ code: null, signal: 'SIGTERM' }, 3, null)).toMatch(/^the signal killed it 3 ms later: there is no SIGTERM handler/);
-    expect(signalExitText({ code: 1, signal: null }, 2500, { t: 'exit-call', code: 1, at: null })).toBe('it called process.exit(1) 2.5 s after the signal, ending with code 1');
+    expect(signalExitText({ code: 1, signal: null }, 2500, { t: 'exit-call', code: 1, at: null, ms: 0, receivedAt: 0 })).toBe('it called process.exit(1) 2.5 s after the signal, ending with code 1');
     expect(lossText({ reason: 'reset', partial: null }, 12)).toBe('12 ms after the signal the connection was reset without an answer');
     expect(lossText({ reason: 'timeout' }, 12)).toBe('no answer came');
   });
