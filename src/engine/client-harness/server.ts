@@ -1,6 +1,8 @@
 // The client harness, part 2: the test server a check answers the learner's
 // client program from, and the ways it answers (in pieces, cut off, refused).
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:net';
 import type { CheckContext, Upstream, UpstreamRequest } from '../check-api.js';
 
 export interface TestServer {
@@ -116,12 +118,43 @@ export function cutInside(text: string, characters: string[], pauseMs: number): 
   return parts;
 }
 
-/** A refused port: a test server's, closed again. */
+/**
+ * A refused origin: a port on 127.0.0.1 that nothing listens on. It is taken
+ * below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by
+ * default on Linux), because client checks run two at a time: a port picked
+ * by listen(0) and closed again could be handed by the next listen(0) to the
+ * other check's test server, and the "refused" connection would be answered.
+ * A port outside that range is never given to a listen(0). The port is proved
+ * free by binding it once; where that fails repeatedly, an ephemeral port
+ * closed again is the fallback.
+ */
 export async function refusedOrigin(ctx: CheckContext): Promise<string> {
+  const low = ephemeralLow();
+  for (let attempt = 0; attempt < 20 && low > 2048; attempt++) {
+    const port = 1024 + Math.floor(Math.random() * (low - 1024));
+    if (await bindsFree(port)) return `http://127.0.0.1:${port}`;
+  }
   const gone = await ctx.upstream((_req, res) => {
     res.end();
   });
   const origin = gone.origin;
   await gone.close();
   return origin;
+}
+
+function ephemeralLow(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(low) ? low : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function bindsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }
