@@ -78,8 +78,8 @@ const CASES: Case[] = [
     `${H}/mistakes/: no mistake program declares pitfall missing-res-ends; add mistakes/missing-res-ends.ts starting with "// pitfall: missing-res-ends"`,
   ]],
   ['a pitfall a check reports, without a page', (d) => rmSync(join(d, 'pitfalls', 'client-missing-end.md')), (d) => [
-    // Lesson 10 reports it through the client harness it imports from 'httpdojo/check'.
-    `${G}/check.ts line ${lineOf(d, `${G}/check.ts`, 'import {')}: reports pitfall client-missing-end, but pitfalls/client-missing-end.md does not exist; write the page (learners read it when this check fails) or fix the id`,
+    // Lesson 10 reports it through the client harness, reached as ctx.client (dev check's scan names the first use).
+    `${G}/check.ts line ${lineOf(d, `${G}/check.ts`, 'ctx.client.')}: reports pitfall client-missing-end, but pitfalls/client-missing-end.md does not exist; write the page (learners read it when this check fails) or fix the id`,
   ]],
   ['a generic pitfall a check reports needs no page', (d) => edit(d, `${H}/check.ts`, EXTRA_CHECK("{ id: 'extra', title: 't', run: (ctx) => ctx.fail('wrong-header', 'm') },")), () => []],
   ['a failure record naming a made-up pitfall', (d) => edit(d, `${H}/check.ts`, EXTRA_CHECK("{ id: 'extra', title: 't', run: (ctx) => { const f = { pitfall: 'made-up', message: 'm' }; ctx.fail(f.pitfall, f.message); } },")), (d) => [
