@@ -94,7 +94,7 @@ export default {
           const record = upstream.received.slice(before).pop();
           const what = `We sent ${request.method} ${request.target}${request.body ? ` with body ${request.body}` : ''} to your proxy`;
           if (!record) {
-            return ctx.fail('wrong-status', `${what}; the upstream received nothing, and your proxy answered ${res.status} ${ctx.format.body(res.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, ctx.server.request({ method: request.method, url: request.target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
+            return ctx.fail('wrong-status', `${what}; the upstream received nothing, and your proxy answered ${res.status} ${ctx.format.body(res.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, (await responseLine(ctx, request.method, request.target)) ?? ctx.server.lineOf('request-handler'));
           }
           const at = ctx.server.clientRequestAt((event) => event.path === request.target);
           if (record.method !== request.method) ctx.fail('wrong-header', `${what}; the upstream received ${record.method} ${record.url}: the method must stay ${request.method} (method: req.method).`, at);
@@ -141,7 +141,7 @@ export default {
           const seen = await pollUntil(() => upstream.received.slice(before).find((r) => r.url === target && r.firstBodyAtMs !== null) ?? (connection.partialResponse ? null : undefined), { timeoutMs: STREAM_WAIT_MS, signal: ctx.signal });
           const early = connection.partialResponse;
           if (!seen && early && !upstream.received.slice(before).some((r) => r.url === target)) {
-            return ctx.fail('wrong-status', `We sent POST ${target} with Content-Length: ${ctx.format.count(total)} and the first ${ctx.format.count(first)} bytes of the body; your proxy answered ${early.status} itself, without sending anything to the upstream. Forward every request with http.request() to the origin in process.argv[2].`, ctx.server.request({ method: 'POST', url: target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
+            return ctx.fail('wrong-status', `We sent POST ${target} with Content-Length: ${ctx.format.count(total)} and the first ${ctx.format.count(first)} bytes of the body; your proxy answered ${early.status} itself, without sending anything to the upstream. Forward every request with http.request() to the origin in process.argv[2].`, (await responseLine(ctx, 'POST', target)) ?? ctx.server.lineOf('request-handler'));
           }
           const headOnly = seen ? null : upstream.received.slice(before).find((r) => r.url === target);
           await connection.write(payload.subarray(first, 2 * first));
@@ -163,7 +163,7 @@ export default {
             // Never forwarded at all, even once the whole body was there: not a buffering proxy.
             if (!record && failure) throw failure;
             if (!record) {
-              return ctx.fail('wrong-status', `We sent POST ${target} with ${ctx.format.count(total)} bytes; the upstream received nothing, and your proxy answered ${answer!.status} ${ctx.format.body(answer!.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, ctx.server.request({ method: 'POST', url: target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
+              return ctx.fail('wrong-status', `We sent POST ${target} with ${ctx.format.count(total)} bytes; the upstream received nothing, and your proxy answered ${answer!.status} ${ctx.format.body(answer!.text)} itself. Forward every request with http.request() to the origin in process.argv[2].`, (await responseLine(ctx, 'POST', target)) ?? ctx.server.lineOf('request-handler'));
             }
             const later = ` Only after we sent the rest did the upstream get ${record.body.length === total ? `all ${ctx.format.count(total)} bytes` : `${ctx.format.count(record.body.length)} bytes`}.`;
             ctx.fail(
@@ -435,14 +435,17 @@ export default {
           const early = connection.partialResponse;
           connection.destroy();
           await upstreamCrash(ctx, `We sent GET ${target} to your proxy`);
-          if (early) return ctx.fail('wrong-status', `We sent GET ${target} to your proxy; it answered ${early.status} itself, without sending anything to the upstream.`, ctx.server.request({ method: 'GET', url: target })?.lastCallAt ?? ctx.server.lineOf('request-handler'));
+          if (early) return ctx.fail('wrong-status', `We sent GET ${target} to your proxy; it answered ${early.status} itself, without sending anything to the upstream.`, (await responseLine(ctx, 'GET', target)) ?? ctx.server.lineOf('request-handler'));
           return ctx.fail('timeout', `We sent GET ${target} to your proxy; after ${ANSWER_WITHIN_MS / 1000} s the upstream had still not received it.`, null);
         }
         ctx.note('the upstream has the request and is working on it: we close our connection now');
         connection.destroy();
         const leftAt = performance.now();
         const aborted = await pollUntil(() => (record.aborted ? true : undefined), { timeoutMs: ABORT_WAIT_MS, signal: ctx.signal });
-        await upstreamCrash(ctx, `We sent GET ${target} to your proxy and closed our connection before the upstream answered; your proxy destroyed its upstream request, as it should, but a request destroyed before its response emits 'error'`);
+        // The destroyed upstream request emits 'error' at once (handled, in a correct
+        // proxy): the wait for an unhandled one ends on that event, not on a timer.
+        await ctx.server.waitFor('client-error', { timeoutMs: 150 });
+        await upstreamCrash(ctx, `We sent GET ${target} to your proxy and closed our connection before the upstream answered; your proxy destroyed its upstream request, as it should, but a request destroyed before its response emits 'error'`, 0);
         if (!aborted) {
           ctx.fail(
             'proxy-leaks-upstream',
@@ -651,10 +654,11 @@ async function expectBadGateway(ctx: CheckContext, target: string, failure: stri
 /**
  * The proxy died of an upstream request's 'error' that nothing listened to:
  * proxy-no-upstream-error. The probe reports the error unhandled (client-error
- * with handled: false) before Node throws it; we then wait for the exit.
+ * with handled: false) before Node throws it, at most `waitMs` after the failure
+ * (0: the caller already waited for it); we then wait for the exit.
  */
-async function upstreamCrash(ctx: CheckContext, lead: string): Promise<void> {
-  const unhandled = ctx.server.eventsOf('client-error').find((event) => !event.handled) ?? (ctx.server.crash() ? null : await ctx.server.waitFor('client-error', { timeoutMs: 150, where: (event) => !event.handled }));
+async function upstreamCrash(ctx: CheckContext, lead: string, waitMs = 150): Promise<void> {
+  const unhandled = ctx.server.eventsOf('client-error').find((event) => !event.handled) ?? (ctx.server.crash() || waitMs === 0 ? null : await ctx.server.waitFor('client-error', { timeoutMs: waitMs, where: (event) => !event.handled }));
   const uncaught = ctx.server.eventsOf('uncaught').pop() ?? null;
   if (!unhandled && !(uncaught && fromUpstream(uncaught))) return;
   await ctx.program.waitForExit(1500);
