@@ -2,7 +2,7 @@
 // server of the check's own and watching it until it exits or stalls. Lessons 10-12
 // (and an instructor's client lessons) import it from 'httpdojo/check'. It imports
 // only types: everything it does at run time goes through the check's context.
-import type { CheckContext, Location, ProbeEvent, ProgramRun } from '../check-api.js';
+import type { CheckContext, ClientProgram, Location, ProbeEvent, ProgramRun } from '../check-api.js';
 import type { EventOf } from '../probe-events.js';
 import { format } from '../toolkit/format.js';
 import type { TestServer } from './server.js';
@@ -70,7 +70,9 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
   const exchanges = options.exchanges ?? 1;
   const started = performance.now();
   const state: { run: ProgramRun | null; at: number } = { run: null, at: 0 };
-  const running = ctx.program.run(args, { timeoutMs: RUN_CAP_MS }).then((run) => {
+  // This run's own view: another run of the same check may be going on beside it.
+  const program = ctx.program.start(args, { timeoutMs: RUN_CAP_MS });
+  const running = program.result.then((run) => {
     state.run = run;
     state.at = performance.now();
   });
@@ -86,7 +88,7 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
     await Promise.race([running, ctx.sleep(50)]);
     if (state.run) break;
     const now = performance.now();
-    const events = ctx.server.events();
+    const events = program.events();
     const count = events.filter((event) => event.t !== 'tick').length;
     if (count !== seen) {
       seen = count;
@@ -122,11 +124,12 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
       exitAfterMs, idleMs: 0, ranMs: Math.round(exitAt - started), afterEnd: null,
     };
     ctx.note(`your program exited with code ${result.code ?? result.signal}${result.exitAfterMs === null ? '' : ` ${result.exitAfterMs} ms after our last response`}; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`);
+    programs.set(result, program);
     return result;
   }
-  const events = run ? run.events : ctx.server.events();
+  const events = run ? run.events : program.events();
   const result: ClientResult = {
-    exited: false, stoppedEarly, code: null, signal: null, stdout: run ? run.stdout : ctx.server.stdout(), stderr: run ? run.stderr : ctx.server.stderr(), events,
+    exited: false, stoppedEarly, code: null, signal: null, stdout: run ? run.stdout : program.stdout(), stderr: run ? run.stderr : program.stderr(), events,
     uncaught: [...events].reverse().find((event): event is EventOf<'uncaught'> => event.t === 'uncaught') ?? null,
     exitAfterMs: null, idleMs: Math.round(idleMs), ranMs: Math.round(performance.now() - started),
     afterEnd: end && !stoppedEarly ? { ms: Math.round(performance.now() - end.at), what: end.what, requests: requestCount(events) - end.requests } : null,
@@ -136,7 +139,20 @@ export async function runClient(ctx: CheckContext, server: TestServer, args: str
       ? `we had seen what this check needed after ${seconds(result.ranMs)} and stopped your program`
       : `your program was still running after ${seconds(result.ranMs)}, ${result.afterEnd ? `${seconds(result.afterEnd.ms)} after ${endText(result.afterEnd)}${result.afterEnd.requests ? ` (it made ${result.afterEnd.requests} more requests meanwhile)` : ''}` : `idle for ${seconds(result.idleMs)}`}: we stopped it; stdout ${show(result.stdout)}; stderr ${show(result.stderr)}`,
   );
+  programs.set(result, program);
   return result;
+}
+
+/** Each result's run, for focus(). */
+const programs = new WeakMap<ClientResult, ClientProgram>();
+
+/**
+ * The check is judging `result`: ctx.server and the verdict's program follow its
+ * run (a check that ran the program several times at once and fails on the first
+ * run is located with the first run's events, as if run one at a time).
+ */
+export function focusRun(result: ClientResult): void {
+  programs.get(result)?.focus();
 }
 
 /** Requests the program has made so far (created, or sent when the probe saw no creation). */

@@ -7,7 +7,7 @@ import { HttpClient } from '../clients/http-client.js';
 import type { Transcript } from '../clients/transcript.js';
 import type { LearnerProcess } from '../learner-process.js';
 import { CheckFailure } from '../verdict.js';
-import { runClient } from './client-run.js';
+import { startClient } from './client-run.js';
 import { expectResponse } from './expect.js';
 import { programView, sleep } from './program-view.js';
 import type { VerifyRun } from './run.js';
@@ -27,7 +27,7 @@ export interface CheckScope {
   eventsFrom: number;
   /** ctx.program.expectExit: the program's exit during this check is not a crash. */
   expectExit: () => void;
-  /** The program this check looks at: the run's server, or in client lessons the check's own latest client run. */
+  /** The program this check looks at: the run's server, or in client lessons the check's latest (or focused) client run. */
   currentProgram: () => LearnerProcess | null;
   /** ctx.skipLaterChecks: why later checks would only repeat this one (honoured only if it fails). */
   skipLater: { reason: string | null };
@@ -57,7 +57,8 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
       },
       waitForExit: (timeoutMs) => scope.currentProgram()?.waitForExit(timeoutMs) ?? Promise.resolve(null),
       expectExit: scope.expectExit,
-      run: (args, options = {}) => runClient(run, args, options.timeoutMs ?? 5000, clientRuns, signal),
+      run: (args, options = {}) => startClient(run, args, options.timeoutMs ?? 5000, clientRuns, signal).result,
+      start: (args, options = {}) => startClient(run, args, options.timeoutMs ?? 5000, clientRuns, signal),
     },
     expect: (response) => expectResponse(response, server),
     skipLaterChecks: (reason) => {

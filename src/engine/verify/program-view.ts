@@ -12,7 +12,7 @@ import type { VerifyRun } from './run.js';
 
 /**
  * The view of the check's current program (`currentProgram`: the run's server, or
- * in client lessons the check's own latest client run) for a check that began
+ * in client lessons the check's latest client run, or the one it focused) for a check that began
  * with `startProgram` at its event `eventsFrom`.
  */
 export function programView(run: VerifyRun, startProgram: LearnerProcess | null, eventsFrom: number, signal: AbortSignal, currentProgram: () => LearnerProcess | null): EngineProgramView {
