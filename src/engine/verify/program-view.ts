@@ -87,6 +87,7 @@ export function programView(run: VerifyRun, startProgram: LearnerProcess | null,
       const ticks = program?.events.filter((event): event is EventOf<'tick'> => event.t === 'tick') ?? [];
       return { rss: ticks.length ? ticks[ticks.length - 1].rss : null, peak: Math.max(program?.peakRss ?? 0, ...ticks.map((tick) => tick.rss)) };
     },
+    heartbeat: () => currentProgram()?.events.findLast((event): event is EventOf<'tick'> => event.t === 'tick') ?? null,
     openFiles: () => {
       const pid = currentProgram()?.pid;
       return pid ? openFiles(pid) : null;
