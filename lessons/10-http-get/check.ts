@@ -70,13 +70,18 @@ export default {
           // returns the 302 as is), so a client that only treats >= 400 as failure prints this page.
           { status: 302, target: '/moved', body: 'Found. Redirecting to /items\n' },
         ];
-        for (const answer of answers) {
+        // The three runs go at once, each against its own server and judged on its
+        // own output (ctx.client.run), then in this order: the verdict is the one
+        // a run one answer at a time gives.
+        const runs = await Promise.all(answers.map(async (answer) => {
           const server = await ctx.client.server(async (_req, res, _record, srv) => {
             res.writeHead(answer.status, { 'Content-Type': answer.body.startsWith('{') ? 'application/json' : 'text/plain; charset=utf-8', ...(answer.status < 400 ? { Location: '/items' } : {}) });
             const bytes = Buffer.from(answer.body);
             await ctx.client.sendPieces(srv, res, [bytes.subarray(0, 8), 30, bytes.subarray(8)]);
           });
-          const result = await ctx.client.run(server, [`${server.origin}${answer.target}`]);
+          return { answer, server, result: await ctx.client.run(server, [`${server.origin}${answer.target}`]) };
+        }));
+        for (const { answer, server, result } of runs) {
           ctx.client.expectFailureStatus(result, server, `We answered GET ${answer.target} with ${answer.status} and the body ${ctx.client.show(answer.body)}`, answer.status, answer.body);
         }
       },

@@ -82,9 +82,13 @@ export default {
           { status: 409, body: '{"error":"A user named Bob already exists"}' },
           { status: 303, body: 'See Other: /api/users/3\n' },
         ];
-        for (const { status, body } of answers) {
+        // Both runs at once, each against its own server and judged on its own
+        // output, then in this order (the verdict of one run at a time).
+        const runs = await Promise.all(answers.map(async ({ status, body }) => {
           const server = await ctx.client.server(usersApi(ctx, { status, body }));
-          const result = await ctx.client.run(server, [`${server.origin}${USERS}`, 'Bob']);
+          return { status, body, server, result: await ctx.client.run(server, [`${server.origin}${USERS}`, 'Bob']) };
+        }));
+        for (const { status, body, server, result } of runs) {
           const sent = `We ran your program with the name "Bob" against a server that answers a POST with ${status} and ${ctx.client.show(body)}`;
           ctx.client.expectFailureStatus(result, server, sent, status, body, () => checkFraming(ctx, result, server, sent, 'Bob'));
         }
