@@ -9,7 +9,7 @@
 // probe's evidence of a blocked loop (toolkit: judgeBlocked), else a plain `timeout`.
 //
 // Mutation survivors (dev check --mutate), each out of this lesson's contract or harmless:
-// mutant byte-length-to-length#1: harmless: every JSON body of this lesson is ASCII (numbers, hex, fixed errors): bytes = characters
+// mutant byte-length-to-length#1: every JSON body of this lesson is ASCII (numbers, hex, fixed errors): bytes = characters
 // mutant drop-guard#2: out of contract: the task names 0 ≤ N ≤ 5000 only and says an invalid ms is not checked
 // mutant drop-answer-in-branch#2: out of contract, as drop-guard#2 (the invalid-ms branch)
 // mutant wrong-status-code#1: out of contract, as drop-guard#2 (the invalid-ms branch's status)
@@ -18,9 +18,9 @@
 // mutant drop-answer-in-branch#3: out of contract, as drop-guard#4
 // mutant wrong-status-code#2: out of contract, as drop-guard#4
 // mutant drop-return-after-answer#4: out of contract, as drop-guard#4
-// mutant drop-answer-in-branch#4: harmless: pbkdf2 with a string password and these fixed arguments does not fail, so its error branch cannot run
-// mutant drop-return-after-answer#5: harmless, as drop-answer-in-branch#4
-// mutant drop-clear-timer#1: harmless: the timer (at most 5 s) then answers a client that left; the write goes to a destroyed socket and is dropped, and nothing in the contract stops the server
+// mutant drop-answer-in-branch#4: pbkdf2 with a string password and these fixed arguments does not fail, so its error branch cannot run
+// mutant drop-return-after-answer#5: as drop-answer-in-branch#4
+// mutant drop-clear-timer#1: the timer (at most 5 s) then answers a client that left; the write goes to a destroyed socket and is dropped, and nothing in the contract stops the server
 // mutant drop-end#1: out of contract: write(body) with a Content-Length gives the client its whole response; only a second request on the same connection would wait, and lesson 09's contract sends none (lesson 01's keep-alive rule is not restated here)
 // mutant host-url-base#1: out of contract: the empty-Host rule is lesson 02's and is not restated for lesson 09; every request here carries a valid Host
 import { answerLine, judgeBlocked, settle, syncBlocked, timedGet, type LessonChecks } from 'httpdojo/check';

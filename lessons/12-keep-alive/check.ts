@@ -11,15 +11,15 @@
 // `timeout` running 2 s after the last response for no reason a listed pitfall explains.
 //
 // Mutation survivors (dev check --mutate), each out of this lesson's contract or harmless:
-// mutant drop-option#2: harmless: without maxSockets the four workers still bound requests in flight, and so connections, to 4 (the checks count both and saw at most 4)
-// mutant drop-option#3: harmless: no agent passed means Node 19+'s global agent, which has keepAlive: true (https://nodejs.org/docs/latest-v20.x/api/http.html#httpglobalagent): connections are still reused, at most 4 by the workers
+// mutant drop-option#2: without maxSockets the four workers still bound requests in flight, and so connections, to 4 (the checks count both and saw at most 4)
+// mutant drop-option#3: no agent passed means Node 19+'s global agent, which has keepAlive: true (https://nodejs.org/docs/latest-v20.x/api/http.html#httpglobalagent): connections are still reused, at most 4 by the workers
 // mutant drop-error-listener#1: out of contract: the lesson's server never refuses, resets or fails a request, so no request 'error' is emitted
 // mutant drop-error-listener#2: out of contract, as drop-error-listener#1 (no response 'error' either)
-// mutant decode-each-chunk#1: harmless: the items' bodies are ASCII (`item <n>`): no character to split across chunks
+// mutant decode-each-chunk#1: the items' bodies are ASCII (`item <n>`): no character to split across chunks
 // mutant drop-status-check#1: out of contract: the contract's server answers every item 200
 // mutant drop-resume#1: out of contract, as drop-status-check#1 (the non-2xx branch never runs)
 // mutant unwrap-try#1: out of contract, as drop-error-listener#1 (main's catch only sees a failed request)
-// mutant drop-close#1: harmless: Node 20 unrefs an agent's idle keep-alive sockets (lib/_http_agent.js keepSocketAlive), so the process exits without agent.destroy() (measured: 143 ms after the last body, well inside the 2 s)
+// mutant drop-close#1: Node 20 unrefs an agent's idle keep-alive sockets (lib/_http_agent.js keepSocketAlive), so the process exits without agent.destroy() (measured: 143 ms after the last body, well inside the 2 s)
 import type { CheckContext, ClientResult, LessonChecks, TestServer } from 'httpdojo/check';
 
 const [COUNT, LIMIT, MIN_DELAY_MS, MAX_DELAY_MS] = [20, 4, 50, 200];

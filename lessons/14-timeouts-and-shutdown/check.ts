@@ -15,7 +15,7 @@
 // flight. These waits are the lesson's floor (about 7.5 s with /work?ms=2500).
 //
 // Mutation survivors (dev check --mutate), each out of this lesson's contract or harmless:
-// mutant byte-length-to-length#1: harmless: every body of this lesson is ASCII (`ok`, {"done":true}, a fixed error): bytes = characters
+// mutant byte-length-to-length#1: every body of this lesson is ASCII (`ok`, {"done":true}, a fixed error): bytes = characters
 // mutant drop-option#2: out of contract: without requestTimeout a body that trickles is never cut, but the contract bounds only incomplete request headers (headersTimeout still cuts those at 2 s)
 // mutant drop-close#2: harmless under the contract's 4 s: without closeIdleConnections() the idle keep-alive connection still closes after keepAliveTimeout (1 s) plus Node 20's 1 s buffer, so the process exits 0 within about 2 s of SIGTERM
 // mutant drop-clear-timer#1: out of contract: the timer outlives a client that left a pending /work; the contract's SIGTERM cases are a /work?ms=800 still in flight and an idle connection, and no check leaves a /work behind

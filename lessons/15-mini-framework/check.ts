@@ -6,16 +6,16 @@
 // tells them apart: each check states its pitfall. uses-a-framework is the engine's.
 //
 // Mutation survivors (dev check --mutate), each out of this lesson's contract or harmless:
-// mutant drop-answer-in-branch#4: harmless: every route of this app answers, so the framework's "no response" error never runs
-// mutant drop-answer-in-branch#5: harmless: the application middleware (X-Content-Type-Options) never calls next(err)
-// mutant drop-return-after-answer#6: harmless, as drop-answer-in-branch#5
-// mutant drop-return-after-answer#1: harmless: handleError after the head was sent runs only when a route wrote before it failed, and no route of this app does
-// mutant drop-return-after-answer#4: harmless: after handleError the route's done callback finds res.writableEnded and does nothing more
-// mutant drop-clear-timer#1: harmless: hangUp's own clearTimeout; when hangUp ran from the 64 MiB bound the timer later runs it again on a socket already destroyed, which does nothing
-// mutant drop-clear-timer#2: harmless: the drain timer then runs hangUp 2 s later on a request that is complete or whose socket is gone: nothing to cut (and no contract case stops the server)
-// mutant count-characters#2: harmless: counts the drain after a 413 (a 64 MiB safety bound), not the 1 MiB limit
-// mutant drop-return-after-answer#2: harmless: the client has its whole 404; the code after it throws (setHeader after the head) inside the middleware's next(), and the framework's finish guard swallows it
-// mutant drop-return-after-answer#3: harmless, as drop-return-after-answer#2 for the 405 (found.params of undefined throws, swallowed)
+// mutant drop-answer-in-branch#4: every route of this app answers, so the framework's "no response" error never runs
+// mutant drop-answer-in-branch#5: the application middleware (X-Content-Type-Options) never calls next(err)
+// mutant drop-return-after-answer#6: as drop-answer-in-branch#5
+// mutant drop-return-after-answer#1: handleError after the head was sent runs only when a route wrote before it failed, and no route of this app does
+// mutant drop-return-after-answer#4: after handleError the route's done callback finds res.writableEnded and does nothing more
+// mutant drop-clear-timer#1: hangUp's own clearTimeout; when hangUp ran from the 64 MiB bound the timer later runs it again on a socket already destroyed, which does nothing
+// mutant drop-clear-timer#2: the drain timer then runs hangUp 2 s later on a request that is complete or whose socket is gone: nothing to cut (and no contract case stops the server)
+// mutant count-characters#2: counts the drain after a 413 (a 64 MiB safety bound), not the 1 MiB limit
+// mutant drop-return-after-answer#2: the client has its whole 404; the code after it throws (setHeader after the head) inside the middleware's next(), and the framework's finish guard swallows it
+// mutant drop-return-after-answer#3: as drop-return-after-answer#2 for the 405 (found.params of undefined throws, swallowed)
 // mutant drop-return-after-answer#8: out of contract: the 404 is sent whole, then sendJson(undefined) throws and handleError destroys the socket; only a second request on that connection would see it, and lessons 03-05 send none
 // mutant drop-end#1: out of contract: write(body) with a Content-Length gives the client its whole response; only a second request on the same connection would wait, and lessons 03-05's contracts send none
 // mutant host-url-base#1: out of contract: the empty-Host rule is lesson 02's; lessons 03-05 and 15 do not restate it
