@@ -218,8 +218,6 @@ export interface ProgramView extends ServerToolkit {
   stderr(): string;
   /** Resident memory of the program now and its peak since start, in bytes (null where unknown). */
   memory(): { rss: number | null; peak: number };
-  /** The probe's latest heartbeat (any check's): sent every 250 ms and within 25 ms of a change in the active timers. */
-  heartbeat(): EventOf<'tick'> | null;
   /** Paths the program has open now (Linux), or null where unknown. */
   openFiles(): string[] | null;
 }

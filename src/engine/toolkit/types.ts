@@ -158,6 +158,12 @@ export interface ServerToolkit {
    * when the server answered. Waits at most `timeoutMs` (default 500) for each.
    */
   answerOf(method: string, target: string, options?: { seen?: Set<number>; timeoutMs?: number }): Promise<{ req: EventOf<'req'>; call: ResponseCall } | null>;
+  /**
+   * The probe's latest heartbeat of the program (whichever check it came in): sent
+   * every 250 ms and within 25 ms of a change in the number of active timers, so its
+   * `resources` are the state now without waiting for the next report (lesson 06).
+   */
+  heartbeat(): EventOf<'tick'> | null;
 }
 
 /** The toolkit's look-ups on ctx.source. */
