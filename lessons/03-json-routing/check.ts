@@ -6,6 +6,8 @@
 //
 // Not sent on purpose: DELETE or PUT on an unknown id (404 and 405 are both
 // defensible there), HEAD, leading zeros, trailing slashes.
+//
+// mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; this lesson's task does not, and no check sends one
 import { failUnanswered, handSplitLine, requestRoute, timedOut, type HttpResponse, type LessonChecks } from 'httpdojo/check';
 
 const ALICE = { id: 1, name: 'Alice' };

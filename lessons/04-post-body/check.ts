@@ -11,7 +11,9 @@
 // the answer reached us before our last byte left: facts, not timing guesses.
 //
 // Not sent on purpose: whitespace-only names, extra fields (they may be dropped).
-import type { BodyPart, CheckContext, HttpResponse, LessonChecks } from 'httpdojo/check';
+//
+// mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; lesson 03's API, which this lesson extends, does not, and no check sends one
+import { handSplitLine, type BodyPart, type CheckContext, type HttpResponse, type LessonChecks } from 'httpdojo/check';
 
 const ALICE = { id: 1, name: 'Alice' };
 const BOB = { id: 2, name: 'Bob' };
@@ -33,7 +35,7 @@ export default {
     },
     {
       id: 'post-creates-user',
-      title: 'POST /api/users with {"name":"Carol"}, sent in pieces, gets 201 {"id":3,"name":"Carol"}, and GET serves the new user',
+      title: 'POST /api/users with {"name":"Carol"}, sent in pieces, gets 201 {"id":3,"name":"Carol"}, and GET serves the new user; POST /api/users?source=form creates one too',
       async run(ctx) {
         const before = await ctx.json.list<{ id: number }>('/api/users');
         const expected = { id: Math.max(2, ...before.map((user) => Number(user.id) || 0)) + 1, name: 'Carol' };
@@ -41,6 +43,13 @@ export default {
         await post(ctx, text, ctx.body.pieces(text, 6, { pauseMs: 30 }), 'in 6-byte pieces 30 ms apart', 201, expected);
         await ctx.json.expect(await ctx.http.request('GET', `/api/users/${expected.id}`), 200, expected);
         await ctx.json.expect(await ctx.http.request('GET', '/api/users'), 200, [...before, expected]);
+        // A query string never changes routing (lesson 03's rule, which this API keeps), POST included.
+        const dave = { id: expected.id + 1, name: 'Dave' };
+        const queried = await ctx.http.request('POST', '/api/users?source=form', { body: JSON.stringify({ name: 'Dave' }), headers: { 'Content-Type': 'application/json' } });
+        if (queried.status === 404 || queried.status === 405) {
+          ctx.fail('url-string-split', `We sent POST /api/users?source=form with {"name":"Dave"}; you answered ${queried.status} ${ctx.format.body(queried)}, but POST /api/users creates a user: the query string changed the route. Route on new URL(req.url, 'http://localhost').pathname, which leaves the query out.`, handSplitLine(ctx.source) ?? ctx.server.request({ method: 'POST', url: '/api/users?source=form' })?.lastCallAt ?? null);
+        }
+        await ctx.json.expect(queried, 201, dave);
       },
     },
     {

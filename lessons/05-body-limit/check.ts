@@ -15,10 +15,23 @@
 // - A Content-Length request gets its headers and 1 KiB of body, then nothing for
 //   2 s (the contract's response deadline). A server still waiting then gets the
 //   rest, and what it does with it names the pitfall: a 413 now is
-//   limit-checked-after-end, a 201 (or any other status) no-body-limit.
+//   limit-checked-after-end (so is a 413 written once the server had read more than
+//   1 MiB of it: the Content-Length was ignored), a 201 (or any other status)
+//   no-body-limit. After a timely 413 we send the rest of the declared body, as a
+//   client still sending does: the server may close the connection, not crash.
 // - The connection cut with no 413 received is body-limit-reset.
+// - "Lesson 04, plus" (CURRICULUM 05): lesson-4-routes sends lesson 03-04's query,
+//   404, 405/Allow and split-character cases again, so a rewrite for the limit
+//   cannot lose them.
 // No check sends more than 8 MiB: correct servers drain for up to 64 MiB or 2 s.
-import type { CheckContext, Cut, LessonChecks, Upload } from 'httpdojo/check';
+//
+// mutant hang-up-at-once#1: a race, not harmless: when the reset loses the 413 (RFC 9112 §9.6), chunked-over-limit-413 fails it with body-limit-reset (1 of 4 verifies, 2 of 3 mutation runs here); when the 413 arrives first the client has its 413 and the contract is met, so no check may fail it then
+// mutant count-characters#1: counts the drain after a 413 (the 64 MiB safety bound), not the limit; no check sends more than 8 MiB
+// mutant drop-clear-timer#1: the drain timer then cuts a kept-alive connection 2 s after a 413 whose body ended; closing after a 413 is allowed and the server keeps serving new connections
+// mutant drop-clear-timer#2: as drop-clear-timer#1, for 'close' (the socket is gone already)
+// mutant drop-return-after-answer#2: `refused` is set, so the one extra chunk pushed after a 413 is never used
+// mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; lessons 03-05 do not, and no check sends one
+import { handSplitLine, requestRoute, type CheckContext, type Connection, type Cut, type LessonChecks, type Upload } from 'httpdojo/check';
 
 const LIMIT = 1024 * 1024;
 const MiB = 1024 * 1024;
@@ -27,11 +40,46 @@ const TOO_LARGE = { error: 'Payload too large' };
 const INVALID_JSON = { error: 'Invalid JSON' };
 const INVALID_USER = { error: 'Invalid user' };
 const POST_USERS = { method: 'POST', target: '/api/users' };
+const BOB = { id: 2, name: 'Bob' };
+const NOT_FOUND = { error: 'Not found' };
+/** Routes that answer: a request that hangs is located from the nearest of them (nearestRoutes). */
+const ROUTES = ['/api/users', '/api/users/1'];
+const ZOE = 'Zoë 😀';
 /** How long a Content-Length request waits for its 413 before we send the rest (CURRICULUM: 2 s per response). */
 const ANSWER_WITHIN_MS = 2000;
 
 export default {
   checks: [
+    {
+      // Lesson 05 is lesson 04 plus a limit (CURRICULUM 05): a server rewritten for the
+      // limit must keep lesson 03-04's routes, Allow header and byte-wise decoding.
+      id: 'lesson-4-routes',
+      title: 'lesson 4\'s API still works: /api/users/2?format=json is Bob, unknown ids and paths get 404, DELETE /api/users/1 gets 405 with Allow: GET, "Zoë 😀" cut inside its characters arrives intact',
+      async run(ctx) {
+        const queried = await requestRoute(ctx, 'GET', '/api/users/2?format=json', { routes: ROUTES });
+        if (!(queried.status === 200 && ctx.json.equal(queried.json, BOB))) {
+          ctx.fail('url-string-split', `We sent GET /api/users/2?format=json; you answered ${queried.status} ${ctx.format.body(queried)}, expected 200 with Bob: the query string changed the route. Route on new URL(req.url, 'http://localhost').pathname, which leaves the query out.`, handSplitLine(ctx.source) ?? ctx.server.request({ method: 'GET', url: '/api/users/2?format=json' })?.lastCallAt ?? null);
+        }
+        for (const target of ['/api/users/99', '/nope']) await ctx.json.expect(await requestRoute(ctx, 'GET', target, { routes: ROUTES }), 404, NOT_FOUND);
+        const refused = await requestRoute(ctx, 'DELETE', '/api/users/1', { routes: ROUTES });
+        await ctx.json.status(refused, 405);
+        if (refused.headers.allow?.replace(/\s/g, '') !== 'GET') {
+          const record = ctx.server.request({ method: 'DELETE', url: '/api/users/1' });
+          ctx.fail('missing-allow-header', `We sent DELETE /api/users/1; you answered 405 with ${refused.headers.allow === undefined ? 'no Allow header' : `Allow: ${refused.headers.allow}`}, but a 405 must list the methods the resource supports (RFC 9110 §15.5.6): Allow: GET.`, ctx.server.callLine(record, { status: 405, named: true }) ?? ctx.source.find(/\b405\b/));
+        }
+        await ctx.json.expect(refused, 405, { error: 'Method not allowed' });
+        const text = JSON.stringify({ name: ZOE });
+        const how = "in five writes 50 ms apart, cut inside 'ë' and between each byte of '😀'";
+        const sent = await ctx.upload.send('/api/users', ctx.upload.cutBetweenBytes(text, ['ë', '😀'], 50));
+        const name = (sent.res.json as { name?: unknown } | undefined)?.name;
+        if (sent.res.status === 201 && typeof name === 'string' && name.includes('\uFFFD')) {
+          ctx.fail('string-concat-chunks', `We sent POST /api/users with ${text} ${how}; your 201 answer says the name is ${JSON.stringify(name)}: replacement characters (U+FFFD) where the split characters were. Each Buffer was decoded on its own; join them with Buffer.concat(chunks) and decode once.`, ctx.upload.decodeEachChunkLine());
+        }
+        answeredEarly(ctx, sent, Buffer.byteLength(text), Buffer.byteLength(text), `${text} ${how}`);
+        await ctx.json.expect(sent.res, 201);
+        if (name !== ZOE) ctx.fail('wrong-body', `We sent POST /api/users with ${text} ${how}; your 201 answer says the name is ${ctx.format.value(name)}, expected ${JSON.stringify(ZOE)}.`, null);
+      },
+    },
     {
       id: 'small-bodies-as-before',
       title: 'bodies under the limit work as in lesson 4: {"name":"Carol"} gets 201, invalid JSON 400, {"name":""} 400',
@@ -112,6 +160,7 @@ export default {
               );
             }
             await ctx.json.expect(res, 413, TOO_LARGE);
+            await restAfter413(ctx, connection, body.subarray(first), sentWhat);
           } else {
             // No answer while the body was still missing: send the rest and see what comes.
             ctx.note(`no answer after ${ANSWER_WITHIN_MS / 1000} s with only ${ctx.format.count(first)} of ${ctx.format.count(size)} bytes sent: we send the rest of the body`);
@@ -124,9 +173,16 @@ export default {
             });
             const answer = await ctx.server.answerOf('POST', '/api/users', { seen });
             const serverHad = answer?.call.bodyBytesIn;
-            if (late.status === 413 && serverHad !== undefined && serverHad < size) {
+            if (late.status === 413 && serverHad !== undefined && serverHad <= LIMIT) {
               // It did decide without the body, only slowly (a loaded machine): not this lesson's pitfall.
               ctx.note(`the 413 was written when the server had ${ctx.format.count(serverHad)} of ${ctx.format.count(size)} bytes, but reached us only after ${ANSWER_WITHIN_MS / 1000} s`);
+            } else if (late.status === 413 && serverHad !== undefined && serverHad < size) {
+              // Refused on its byte count alone: the Content-Length was ignored and the body read up to the limit.
+              ctx.fail(
+                'limit-checked-after-end',
+                `We sent ${sentWhat} and the first ${ctx.format.count(first)} bytes of the body; ${waited}. After we sent the rest, your server answered 413 only once it had read ${ctx.format.count(serverHad)} bytes: it counted the body up to the limit instead of believing the Content-Length header, which already said 2 MiB. Compare req.headers['content-length'] with the limit when the request arrives and answer 413 before reading anything.`,
+                ctx.upload.sizeTestLine(POST_USERS, answer?.call),
+              );
             } else if (late.status === 413) {
               ctx.fail(
                 'limit-checked-after-end',
@@ -219,6 +275,27 @@ function answeredEarly(ctx: CheckContext, sent: Upload, upTo: number, size: numb
     `We sent POST /api/users with ${how}; your server answered ${res.status} ${ctx.format.body(res)} ${early}: it answered before the body's last chunk arrived. Parse and answer in req.on('end'), once the whole body is there.`,
     answer?.call.via?.[0] ?? answer?.call.at ?? null,
   );
+}
+
+/**
+ * After the 413 for a declared-too-large body, a real client is still sending: we
+ * send the rest of the declared body, then ask on the same connection (a server that
+ * closed it after its 413 is fine: a cut is not judged) and on a new one. A handler
+ * that went on collecting after its 413 (a `return` missing after it) answers again
+ * once more than 1 MiB arrived, and writeHead throws ERR_HTTP_HEADERS_SENT.
+ */
+async function restAfter413(ctx: CheckContext, connection: Connection, rest: Buffer, sentWhat: string): Promise<void> {
+  ctx.note(`after the 413 we send the other ${ctx.format.count(rest.length)} bytes of the declared body, as a client still sending would`);
+  // The engine reports a crash itself (the throwing line, the error); this says why it came now.
+  const withdraw = ctx.evidence({
+    detail: `It crashed after its 413 to ${sentWhat}, once we had sent the rest of that body, as a client still sending does: code that goes on after the 413 (a missing return) keeps counting the body and answers a second time when more than 1 MiB has arrived, and writeHead on a response already sent throws ERR_HTTP_HEADERS_SENT. Return right after the 413; from then on only drain or close.`,
+  });
+  await connection.send([rest], () => false, ctx.signal).catch(() => false);
+  const lost = await ctx.http.request('GET', '/api/users/1', { connection, keepOpen: true, timeoutMs: 2500 }).then(() => false, () => true);
+  // A lost connection is fine (closing after a 413 is allowed); a program that died is not.
+  if (lost && (await ctx.program.waitForExit(1000))) ctx.fail('crash', 'The program exited after its 413, once we had sent the rest of the body.', null);
+  withdraw();
+  await ctx.json.stillServing('/api/users/1', 'the rest of the 2 MiB body, sent after the 413', { status: 200, body: ALICE });
 }
 
 /** The server cut the connection (still running) and no 413 reached us: body-limit-reset. */

@@ -9,6 +9,14 @@
 // - any other path: 404 {"error":"Not found"}.
 //
 // Not sent on purpose: HEAD /report, a missing name, an empty X-Request-Id.
+//
+// mutant drop-guard#2: out of contract: the task names GET and HEAD on /report and /greeting and 404 elsewhere, never another method there (no 405)
+// mutant drop-allow-header#1: out of contract, as drop-guard#2
+// mutant header-after-write#2: out of contract, as drop-guard#2 (the Allow header of that 405)
+// mutant drop-answer-in-branch#2: out of contract, as drop-guard#2
+// mutant wrong-status-code#1: out of contract, as drop-guard#2 (405 → 404)
+// mutant drop-return-after-answer#2: out of contract, as drop-guard#2
+// mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; this lesson's task does not, and no check sends one
 import type { CheckContext, HttpResponse, LessonChecks, NoResponseError } from 'httpdojo/check';
 import { expectUtf8, headerCall } from 'httpdojo/check';
 

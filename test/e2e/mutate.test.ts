@@ -12,13 +12,13 @@ import { killStartedClis, processesMatching, requireBuild, runCli, STACK_FRAME }
  * The CI floor, per lesson: the share of run mutants (killed + survived; mutants
  * that do not compile or change nothing observable are not counted) the lesson's
  * checks must kill. Issue 10's bar is 0.9, and 01-04 meet it (measured 2026-12-06:
- * 100, 100, 92, 91 %). Lesson 05 measures 59 %: its checks do not re-run lessons
- * 03-04 (routing, Allow, Host, the split character: 8 of its 15 survivors), 5 are
- * harmless (docs/mutation-survivors.md), 2 need a check proposed there. Its floor
- * sits just under today's score, so a new survivor fails CI; raise it to 0.9 when
- * the proposed checks land. Raise these numbers, never lower them to get green.
+ * 100, 100, 92, 96 %). Lesson 05 measures 86 % (32 of 37) since its lesson-4-routes
+ * check and the rest-after-413 step (S1): its 5 survivors are documented in its
+ * check.ts header (harmless, or the empty Host, out of 05's contract), and a sixth,
+ * hang-up-at-once#1, is a race its checks win most runs but not all (31 of 37 =
+ * 84 %). Its floor sits under that worst case. Raise these numbers, never lower them.
  */
-const MUTATION_FLOORS: Record<string, number> = { '1': 0.9, '2': 0.9, '3': 0.9, '4': 0.9, '5': 0.55 };
+const MUTATION_FLOORS: Record<string, number> = { '1': 0.9, '2': 0.9, '3': 0.9, '4': 0.9, '5': 0.8 };
 
 interface MutationDoc {
   schema: string;
