@@ -233,27 +233,8 @@ export interface ProgramControl {
   expectExit(): void;
   /** Client lessons: run the learner's program to completion with these arguments. */
   run(args: string[], options?: { timeoutMs?: number }): Promise<ProgramRun>;
-  /**
-   * Client lessons: start the learner's program and watch it while it runs. Its
-   * events, stdout and stderr are this run's own, whatever other runs the check
-   * started beside it, so a check may run the program several times at once.
-   */
-  start(args: string[], options?: { timeoutMs?: number }): ClientProgram;
-}
-
-/** One run of a client program, under way (ctx.program.start). */
-export interface ClientProgram {
-  /** The probe's events of this run so far. */
-  events(): ProbeEvent[];
-  stdout(): string;
-  stderr(): string;
-  /**
-   * The check is judging this run: ctx.server (and a failure's location) follow it
-   * from now on. Without it they follow the check's latest run.
-   */
-  focus(): void;
-  /** What run() resolves to: the run once it exited or reached its deadline. */
-  result: Promise<ProgramRun>;
+  /** Client lessons: start the program and watch this run alone while it runs (several may run at once). */
+  start(args: string[], options?: { timeoutMs?: number }): import('./client-harness/program.js').ClientProgram;
 }
 
 export interface ProgramRun {

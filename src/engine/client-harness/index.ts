@@ -5,3 +5,4 @@ export { AFTER_HELLO_MS, CHECK_MS, clientRequests, eventsOf, EXIT_WITHIN_MS, exi
 export { cut, cutInside, escapeBytes, refusedOrigin, sendPieces, testServer, type Handler, type TestServer } from './server.js';
 export { expectErrorLine, expectFailureStatus, expectSuccessOutput, failCommon, failLingering, failUnended, NETWORK_CODES, sameOutput } from './judge.js';
 export { agentLine, agentOf, bodyBytesWritten, bodyReceived, describeReceived, expectNodeHttp, headerLine, madeRequest, requestMediaType } from './requests.js';
+export type { ClientProgram } from './program.js';
