@@ -2,8 +2,8 @@
 // than 4 requests in flight, reusing connections through a keep-alive agent; prints each body
 // (`item <n>`) on its own line in item order, and exits 0 within 2 s of the last response.
 //
-// The three checks judge one run (the first to ask starts it; setup's `data` keeps it for this
-// verify) against a server answering /items/N with `item N` after a random 50–200 ms, so
+// Each check runs the program once (two checks at a time, each with its own timeline and
+// transcript) against a server answering /items/N with `item N` after a random 50–200 ms, so
 // responses finish out of order. Behaviour is judged, not code: a sequential loop passes, as
 // does Agent({ maxSockets: 4 }) without keepAlive when its queue hands the sockets on. A
 // program reading no body stalls after four: we say so rather than wait ~25 s for idle sockets
@@ -26,7 +26,6 @@ const [COUNT, LIMIT, MIN_DELAY_MS, MAX_DELAY_MS] = [20, 4, 50, 200];
 const EXPECTED = Array.from({ length: COUNT }, (_, i) => `item ${i + 1}`);
 
 export default {
-  setup: () => ({ data: { run: null } }),
   checks: [
     {
       id: 'prints-items-in-order',
@@ -93,10 +92,12 @@ export default {
   ],
 } satisfies LessonChecks;
 
-/** The one run this verify's checks judge (the first to ask starts it), noted in each check's transcript (each request: its connection, when it came and was answered); one the program did not end by itself (a stall on unread bodies, a timer) ends the lesson. */
+/** A run of the program for this check, noted in its transcript (each request: its connection, when it came and was answered); one the program did not end by itself (a stall on unread bodies, a timer) ends the lesson. */
 async function itemsRun(ctx: CheckContext): Promise<{ server: TestServer; result: ClientResult; sent: string }> {
-  const { server, result } = await ((ctx.data as { run: ReturnType<typeof startItems> | null }).run ??= startItems(ctx));
-  if (!result.exited && !result.stoppedEarly) ctx.skipLaterChecks('not run: every check of this lesson judges the same run of your program, and it did not exit by itself');
+  // Each check runs the program itself: its timeline and transcript then hold that
+  // run's own requests and sockets (a run shared between checks showed them in one only).
+  const { server, result } = await startItems(ctx);
+  if (!result.exited && !result.stoppedEarly) ctx.skipLaterChecks('not run: your program did not exit by itself in an earlier check, and this check would wait the same way');
   const { received, connections: n, maxInFlight } = server.upstream;
   const sent = `We answered /items/1 … /items/${COUNT} with "item N", each after a random ${MIN_DELAY_MS}–${MAX_DELAY_MS} ms; your program made ${received.length} requests over ${n} TCP connection${n === 1 ? '' : 's'}, at most ${maxInFlight} in flight at once`;
   for (const line of [`${sent}; ${ctx.client.outcome(result)}`, ...received.map((r) => `${r.method} ${r.url} over the connection from port ${r.remotePort}: arrived at ${Math.round(r.headAtMs)} ms, ${r.sent?.length ? `answered at ${Math.round(r.sent[r.sent.length - 1].atMs)} ms` : 'not answered'}`)]) ctx.note(line);
