@@ -54,7 +54,10 @@ const CASES: Case[] = [
       expect(o.stdout).not.toMatch(/^Allow:/im);
     },
   },
-  { lesson: '04-post-body', mistake: 'string-concat-chunks', check: 'post-multibyte-split', kind: 'node', symptom: (o) => expect(o.stdout).toContain(`Zo${REPLACEMENT}`) },
+  { lesson: '04-post-body', mistake: 'string-concat-chunks', check: 'post-multibyte-split', kind: 'node', symptom: (o) => expect(o.stdout).toMatch(new RegExp(`"name":"Zo[^"]*${REPLACEMENT}`)) },
+  // (Which split character comes back replaced depends on the server's reads: a server
+  // stalled for one 50 ms gap reads two pieces as one chunk and decodes that character
+  // whole; 'Zoë ����' is the same failure as 'Zo�� 😀'.)
   {
     // The 413 is lost: the connection is cut while the body is still arriving. Reset (56) when unread
     // bytes were in the server's buffer, a plain close otherwise (a loaded machine sends slower): a race
