@@ -4,23 +4,13 @@
 // Whatever latency this shows, the board cannot beat on this machine.
 // Run: node bench/classroom-floor.js
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { cpuMs } from './cpu.js';
 
 const LEARNERS = Number(process.env.LEARNERS ?? 300);
 
-/** CPU time a process has used so far, in ms, all its threads (Linux /proc; NaN elsewhere). */
-function cpuMs(pid) {
-  try {
-    let ns = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    return ns / 1e6;
-  } catch {
-    return NaN;
-  }
-}
 
 if (process.argv[2] === '--server') {
   const server = http.createServer((req, res) => {

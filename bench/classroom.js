@@ -6,11 +6,12 @@
 // 127.0.0.1. Run after `npm run build`: node bench/classroom.js
 // (BOARD_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the board.)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuMs } from './cpu.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Wall-clock ms with sub-ms precision, comparable across processes (same system clock). */
@@ -87,16 +88,6 @@ const urls = await new Promise((resolve, reject) => {
   child.once('exit', () => reject(new Error('the board exited')));
 });
 
-/** CPU time a process has used so far, in ms, all its threads (Linux /proc; NaN elsewhere). */
-function cpuMs(pid) {
-  try {
-    let ns = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    return ns / 1e6;
-  } catch {
-    return NaN;
-  }
-}
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
