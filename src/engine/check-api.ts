@@ -57,19 +57,18 @@ export interface SetupContext {
   tempDir: string;
   /** Start a test server on 127.0.0.1 that lives for the whole verify. */
   upstream: (handler: UpstreamHandler) => Promise<Upstream>;
+  /** The course's TLS files (lessons 16-19: a server gets `certs.dir` as argv[2]). */
+  certs: import('./toolkit/tls/certs.js').Certs;
 }
 
-export interface SetupResult {
-  args?: string[];
-  data?: unknown;
-}
+export interface SetupResult { args?: string[]; data?: unknown }
 
 export interface Check {
   /** Stable id (kebab-case); appears in verdict JSON. */
   id: string;
   /** What the learner's program must do, as a sentence. */
   title: string;
-  /** Longest this check may take, in ms. Default 10 000; the lesson deadline still applies. */
+  /** Longest this check may take, in ms (default 10 000); the lesson deadline still applies. */
   timeoutMs?: number;
   /**
    * Skip this check when one of these earlier checks failed (its verdict would
@@ -131,6 +130,8 @@ export interface CheckContext {
   client: ClientHarness;
   /** Request bodies sent to the server: read while sending, answered early?, a cut upload, the lines to point at. */
   upload: import('./toolkit/uploads.js').Uploads;
+  /** Lessons 16-19: the TLS files, HTTPS and HTTP/2 requests trusting only the test CA, TLS and HTTP/2 test servers. */
+  tls: import('./toolkit/tls/index.js').TlsToolkit;
 }
 
 export interface BodyBuilders {
@@ -197,6 +198,8 @@ export interface ProgramView extends ServerToolkit {
   file: string;
   /** Probe events since this check started. */
   events(): ProbeEvent[];
+  /** Every listen() of the current program so far, in order: requested and bound port, `tls` for a tls.Server (https, http2 secure). */
+  listeners(): Array<EventOf<'listen'>>;
   eventsOf<T extends ProbeEvent['t']>(type: T): Array<EventOf<T>>;
   /** Requests the server received during this check, oldest first. */
   requests(): ResponseRecord[];
@@ -238,10 +241,8 @@ export interface ProgramControl {
 }
 
 export interface ProgramRun {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
+  exitCode: number | null; signal: NodeJS.Signals | null;
+  stdout: string; stderr: string;
   /** The program was still running at the deadline and was killed. */
   timedOut: boolean;
   durationMs: number;
@@ -282,9 +283,7 @@ export interface UpstreamRequest {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   /** Milliseconds (since the upstream started) when the head, the first body byte and the end arrived. */
-  headAtMs: number;
-  firstBodyAtMs: number | null;
-  endAtMs: number | null;
+  headAtMs: number; firstBodyAtMs: number | null; endAtMs: number | null;
   /** The client went away before the response was finished. */
   aborted: boolean;
   remotePort: number;

@@ -73,7 +73,7 @@ export function spawnOptions(options: ProgramOptions, tag: string, ownProcessGro
     detached: ownProcessGroup,
     stdio: ['ignore', inherit ? 'inherit' : 'pipe', inherit ? 'inherit' : 'pipe', ...(probed ? ['pipe' as const] : [])],
     env: {
-      ...process.env,
+      ...learnerEnv(process.env),
       ...options.env,
       ...(probed ? { HTTPDOJO_PROBE_FD: '3' } : {}),
       HTTPDOJO_RUN: tag,
@@ -82,6 +82,17 @@ export function spawnOptions(options: ProgramOptions, tag: string, ownProcessGro
     },
     windowsHide: true,
   };
+}
+
+/**
+ * httpdojo's environment minus what would decide a TLS check for the program
+ * (CURRICULUM.md "Trust"): NODE_TLS_REJECT_UNAUTHORIZED=0 in the learner's shell
+ * would pass a client that trusts anything, NODE_EXTRA_CA_CERTS one that never
+ * set `ca`.
+ */
+function learnerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_TLS_REJECT_UNAUTHORIZED: _reject, NODE_EXTRA_CA_CERTS: _extra, ...rest } = env;
+  return rest;
 }
 
 function resolveLoader(): string {

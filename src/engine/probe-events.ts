@@ -33,7 +33,7 @@ export interface ErrorInfo {
 export type ProbeEvent = Base &
   (
     | { t: 'hello'; pid: number; node: string; argv: string[] }
-    | { t: 'listen'; server: number; http: boolean; port: number; host: string; requested: { port: unknown; host: unknown }; at: Location | null }
+    | { t: 'listen'; server: number; http: boolean; tls: boolean; port: number; host: string; requested: { port: unknown; host: unknown }; at: Location | null }
     | { t: 'server-close'; server: number; at: Location | null }
     // After a listen, a turn of the loop found nothing left that could run the program's code
     // (only servers and stdio): its start-up is over (probe/settle.ts). `listens` counts the

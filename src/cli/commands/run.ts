@@ -150,8 +150,10 @@ async function argumentsFromChecks(lesson: Lesson, lessonsDir: string, cleanups:
     const tempDir = mkdtempSync(join(tmpdir(), 'httpdojo-run-'));
     cleanups.push(() => rmSync(tempDir, { recursive: true, force: true }));
     const { startUpstream } = await import('../../engine/upstreams/test-upstream.js');
+    const { courseCerts } = await import('../../engine/toolkit/tls/certs.js');
     const prepared = await checks.setup({
       tempDir,
+      certs: courseCerts(lessonsDir),
       upstream: async (handler) => {
         const upstream: Upstream = await startUpstream(handler);
         cleanups.push(() => upstream.close());

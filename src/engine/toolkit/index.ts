@@ -11,6 +11,7 @@ import type { EvidenceBoard } from './evidence.js';
 import { jsonHelpers } from './json.js';
 import { serverLocations, type ServerLocations } from './locations.js';
 import { extendSource, type SourceMatches } from './source.js';
+import { tlsToolkit } from './tls/index.js';
 import { uploads } from './uploads.js';
 
 export { amendFailure, EvidenceBoard, runWithEvidence } from './evidence.js';
@@ -20,7 +21,7 @@ export type { SourceMatches } from './source.js';
 export type EngineProgramView = Omit<ProgramView, keyof ServerLocations>;
 
 /** The check context as the engine builds it. */
-export type EngineContext = Omit<CheckContext, 'server' | 'source' | 'evidence' | 'json' | 'client' | 'format' | 'upload'> & {
+export type EngineContext = Omit<CheckContext, 'server' | 'source' | 'evidence' | 'json' | 'client' | 'format' | 'upload' | 'tls'> & {
   server: EngineProgramView;
   source: SourceMatches;
 };
@@ -30,7 +31,7 @@ export type EngineContext = Omit<CheckContext, 'server' | 'source' | 'evidence' 
  * object is extended in place (its port, origin and listenAt are getters that
  * must keep reading the current program).
  */
-export function withToolkit(base: EngineContext, board: EvidenceBoard): CheckContext {
+export function withToolkit(base: EngineContext, board: EvidenceBoard, lessonsDir: string): CheckContext {
   const server: ProgramView = Object.assign(base.server, serverLocations(base.server, base.source));
   const source = extendSource(base.source, server.lineOf);
   const ctx: CheckContext = Object.assign(base, {
@@ -41,9 +42,11 @@ export function withToolkit(base: EngineContext, board: EvidenceBoard): CheckCon
     json: undefined as unknown as CheckContext['json'],
     client: undefined as unknown as CheckContext['client'],
     upload: undefined as unknown as CheckContext['upload'],
+    tls: undefined as unknown as CheckContext['tls'],
   });
   ctx.json = jsonHelpers(ctx);
   ctx.client = clientHarness(ctx);
   ctx.upload = uploads(ctx);
+  ctx.tls = tlsToolkit(ctx, lessonsDir);
   return ctx;
 }

@@ -1,6 +1,7 @@
 // The CheckContext a check's run() receives (check-api.ts): one place that
 // assembles it, so a new member (the check toolkit) is a local edit here.
 
+import { dirname } from 'node:path';
 import type { Check, CheckContext, Upstream } from '../check-api.js';
 import type { BodyPart } from '../clients/connection.js';
 import { HttpClient } from '../clients/http-client.js';
@@ -75,7 +76,7 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
     tempDir: run.tempDir,
     data: run.setupData,
     source: sourceView(run.file, run.sourceText),
-  }, scope.evidence);
+  }, scope.evidence, dirname(run.lesson.dir));
 }
 
 const bodyBuilders: CheckContext['body'] = {

@@ -31,6 +31,7 @@ export function programView(run: VerifyRun, startProgram: LearnerProcess | null,
     },
     file: run.file,
     events: checkEvents,
+    listeners: () => currentProgram()?.events.filter((event): event is EventOf<'listen'> => event.t === 'listen') ?? [],
     eventsOf: <T extends ProbeEvent['t']>(type: T) => checkEvents().filter((event): event is EventOf<T> => event.t === type),
     requests: () => buildRecords(checkEvents()),
     request: (match = {}) => {

@@ -6,12 +6,13 @@
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Check, LessonChecks, Upstream, UpstreamHandler } from '../check-api.js';
 import type { LearnerProcess } from '../learner-process.js';
 import { refineLocation } from '../locate.js';
 import type { Location } from '../probe-events.js';
 import { findFrameworkImport } from '../static-imports.js';
+import { courseCerts } from '../toolkit/tls/certs.js';
 import { startUpstream } from '../upstreams/test-upstream.js';
 import type { CheckResult } from '../verdict.js';
 import type { VerifyOptions } from '../verify.js';
@@ -108,7 +109,7 @@ export class VerifyRun {
     }
 
     if (this.module.setup) {
-      const prepared = await this.module.setup({ tempDir: this.tempDir, upstream: (handler) => this.trackUpstream(handler, this.lessonUpstreams) });
+      const prepared = await this.module.setup({ tempDir: this.tempDir, upstream: (handler) => this.trackUpstream(handler, this.lessonUpstreams), certs: courseCerts(dirname(this.lesson.dir)) });
       if (prepared?.args) this.args = prepared.args;
       this.setupData = prepared?.data;
     }
