@@ -4,8 +4,12 @@
 //   GET /status/<code>  that status, with a short text body
 //   POST, PUT, PATCH    201 with the JSON it received and an id (lesson 11)
 //   anything else       200 text/plain, sent in pieces that split a multi-byte character (lesson 10)
+// With `tls` (lessons 17 and 19) the same routes over TLS with the lesson's
+// localhost certificate, as HTTP/2 and, for https.get, HTTP/1.1 (allowHTTP1):
+// the compatibility API gives the handler the same req/res methods.
 
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 
 export interface DemoServer {
@@ -13,8 +17,8 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-export async function startDemoServer(): Promise<DemoServer> {
-  const server = http.createServer((req, res) => {
+export async function startDemoServer(options: { tls?: { key: string; cert: string } } = {}): Promise<DemoServer> {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo');
     const item = /^\/items\/(\d+)$/.exec(url.pathname);
     const status = /^\/status\/(\d{3})$/.exec(url.pathname);
@@ -48,6 +52,15 @@ export async function startDemoServer(): Promise<DemoServer> {
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
     res.write(bytes.subarray(0, cut));
     setTimeout(() => res.end(bytes.subarray(cut)), 50);
+  };
+  const server = options.tls
+    ? http2.createSecureServer({ ...options.tls, allowHTTP1: true }, handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void)
+    : http.createServer(handler);
+  // Open TLS sockets and HTTP/2 sessions, to end at close (a learner's session left open must not hold us).
+  const sockets = new Set<import('node:net').Socket>();
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: import('node:net').Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -55,10 +68,11 @@ export async function startDemoServer(): Promise<DemoServer> {
   });
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    // The certificate names localhost (and 127.0.0.1): a TLS client gets the name it checks.
+    origin: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
         setTimeout(resolve, 1000).unref();
       }),

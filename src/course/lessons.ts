@@ -28,6 +28,12 @@ export interface Lesson {
    * written, and loading the checks refuses it (dev check reports it first).
    */
   reruns: string[];
+  /**
+   * Front matter `certs: true` (lessons 16-19): the program needs the course's TLS
+   * files; opening the lesson copies them into the workspace's `certs/`, and
+   * `run` hands a server that folder as argv[2].
+   */
+  certs: boolean;
 }
 
 export class CourseError extends Error {
@@ -101,6 +107,7 @@ function readLesson(dir: string, id: string, number: number, slug: string, lesso
     dir,
     checkFile,
     reruns: list(data.reruns),
+    certs: data.certs === true,
   };
 }
 

@@ -21,7 +21,7 @@ export interface StructureProblem {
 }
 
 
-const KEYS = ['title', 'kind', 'file', 'args', 'deadline', 'pitfalls', 'reruns'];
+const KEYS = ['title', 'kind', 'file', 'args', 'deadline', 'pitfalls', 'reruns', 'certs'];
 const ID = /^[a-z0-9-]+$/;
 
 /** Every structural problem of the course in `lessonsDir`, lesson by lesson. */
@@ -92,7 +92,7 @@ function frontMatterProblems(data: Record<string, FrontMatterValue>, lessonDir: 
   for (const key of Object.keys(data)) {
     if (!KEYS.includes(key)) bad(key, `unknown key${suggest(key, KEYS)}; the keys are ${KEYS.join(', ')}`);
   }
-  const { title, kind, file, args, deadline, pitfalls, reruns } = data;
+  const { title, kind, file, args, deadline, pitfalls, reruns, certs } = data;
   if (title === undefined) bad('title', 'missing; add "title: <the lesson\'s name>"');
   else if (typeof title !== 'string' || title.trim() === '') bad('title', `must be text, not ${JSON.stringify(title)}; quote it if it looks like a number`);
   if (kind !== undefined && kind !== 'server' && kind !== 'client' && kind !== 'proxy') bad('kind', `must be server, client or proxy, not ${JSON.stringify(kind)}${suggest(String(kind), ['server', 'client', 'proxy'])}`);
@@ -106,6 +106,7 @@ function frontMatterProblems(data: Record<string, FrontMatterValue>, lessonDir: 
     else for (const id of pitfalls) if (typeof id !== 'string' || !ID.test(id)) bad('pitfalls', `${JSON.stringify(id)} is not a pitfall id (lowercase letters, digits and dashes)`);
   }
   if (reruns !== undefined) problems.push(...rerunProblems(reruns, lessonDir, lessonsDir));
+  if (certs !== undefined && typeof certs !== 'boolean') bad('certs', `must be true or false (true: the program gets the course's TLS files), not ${JSON.stringify(certs)}`);
   return problems;
 }
 

@@ -7,6 +7,7 @@
 //     01-hello-server/
 //       server.js             the learner's file, created from the starter when the lesson is opened
 //       solution.js           the reference solution, written once the lesson passes
+//     certs/                  lessons 16-19: test CA, localhost key and certificate (certs.ts)
 //     .httpdojo/
 //       state.json            progress (state.ts), written atomically
 //       backups/<lesson>/     the learner's file before every `reset`
@@ -17,6 +18,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Lesson } from '../course/lessons.js';
+import { workspaceCerts } from './certs.js';
 import { lessonSource, placeholder, referenceSolutionPath, writeReferenceSolution } from './lesson-programs.js';
 import { existingLessonFile, lessonDir, lessonFile } from './locate.js';
 import {
@@ -193,6 +195,7 @@ export async function openLesson(workspace: Workspace, lesson: Lesson): Promise<
     created = createFileAtomic(file, starter);
     file = lessonFile(workspace, lesson);
   }
+  workspaceCerts(workspace.root, lesson);
   updateState(workspace, (state) => {
     state.current = lesson.id;
     const progress = progressOf(state, lesson.id);

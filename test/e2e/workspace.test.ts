@@ -225,7 +225,7 @@ describe('a JavaScript workspace, every command without a terminal', () => {
     const running = startCli(['run'], { cwd: root, env: { NO_COLOR: '1', npm_command: undefined }, timeoutMs: 30_000 });
     let stdout = '';
     running.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    expect(await waitUntil(() => stdout.includes('Listening.'), 15_000), stdout).toBe(true);
+    expect(await waitUntil(() => stdout.includes(`Listening on port ${port}.`), 15_000), stdout).toBe(true);
     expect(stdout).toContain(`curl -i http://localhost:${port}/`);
     const body = await new Promise<string>((resolve, reject) => {
       http.get(`http://127.0.0.1:${port}/`, (res) => {

@@ -39,7 +39,7 @@ export default { checks: [
 
 const lesson: Lesson = {
   id: '01-ahead', number: 1, slug: 'ahead', title: 'ahead', kind: 'client', fileStem: 'client', args: [], deadlineMs: 60_000,
-  pitfalls: [], dir, checkFile: join(dir, 'check.mjs'), reruns: [],
+  pitfalls: [], dir, checkFile: join(dir, 'check.mjs'), reruns: [], certs: false,
 };
 
 it('runs client checks ahead of their turn and still gives the one-at-a-time verdict', { timeout: 90_000 }, async () => {

@@ -67,7 +67,7 @@ export default { checks: [{
 
 const lesson: Lesson = {
   id: '01-at-once', number: 1, slug: 'at-once', title: 'at once', kind: 'client', fileStem: 'client', args: [], deadlineMs: 60_000,
-  pitfalls: [], dir, checkFile: join(dir, 'check.mjs'), reruns: [],
+  pitfalls: [], dir, checkFile: join(dir, 'check.mjs'), reruns: [], certs: false,
 };
 
 it('two runs of one check at once each see only their own output and events', { timeout: 90_000 }, async () => {

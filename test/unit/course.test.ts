@@ -116,7 +116,7 @@ describe('sections', () => {
 describe('resolveLesson', () => {
   const lesson = (number: number, slug: string): Lesson => ({
     id: `${String(number).padStart(2, '0')}-${slug}`, number, slug, title: slug, kind: 'server', fileStem: 'server',
-    args: [], deadlineMs: 20_000, pitfalls: [], dir: `/course/${slug}`, checkFile: null, reruns: [],
+    args: [], deadlineMs: 20_000, pitfalls: [], dir: `/course/${slug}`, checkFile: null, reruns: [], certs: false,
   });
   const lessons = [lesson(1, 'hello-server'), lesson(4, 'post-body'), lesson(10, 'http-get'), lesson(12, 'keep-alive')];
 

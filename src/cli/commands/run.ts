@@ -5,15 +5,17 @@
 // server for a client), else the lesson's. Ctrl-C sends the program SIGINT, as a
 // terminal would, then kills it and everything it started; then exits 130.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Lesson } from '../../course/lessons.js';
 import type { Upstream } from '../../engine/check-api.js';
 import { LearnerProcess } from '../../engine/learner-process.js';
+import { courseCerts } from '../../engine/toolkit/tls/certs.js';
 import { styleFor } from '../../report/style.js';
+import { workspaceCerts } from '../../workspace/certs.js';
 import { learnerFile } from '../../workspace/locate.js';
+import { announceUrls } from '../announce.js';
 import { compiledChecksDir } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { learnerContext, pickLesson, selfCommand } from '../workspace-context.js';
@@ -32,13 +34,17 @@ export async function run([name, ...programArgs]: string[], flags: RunFlags): Pr
   const self = selfCommand();
   const cleanups: Array<() => Promise<void> | void> = [];
   const given = programArgs.filter((arg) => arg !== '');
-  let args = given.length > 0 ? given : await argumentsFromChecks(lesson, context.lessonsDir, cleanups);
+  // Lessons 16-19: the workspace's copy of the TLS files (the program reads them by path).
+  const certsDir = context.workspace ? workspaceCerts(context.workspace.root, lesson) : lesson.certs ? courseCerts(context.lessonsDir).dir : null;
+  let args = given.length > 0 ? given : await argumentsFromChecks(lesson, context.lessonsDir, certsDir, cleanups);
   if (given.length === 0 && args.length === 0 && lesson.kind !== 'server') {
-    // A client or a proxy needs a server to talk to: httpdojo's demo server.
+    // A client or a proxy needs a server to talk to: httpdojo's demo server
+    // (over TLS for lessons 17 and 19: `<url> <ca-file>`, or `<origin> <ca-file>
+    // <paths…>` when the lesson's front matter lists paths as its args).
     const { startDemoServer } = await import('../demo-server.js');
-    const demo = await startDemoServer();
+    const demo = await startDemoServer(certsDir ? { tls: courseCerts(context.lessonsDir).localhost } : {});
     cleanups.push(() => demo.close());
-    args = [demo.origin];
+    args = !certsDir ? [demo.origin] : lesson.args.length > 0 ? [demo.origin, join(certsDir, 'ca-cert.pem'), ...lesson.args] : [`${demo.origin}/`, join(certsDir, 'ca-cert.pem')];
     process.stdout.write(
       style.dim(
         [
@@ -65,7 +71,7 @@ export async function run([name, ...programArgs]: string[], flags: RunFlags): Pr
     process.stdout.write(style.dim(`\nStopped ${shownFile}.\n`));
   });
 
-  if (lesson.kind !== 'client') void announceUrl(file, style, () => program.running);
+  if (lesson.kind !== 'client') void announceUrls(file, style, () => program.running, certsDir ? join(certsDir, 'ca-cert.pem') : null);
   const exit = await program.exited;
   if (signals.interrupted()) await new Promise(() => {}); // the signal handler exits
   signals.remove();
@@ -108,40 +114,8 @@ function stopOnSignals(program: LearnerProcess, onStopped: () => Promise<void>):
   };
 }
 
-/** The port the program listens on, from its source: `listen(3000)` or `PORT = 3000`; 3000 otherwise. */
-export function guessPort(source: string): number {
-  const match = /\.listen\(\s*(\d{2,5})\b/.exec(source) ?? /\bPORT\b[^=\n]*=\s*(?:[^\n]*\?\?\s*)?(\d{2,5})\b/.exec(source);
-  return match ? Number(match[1]) : 3000;
-}
-
-async function announceUrl(file: string, style: ReturnType<typeof styleFor>, running: () => boolean): Promise<void> {
-  const port = guessPort(readFileSync(file, 'utf8'));
-  const deadline = Date.now() + 5000;
-  while (running() && Date.now() < deadline) {
-    if (await accepts(port)) {
-      process.stdout.write(`${style.green('Listening.')} Try it in another terminal:  ${style.bold(`curl -i http://localhost:${port}/`)}\n`);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (running()) process.stdout.write(style.yellow(`Nothing accepts connections on port ${port} yet; is listen() called?\n`));
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolveAccepts) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolveAccepts(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.setTimeout(500, () => done(false));
-  });
-}
-
 /** What verify would pass the program: the check module's setup (files to serve, a test server's URL), or the lesson's args. */
-async function argumentsFromChecks(lesson: Lesson, lessonsDir: string, cleanups: Array<() => Promise<void> | void>): Promise<string[]> {
+async function argumentsFromChecks(lesson: Lesson, lessonsDir: string, certsDir: string | null, cleanups: Array<() => Promise<void> | void>): Promise<string[]> {
   if (!lesson.checkFile) return lesson.args;
   try {
     const { loadChecks } = await import('../../engine/verify.js');
@@ -150,10 +124,10 @@ async function argumentsFromChecks(lesson: Lesson, lessonsDir: string, cleanups:
     const tempDir = mkdtempSync(join(tmpdir(), 'httpdojo-run-'));
     cleanups.push(() => rmSync(tempDir, { recursive: true, force: true }));
     const { startUpstream } = await import('../../engine/upstreams/test-upstream.js');
-    const { courseCerts } = await import('../../engine/toolkit/tls/certs.js');
     const prepared = await checks.setup({
       tempDir,
-      certs: courseCerts(lessonsDir),
+      // A server of lessons 16 and 18 gets the workspace's certs folder (CURRICULUM.md "TLS files").
+      certs: { ...courseCerts(lessonsDir), ...(certsDir ? { dir: certsDir } : {}) },
       upstream: async (handler) => {
         const upstream: Upstream = await startUpstream(handler);
         cleanups.push(() => upstream.close());
