@@ -34,12 +34,16 @@ type Case = [name: string, breakIt: (dir: string) => void, expected: (dir: strin
 const CASES: Case[] = [
   ['the tiny course as copied is sound', () => {}, () => []],
   ['an unknown key, a near miss of a known one', (d) => frontMatter(d, H, (t) => t.replace('deadline: 20000', 'dedline: 20000')), () => [
-    `${H}/lesson.md: front matter dedline: unknown key (did you mean "deadline"?); the keys are title, kind, file, args, deadline, pitfalls, reruns`,
+    `${H}/lesson.md: front matter dedline: unknown key (did you mean "deadline"?); the keys are title, kind, file, args, deadline, pitfalls, reruns, certs`,
     `${H}/lesson.md: front matter deadline: missing; add "deadline: 20000" (ms: no verdict of this lesson may take longer)`,
   ]],
   ['an unknown key, nothing like a known one', (d) => frontMatter(d, H, (t) => t.replace('kind: server', 'kind: server\ncolour: red')), () => [
-    `${H}/lesson.md: front matter colour: unknown key; the keys are title, kind, file, args, deadline, pitfalls, reruns`,
+    `${H}/lesson.md: front matter colour: unknown key; the keys are title, kind, file, args, deadline, pitfalls, reruns, certs`,
   ]],
+  ['certs not a boolean', (d) => frontMatter(d, H, (t) => t.replace('kind: server', 'kind: server\ncerts: yes')), () => [
+    `${H}/lesson.md: front matter certs: must be true or false (true: the program gets the course's TLS files), not "yes"`,
+  ]],
+  ['certs: true is a known key', (d) => frontMatter(d, H, (t) => t.replace('kind: server', 'kind: server\ncerts: true')), () => []],
   ['a bad kind', (d) => frontMatter(d, H, (t) => t.replace('kind: server', 'kind: sever')), () => [
     `${H}/lesson.md: front matter kind: must be server, client or proxy, not "sever" (did you mean "server"?)`,
   ]],
