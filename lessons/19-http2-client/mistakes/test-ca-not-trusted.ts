@@ -1,0 +1,49 @@
+// pitfall: test-ca-not-trusted
+import http2 from 'node:http2';
+
+// client.js <origin> <ca-file> <path>...
+const [origin, , ...paths] = process.argv.slice(2);
+
+const session = http2.connect(origin); // BUG: the test CA is not trusted: Node only trusts its bundled public CAs
+
+// A refused connection or a certificate we must refuse: without this listener
+// the session's 'error' crashes the process with a stack trace.
+session.on('error', (err) => fail(err.message));
+
+function fail(message: string): void {
+  console.error(`Error: ${message}`);
+  process.exitCode = 1;
+}
+
+function get(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    // Every request goes out at once, each on its own stream of the one session.
+    const stream = session.request({ ':path': path });
+    let status: number | null = null;
+    const chunks: Buffer[] = [];
+    // ':status' is a number (200), not headers.status.
+    stream.on('response', (headers) => {
+      status = Number(headers[':status']);
+    });
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A refused or reset stream: 'error', then 'close'.
+    stream.on('error', reject);
+    // 'end' also fires when the server drops the connection mid-body: trust
+    // 'close', where rstCode is 0 only for a stream that ended cleanly.
+    stream.on('close', () => {
+      if (status === null) reject(new Error(`no response for ${path} (stream closed with code ${stream.rstCode})`));
+      else if (stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) reject(new Error(`${path}: the response was cut off (stream closed with code ${stream.rstCode})`));
+      else resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+    });
+  });
+}
+
+Promise.all(paths.map(get))
+  .then((results) => {
+    // One line per path, in argument order, whatever order the answers came in.
+    for (const { status, body } of results) console.log(`${status} ${body}`);
+    if (results.some(({ status }) => status < 200 || status > 299)) process.exitCode = 1;
+  })
+  .catch((err: Error) => fail(err.message))
+  // Every stream has closed (or one failed): close the session, or it keeps the process alive.
+  .finally(() => session.close());
