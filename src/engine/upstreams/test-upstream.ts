@@ -3,10 +3,20 @@
 // in flight, and lets the check's handler decide how to answer.
 
 import http from 'node:http';
+import https from 'node:https';
 import type net from 'node:net';
 import type { Upstream, UpstreamHandler, UpstreamRequest } from '../check-api.js';
 
-export async function startUpstream(handler: UpstreamHandler): Promise<Upstream> {
+/**
+ * `tls` makes it an HTTPS server presenting `cert` (ctx.tls.servers, lesson 17);
+ * `onServer` sees the tls.Server before it listens (handshake events). Without
+ * `tls` it is the plain HTTP server it always was.
+ */
+export interface UpstreamOptions {
+  tls?: { key: string; cert: string; onServer?: (server: https.Server) => void };
+}
+
+export async function startUpstream(handler: UpstreamHandler, options: UpstreamOptions = {}): Promise<Upstream> {
   const started = performance.now();
   const now = () => Math.round(performance.now() - started);
   const received: UpstreamRequest[] = [];
@@ -26,7 +36,7 @@ export async function startUpstream(handler: UpstreamHandler): Promise<Upstream>
         setTimeout(resolve, 1000).unref();
       }),
   };
-  const server = http.createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const record: UpstreamRequest = {
       method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.alloc(0),
       headAtMs: now(), firstBodyAtMs: null, endAtMs: null, aborted: false, remotePort: req.socket.remotePort ?? 0,
@@ -56,7 +66,11 @@ export async function startUpstream(handler: UpstreamHandler): Promise<Upstream>
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
-  });
+  };
+  const { tls } = options;
+  const server = tls ? https.createServer({ keepAliveTimeout: 5000, key: tls.key, cert: tls.cert }, onRequest) : http.createServer({ keepAliveTimeout: 5000 }, onRequest);
+  tls?.onServer?.(server as https.Server);
+  // A tls.Server emits 'connection' with the TCP socket before the handshake: counted and destroyed on close alike.
   server.on('connection', (socket) => {
     upstream.connections++;
     sockets.add(socket);
@@ -68,7 +82,7 @@ export async function startUpstream(handler: UpstreamHandler): Promise<Upstream>
   });
   const address = server.address() as net.AddressInfo;
   upstream.port = address.port;
-  upstream.origin = `http://127.0.0.1:${address.port}`;
+  upstream.origin = `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}`;
   return upstream;
 }
 
