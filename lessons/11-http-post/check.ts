@@ -124,6 +124,36 @@ export default {
         ctx.client.expectErrorLine(result, server, sent, () => checkFraming(ctx, result, server, sent, 'Ada'));
       },
     },
+    {
+      id: 'reset-mid-body',
+      title: 'a connection cut in the middle of the 201 body prints a line starting with "Error:" on stderr and exits with code 1',
+      needs: ['uses-node-http'],
+      timeoutMs: 15_000,
+      async run(ctx) {
+        // CURRICULUM: lesson 11 fails "as lesson 10", whose contract checks the exit
+        // code and the `Error:` line when the connection breaks mid-body (not stdout).
+        const first = '{"id":3,"na';
+        const server = await ctx.client.server(async (req, res, _record, srv) => {
+          await ctx.client.bodyReceived(req);
+          res.writeHead(201, { 'Content-Type': 'application/json' });
+          await ctx.client.sendPieces(srv, res, [Buffer.from(first), 50], false);
+          ctx.client.cut(srv, res);
+        });
+        const result = await ctx.client.run(server, [`${server.origin}${USERS}`, 'Ada']);
+        const sent = `We ran your program with the name "Ada" against a server that answers 201 with ${ctx.client.show(first)} and then cuts the connection in the middle of the body`;
+        ctx.client.failCommon(result, server, sent, () => checkFraming(ctx, result, server, sent, 'Ada'));
+        if (!/^Error:/m.test(result.stderr) && result.code === 0) {
+          // Node 20 destroys the response with "aborted" and emits 'error' on it only
+          // when it has a listener (lib/_http_incoming.js onError); the request emits none.
+          ctx.fail(
+            'client-no-error-handler',
+            `${sent}; ${ctx.client.outcome(result)}. With no 'error' listener on the response, Node drops the error silently and 'end' never fires, so the broken answer went unreported. Listen for 'error' on res too: print a line starting with "Error:" and set exit code 1.`,
+            ctx.source.find(/\.on\(\s*['"](?:data|end)['"]/) ?? ctx.client.requestLine(result),
+          );
+        }
+        ctx.client.expectErrorLine(result, server, sent);
+      },
+    },
   ],
 } satisfies LessonChecks;
 
