@@ -34,7 +34,7 @@ export default {
         if (found.tls && found.plain) return;
         if (!found.tls) {
           const createLine = ctx.source.find(/\bhttp\.createServer\s*\(\s*(?:\{[^)]*?\b(?:key|cert)\b|[A-Za-z_$][\w$]*\s*,)/s, /\bhttp\.createServer\s*\(\s*\{/);
-          const other = found.all.find((l) => l.port !== ctx.server.port);
+          const other = found.all.find((l) => /443$/.test(String(l.requested.port))) ?? found.all.find((l) => l.port !== ctx.server.port);
           if (other || createLine) {
             const wire = other ? await ctx.tls.https.request({ port: other.port }) : null;
             const got = wire && !wire.ok ? `we opened a TLS connection to port ${String(other?.requested.port)} (bound ${other?.port}) and the handshake failed with ${wire.code}: "${wire.message}"` : 'no listener is a tls.Server';

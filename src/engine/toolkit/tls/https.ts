@@ -197,7 +197,10 @@ function httpsRequest(ctx: CheckContext, certs: Certs, port: number, options: Ht
         });
       });
     });
-    req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.name, error.message));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      const named = sslReason(error);
+      fail(named?.code ?? error.code ?? error.name, named?.reason ?? error.message);
+    });
     req.on('response', (res) => {
       status = res.statusCode ?? null;
       const head = [`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`];
@@ -222,6 +225,17 @@ function httpsRequest(ctx: CheckContext, certs: Certs, port: number, options: Ht
     });
     req.end(body ?? undefined);
   });
+}
+
+/**
+ * OpenSSL's reason inside Node's error: a handshake with a plaintext server fails
+ * on Node 20 as `EPROTO` with "...SSL routines:ssl3_get_record:wrong version number:...";
+ * named here as ERR_SSL_WRONG_VERSION_NUMBER, the code Node gives the same error elsewhere.
+ */
+export function sslReason(error: { code?: string; message: string }): { code: string; reason: string } | null {
+  const match = /SSL routines:[^:]*:([^:]+):/.exec(error.message);
+  if (!match) return null;
+  return { code: `ERR_SSL_${match[1].toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, reason: `${match[1]} (${error.code ?? 'error'})` };
 }
 
 function parseJson(text: string): unknown {
