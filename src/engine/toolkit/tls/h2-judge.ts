@@ -66,7 +66,9 @@ function failWire(ctx: CheckContext, result: ClientResult, server: H2TestServer,
     }
     ctx.fail('crash', `${sent}; your program crashed with ${crash.name}${code ? ` [${code}]` : ''}: ${crash.message} (${exitText(result)}).`, crash.at ?? at.request());
   }
-  const early = server.goaways.find((goaway) => goaway.streamsBefore < paths.length);
+  // A GOAWAY after one of our refusals or drops is the program giving up on a failure: fine.
+  const failedBefore = (atMs: number) => server.streams.some((stream) => (stream.outcome === 'refused' || stream.outcome === 'dropped') && (stream.endAtMs ?? Infinity) <= atMs);
+  const early = server.goaways.find((goaway) => goaway.streamsBefore < paths.length && !failedBefore(goaway.atMs));
   const lost = paths.length - server.streams.length;
   if (early && lost > 0) {
     ctx.fail(
