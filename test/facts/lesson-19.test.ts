@@ -217,7 +217,7 @@ stream.on('close', () => session.close());
     }
   });
 
-  it('an https client to an HTTP/2 server with allowHTTP1 offers no ALPN, speaks HTTP/1.1 and gets the fallback's answer', async () => {
+  it('an https client to an HTTP/2 server with allowHTTP1 offers no ALPN, speaks HTTP/1.1 and gets the fallback answer', async () => {
     const server = await h2Server(ok, { key: KEY, cert: CERT }, true);
     try {
       const answer = await withDeadline(new Promise<{ status: number; version: string }>((resolve, reject) => {
