@@ -192,7 +192,7 @@ async function judgeRedirect(ctx: CheckContext, res: HttpResponse, found: HttpsL
   const got = `status ${res.status}${location ? ` with Location ${JSON.stringify(location)}` : ' with no Location header'}`;
   if (!statuses.includes(res.status)) {
     if (method === 'POST' && [301, 302, 303].includes(res.status)) {
-      ctx.fail('redirect-changes-method', `${sent} with a ${res.request.bodyBytes}-byte body; we got ${got}. After a ${res.status}, fetch and curl -L send the request again as a GET without its body (RFC 9110 §15.4.2 allows it for 301 and 302, §15.4.4 requires it for 303); 307 and 308 forbid changing the method. Answer a POST with 308.`, ctx.server.callLine(record, { status: res.status }));
+      ctx.fail('redirect-changes-method', `${sent} with a ${res.request.bodyBytes}-byte body; we got ${got}. After a ${res.status}, fetch and curl -L send the request again as a GET without its body (RFC 9110 §15.4.2 allows it for 301 and 302, §15.4.4 requires it for 303); 307 and 308 forbid changing the method. Answer a POST with 308.`, ctx.server.callLine(record, { status: res.status, named: true }) ?? ctx.source.find(new RegExp(`\\b${res.status}\\b`)) ?? ctx.server.callLine(record, { status: res.status }));
     }
     ctx.fail('wrong-status', `${sent}; we got ${got}: the answer must be a redirect, ${statuses.join(' or ')}.`, ctx.server.callLine(record, { status: res.status }) ?? ctx.server.lineOf('request-handler'));
   }
