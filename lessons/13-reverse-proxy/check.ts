@@ -21,7 +21,16 @@
 // connection: its next request is never answered. proxy-no-upstream-error too.
 //
 // Not checked on purpose: hop-by-hop headers (Connection, Keep-Alive, …), the
-// reason phrase, X-Forwarded-*.
+// reason phrase, X-Forwarded-*. Nor an upstream that fails AFTER its response head
+// (the contract names only failures before it answers): measured on Node 20.20 with
+// an upstream that sends a 200 head and 5 bytes, then FIN, RST or a bad chunk size,
+// two correct fixtures differ from the solution there (raw-headers.cjs leaves the
+// client's response open after a FIN; close-after-502.ts crashes on a RST), so no
+// check may judge it. Mutation survivors (`dev check --mutate`), each verified so:
+// mutant byte-length-to-length#1: the 502 body {"error":"Bad gateway"} is ASCII, so its string length is its length in bytes
+// mutant header-after-write#2: writeHead after pipeline() still goes first: pipe() starts the flow with resume(), which waits for process.nextTick (lib/internal/streams/readable.js), so no chunk is written before the head
+// mutant pipeline-to-pipe#1: out of contract: with pipe() an upstream that closes (FIN) after its head leaves the client's response open (nothing destroys res; the aborted upstream response emits 'error' only to a listener, lib/_http_incoming.js onError), as the correct fixture raw-headers.cjs does; a RST or a bad body still cuts it through the upstream request's 'error'
+// mutant drop-return-after-answer#1: out of contract: badGateway with the head sent runs only when the upstream request errs after its response (a RST or a malformed body after the head; a FIN emits no request 'error'); then writeHead throws ERR_HTTP_HEADERS_SENT and the proxy exits, as the correct fixture close-after-502.ts does (its setHeader throws)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pollUntil, responseLine, type CallQuery, type CheckContext, type HttpResponse, type LessonChecks, type Location, type NoResponseError, type Upstream, type UpstreamRequest } from 'httpdojo/check';
 
