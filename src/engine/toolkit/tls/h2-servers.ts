@@ -46,6 +46,8 @@ export interface H2StreamRecord {
   outcome: 'answered' | 'refused' | 'dropped' | 'closed-by-client' | 'pending';
   /** Body bytes we sent. */
   bytes: number;
+  /** The seeded delay before our answer (after the hold), ms. */
+  delayMs: number;
 }
 
 export interface H2TestServer extends TestServer {
@@ -85,131 +87,168 @@ export function h2Servers(ctx: CheckContext, certs: Certs): H2Servers {
 }
 
 async function startServer(ctx: CheckContext, certs: Certs, options: H2ServeOptions): Promise<H2TestServer> {
-  const pair = options.cert === 'wrong-host' ? certs.bad.wrongHost : options.cert === 'other-ca' ? certs.bad.otherCa : certs.localhost;
-  const started = performance.now();
-  const now = () => Math.round(performance.now() - started);
-  const random = mulberry32(options.seed ?? 19);
-  const expect = options.expect ?? 1;
-  const sockets = new Set<TLSSocket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sessions = new WeakMap<http2.Http2Session, { index: number; socket: TLSSocket }>();
-  let lastSocket: TLSSocket | null = null;
-  let inFlight = 0;
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => { release = resolve; });
-  const wait = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { timers.delete(timer); resolve(); }, ms);
-    timers.add(timer);
-  });
-  const http2Server = http2.createSecureServer({ key: pair.key, cert: pair.cert, allowHTTP1: true });
-  const upstream: Upstream = { port: 0, origin: '', received: [], connections: 0, maxInFlight: 0, close: () => server.close() };
-  const server: H2TestServer = {
-    upstream, origin: '', port: 0, lastActivity: performance.now(), lastResponseAt: null, sending: 0, ended: 0,
-    touch() { server.lastActivity = performance.now(); },
-    connections: 0, handshakeFailures: [], alpn: [], http1: [], streams: [], maxInFlight: 0, goaways: [],
-    close: () => new Promise<void>((resolve) => {
-      for (const timer of timers) clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      http2Server.close(() => resolve());
-    }),
-  };
-  const ended = () => {
-    server.ended++;
-    server.lastResponseAt = performance.now();
-    server.touch();
-  };
-  http2Server.on('connection', () => { upstream.connections++; server.touch(); });
-  // Prepended: http2's own 'secureConnection' listener creates the session (and emits 'session') first otherwise.
-  http2Server.prependListener('secureConnection', (socket: TLSSocket) => {
-    sockets.add(socket);
-    lastSocket = socket;
-    socket.on('close', () => sockets.delete(socket));
+  const run = new H2Run(ctx, certs, options);
+  const onAbort = () => void run.server.close();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  await run.listen();
+  return run.server;
+}
+
+/** One test server's state and event handlers (one method per event, each short). */
+class H2Run {
+  readonly server: H2TestServer;
+  private readonly http2Server: http2.Http2SecureServer;
+  private readonly started = performance.now();
+  private readonly random: () => number;
+  private readonly sockets = new Set<TLSSocket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sessions = new WeakMap<http2.Http2Session, { index: number; socket: TLSSocket }>();
+  private lastSocket: TLSSocket | null = null;
+  private inFlight = 0;
+  private release: () => void = () => {};
+  private readonly held = new Promise<void>((resolve) => { this.release = resolve; });
+
+  constructor(private readonly ctx: CheckContext, certs: Certs, private readonly options: H2ServeOptions) {
+    const pair = options.cert === 'wrong-host' ? certs.bad.wrongHost : options.cert === 'other-ca' ? certs.bad.otherCa : certs.localhost;
+    this.random = mulberry32(options.seed ?? 19);
+    const http2Server = http2.createSecureServer({ key: pair.key, cert: pair.cert, allowHTTP1: true });
+    this.http2Server = http2Server;
+    const upstream: Upstream = { port: 0, origin: '', received: [], connections: 0, maxInFlight: 0, close: () => server.close() };
+    const server: H2TestServer = {
+      upstream, origin: '', port: 0, lastActivity: performance.now(), lastResponseAt: null, sending: 0, ended: 0,
+      touch() { server.lastActivity = performance.now(); },
+      connections: 0, handshakeFailures: [], alpn: [], http1: [], streams: [], maxInFlight: 0, goaways: [],
+      close: () => new Promise<void>((resolve) => {
+        for (const timer of this.timers) clearTimeout(timer);
+        for (const socket of this.sockets) socket.destroy();
+        http2Server.close(() => resolve());
+      }),
+    };
+    this.server = server;
+    http2Server.on('connection', () => { upstream.connections++; server.touch(); });
+    // Prepended: http2's own 'secureConnection' listener creates the session (and emits 'session') first otherwise.
+    http2Server.prependListener('secureConnection', (socket: TLSSocket) => this.onSecure(socket));
+    http2Server.on('tlsClientError', (error: Error & { code?: string }) => {
+      server.handshakeFailures.push({ code: error.code ?? error.name, message: error.message });
+      ctx.note(`TLS handshake failed on our side: ${error.message} (your program refused our certificate, or gave up)`);
+      this.ended();
+    });
+    http2Server.on('session', (session) => this.onSession(session));
+    http2Server.on('request', (req, res) => (req.httpVersionMajor === 2 ? this.onStream(req) : this.onHttp1(req, res)));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.http2Server.once('error', reject);
+      this.http2Server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.http2Server.on('error', () => {});
+    const port = (this.http2Server.address() as AddressInfo).port;
+    this.server.port = this.server.upstream.port = port;
+    this.server.origin = this.server.upstream.origin = `https://localhost:${port}`;
+  }
+
+  private now(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  private wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  /** An exchange is over on our side (answered, refused, dropped, a failed handshake). */
+  private ended(): void {
+    this.server.ended++;
+    this.server.lastResponseAt = performance.now();
+    this.server.touch();
+  }
+
+  private onSecure(socket: TLSSocket): void {
+    const { server } = this;
+    this.sockets.add(socket);
+    this.lastSocket = socket;
+    socket.on('close', () => this.sockets.delete(socket));
     server.connections++;
     server.alpn.push(socket.alpnProtocol);
-    ctx.note(`TLS connection ${server.connections}: handshake done (${socket.getProtocol()}, ALPN ${socket.alpnProtocol || 'none offered'})`);
+    this.ctx.note(`TLS connection ${server.connections}: handshake done (${socket.getProtocol()}, ALPN ${socket.alpnProtocol || 'none offered'})`);
     server.touch();
-  });
-  http2Server.on('tlsClientError', (error: Error & { code?: string }) => {
-    server.handshakeFailures.push({ code: error.code ?? error.name, message: error.message });
-    ctx.note(`TLS handshake failed on our side: ${error.message} (your program refused our certificate, or gave up)`);
-    ended();
-  });
-  http2Server.on('session', (session) => {
+  }
+
+  private onSession(session: http2.ServerHttp2Session): void {
+    const { server } = this;
     const connection = server.connections;
-    if (lastSocket) sessions.set(session, { index: connection, socket: lastSocket });
+    if (this.lastSocket) this.sessions.set(session, { index: connection, socket: this.lastSocket });
     session.on('goaway', (code: number) => {
-      server.goaways.push({ atMs: now(), code, streamsBefore: server.streams.length });
-      ctx.note(`→ GOAWAY (connection ${connection}, code ${code}) after ${server.streams.length} stream(s)`);
+      server.goaways.push({ atMs: this.now(), code, streamsBefore: server.streams.length });
+      this.ctx.note(`→ GOAWAY (connection ${connection}, code ${code}) after ${server.streams.length} stream(s)`);
       server.touch();
     });
     session.on('error', () => {});
-  });
-  http2Server.on('request', (req, res) => {
+  }
+
+  /** allowHTTP1 only so that an HTTP/1.1 client is recognised (CURRICULUM 19): 505 "use HTTP/2", counted. */
+  private onHttp1(req: http2.Http2ServerRequest, res: http2.Http2ServerResponse): void {
+    this.server.touch();
+    this.server.http1.push({ method: req.method, url: req.url });
+    this.ctx.note(`→ HTTP/1.1 ${req.method} ${req.url}: answered 505 use HTTP/2`);
+    res.writeHead(505, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('use HTTP/2');
+    this.ended();
+  }
+
+  private onStream(req: http2.Http2ServerRequest): void {
+    const { server, ctx } = this;
     server.touch();
-    if (req.httpVersionMajor !== 2) {
-      // allowHTTP1 only so that an HTTP/1.1 client is recognised (CURRICULUM 19).
-      server.http1.push({ method: req.method, url: req.url });
-      ctx.note(`→ HTTP/1.1 ${req.method} ${req.url}: answered 505 use HTTP/2`);
-      res.writeHead(505, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('use HTTP/2');
-      ended();
-      return;
-    }
     const stream = req.stream;
     const record: H2StreamRecord = {
-      id: stream.id ?? 0, connection: sessions.get(stream.session as http2.Http2Session)?.index ?? server.connections, method: req.method, path: req.url, atMs: now(), endAtMs: null, status: null, outcome: 'pending', bytes: 0,
+      id: stream.id ?? 0, connection: this.sessions.get(stream.session as http2.Http2Session)?.index ?? server.connections, method: req.method, path: req.url, atMs: this.now(), endAtMs: null, status: null, outcome: 'pending', bytes: 0, delayMs: 0,
     };
     server.streams.push(record);
-    upstream.received.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.alloc(0), headAtMs: record.atMs, firstBodyAtMs: null, endAtMs: record.atMs, aborted: false, remotePort: req.socket?.remotePort ?? 0 });
+    server.upstream.received.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.alloc(0), headAtMs: record.atMs, firstBodyAtMs: null, endAtMs: record.atMs, aborted: false, remotePort: req.socket?.remotePort ?? 0 });
     ctx.note(`→ HEADERS stream ${stream.id} (${req.method} ${req.url})`);
-    inFlight++;
-    server.maxInFlight = Math.max(server.maxInFlight, inFlight);
-    upstream.maxInFlight = server.maxInFlight;
+    this.inFlight++;
+    server.maxInFlight = server.upstream.maxInFlight = Math.max(server.maxInFlight, this.inFlight);
     stream.on('close', () => {
-      inFlight--;
-      if (record.outcome === 'pending') {
-        record.outcome = 'closed-by-client';
-        ctx.note(`→ stream ${stream.id} closed by your program before our answer ended (code ${stream.rstCode})`);
-        ended();
-      }
+      this.inFlight--;
+      if (record.outcome !== 'pending') return;
+      record.outcome = 'closed-by-client';
+      ctx.note(`→ stream ${stream.id} closed by your program before our answer ended (code ${stream.rstCode})`);
+      this.ended();
     });
-    if (server.streams.length >= expect) release();
-    else if (server.streams.length === 1) void wait(HOLD_MS).then(() => release());
-    if (options.refuse?.includes(req.url)) {
+    // The hold: answers wait until every expected request arrived, or HOLD_MS after the first.
+    if (server.streams.length >= (this.options.expect ?? 1)) this.release();
+    else if (server.streams.length === 1) void this.wait(HOLD_MS).then(() => this.release());
+    if (this.options.refuse?.includes(req.url)) {
       record.outcome = 'refused';
-      record.endAtMs = now();
+      record.endAtMs = this.now();
       stream.close(NGHTTP2_REFUSED_STREAM);
       ctx.note(`← RST_STREAM stream ${stream.id} REFUSED_STREAM`);
-      ended();
+      this.ended();
       return;
     }
-    const delay = 20 + Math.floor(random() * 181);
-    const answer = answerFor(req.url);
-    void held.then(() => wait(delay)).then(() => serve(stream, record, answer));
-  });
+    record.delayMs = 20 + Math.floor(this.random() * 181);
+    void this.held.then(() => this.wait(record.delayMs)).then(() => this.serve(stream, record, answerFor(req.url)));
+  }
 
-  async function serve(stream: http2.ServerHttp2Stream, record: H2StreamRecord, answer: Answer): Promise<void> {
-    if (stream.destroyed || ctx.signal.aborted) return;
+  private async serve(stream: http2.ServerHttp2Stream, record: H2StreamRecord, answer: Answer): Promise<void> {
+    const { server } = this;
+    if (stream.destroyed || this.ctx.signal.aborted) return;
     server.sending++;
     try {
-      const drop = options.drop === record.path;
-      await respond(stream, answer, { drop, wait, note: ctx.note, sent: (bytes) => { record.bytes += bytes; server.touch(); } });
+      const drop = this.options.drop === record.path;
+      await respond(stream, answer, { drop, wait: (ms) => this.wait(ms), note: this.ctx.note, sent: (bytes) => { record.bytes += bytes; server.touch(); } });
       record.status = answer.status;
-      if (drop && !stream.destroyed) {
-        // Let the other answers finish first (bounded): only this one is cut.
-        for (let i = 0; i < 30 && server.streams.some((other) => other !== record && other.outcome === 'pending'); i++) await wait(50);
-        record.outcome = 'dropped';
-        record.endAtMs = now();
-        // session.socket.destroy() throws ERR_HTTP2_NO_SOCKET_MANIPULATION: destroy the TLSSocket itself (node20-facts "Dropping a connection").
-        ctx.note(`✂ we dropped TLS connection ${record.connection} after ${record.bytes} body bytes of stream ${stream.id}`);
-        sessions.get(stream.session as http2.Http2Session)?.socket.destroy();
-        ended();
-        return;
-      }
+      if (drop && !stream.destroyed) return await this.drop(stream, record);
       if (record.outcome === 'pending') {
         record.outcome = 'answered';
-        record.endAtMs = now();
-        ended();
+        record.endAtMs = this.now();
+        this.ended();
       }
     } finally {
       server.sending--;
@@ -217,15 +256,14 @@ async function startServer(ctx: CheckContext, certs: Certs, options: H2ServeOpti
     }
   }
 
-  const onAbort = () => void server.close();
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
-  await new Promise<void>((resolve, reject) => {
-    http2Server.once('error', reject);
-    http2Server.listen(0, '127.0.0.1', () => resolve());
-  });
-  http2Server.on('error', () => {});
-  const port = (http2Server.address() as AddressInfo).port;
-  server.port = upstream.port = port;
-  server.origin = upstream.origin = `https://localhost:${port}`;
-  return server;
+  /** Drops the TLS connection under `stream`, once the other answers are done (bounded: 1.5 s). */
+  private async drop(stream: http2.ServerHttp2Stream, record: H2StreamRecord): Promise<void> {
+    for (let i = 0; i < 30 && this.server.streams.some((other) => other !== record && other.outcome === 'pending'); i++) await this.wait(50);
+    record.outcome = 'dropped';
+    record.endAtMs = this.now();
+    this.ctx.note(`✂ we dropped TLS connection ${record.connection} after ${record.bytes} body bytes of stream ${stream.id}`);
+    // session.socket.destroy() throws ERR_HTTP2_NO_SOCKET_MANIPULATION: destroy the TLSSocket itself (node20-facts "Dropping a connection").
+    this.sessions.get(stream.session as http2.Http2Session)?.socket.destroy();
+    this.ended();
+  }
 }
