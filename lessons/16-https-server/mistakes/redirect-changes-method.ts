@@ -15,7 +15,7 @@ const HTTP_PORT = 8080;
 const ORIGIN = `https://localhost:${HTTPS_PORT}`;
 
 // key and cert are the PEM *contents*, not the file names.
-const tlsOptions = {
+const tlsOptions: https.ServerOptions = {
   key: fs.readFileSync(path.join(certsDir, 'localhost-key.pem')),
   cert: fs.readFileSync(path.join(certsDir, 'localhost-cert.pem')),
 };

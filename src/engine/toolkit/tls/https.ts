@@ -7,6 +7,7 @@
 // so a check can diagnose. Every socket is destroyed when the check's signal
 // aborts, and every wait has a deadline.
 
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { CheckContext, EventOf } from '../../check-api.js';
@@ -182,19 +183,8 @@ function httpsRequest(ctx: CheckContext, certs: Certs, port: number, options: Ht
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     req.on('socket', (raw) => {
       socket = raw as TLSSocket;
-      raw.once('connect', () => {
-        stage = 'handshake';
-      });
-      socket.once('secureConnect', () => {
-        stage = 'response';
-        const tls = socket as TLSSocket;
-        const cert = tls.getPeerCertificate();
-        ctx.note(`TLS handshake done: ${tls.getProtocol()}, ALPN ${tls.alpnProtocol || 'none'}, certificate ${cert.subject?.CN ?? '?'} (${cert.subjectaltname ?? 'no SAN'}), verified: ${tls.authorized}`);
-        // The decrypted request head, as Node wrote it (req._header is set once the head is flushed).
-        setImmediate(() => {
-          const head = (req as unknown as { _header?: string })._header;
-          if (head) ctx.note(`→ (decrypted) ${head.trimEnd().replace(/\r\n/g, '\n   ')}${body ? `\n   [${body.length} body bytes]` : ''}`);
-        });
+      watchHandshake(ctx, req, socket, body, (next) => {
+        stage = next;
       });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
@@ -203,25 +193,16 @@ function httpsRequest(ctx: CheckContext, certs: Certs, port: number, options: Ht
     });
     req.on('response', (res) => {
       status = res.statusCode ?? null;
-      const head = [`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`];
-      for (let i = 0; i < res.rawHeaders.length; i += 2) head.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
-      ctx.note(`← (decrypted) ${head.join('\n   ')}`);
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.name, error.message));
-      res.on('aborted', () => fail('ECONNRESET', 'the connection closed before the response was complete'));
-      res.on('end', () => {
+      readAnswer(ctx, res, (bytes) => {
         const tls = res.socket as TLSSocket;
-        const bytes = Buffer.concat(chunks);
         const text = bytes.toString('utf8');
-        ctx.note(`← (decrypted) ${bytes.length} body bytes${bytes.length ? `: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}` : ''}`);
         const cert = tls.getPeerCertificate();
         finish({
           ok: true, request: summary, status: res.statusCode ?? 0, headers: res.headers, body: bytes, text, json: parseJson(text),
           protocol: tls.getProtocol(), alpn: tls.alpnProtocol ?? false, authorized: tls.authorized,
           peer: `CN=${cert.subject?.CN ?? '?'}${cert.subjectaltname ? `, ${cert.subjectaltname}` : ''}`, ms: performance.now() - started,
         });
-      });
+      }, fail);
     });
     req.end(body ?? undefined);
   });
@@ -236,6 +217,38 @@ export function sslReason(error: { code?: string; message: string }): { code: st
   const match = /SSL routines:[^:]*:([^:]+):/.exec(error.message);
   if (!match) return null;
   return { code: `ERR_SSL_${match[1].toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, reason: `${match[1]} (${error.code ?? 'error'})` };
+}
+
+/** Follows the connection's stages and notes the handshake's result, then the decrypted request head. */
+function watchHandshake(ctx: CheckContext, req: ClientRequest, socket: TLSSocket, body: Buffer | null, stage: (next: HttpsFailure['stage']) => void): void {
+  socket.once('connect', () => stage('handshake'));
+  socket.once('secureConnect', () => {
+    stage('response');
+    const cert = socket.getPeerCertificate();
+    ctx.note(`TLS handshake done: ${socket.getProtocol()}, ALPN ${socket.alpnProtocol || 'none'}, certificate ${cert.subject?.CN ?? '?'} (${cert.subjectaltname ?? 'no SAN'}), verified: ${socket.authorized}`);
+    // The decrypted request head, as Node wrote it (req._header is set once the head is flushed).
+    setImmediate(() => {
+      const head = (req as unknown as { _header?: string })._header;
+      if (head) ctx.note(`→ (decrypted) ${head.trimEnd().replace(/\r\n/g, '\n   ')}${body ? `\n   [${body.length} body bytes]` : ''}`);
+    });
+  });
+}
+
+/** Notes the decrypted response head, collects the body, notes it; `done` with the bytes, or `fail`. */
+function readAnswer(ctx: CheckContext, res: IncomingMessage, done: (body: Buffer) => void, fail: (code: string, message: string) => void): void {
+  const head = [`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}`];
+  for (let i = 0; i < res.rawHeaders.length; i += 2) head.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+  ctx.note(`← (decrypted) ${head.join('\n   ')}`);
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('error', (error: NodeJS.ErrnoException) => fail(error.code ?? error.name, error.message));
+  res.on('aborted', () => fail('ECONNRESET', 'the connection closed before the response was complete'));
+  res.on('end', () => {
+    const bytes = Buffer.concat(chunks);
+    const text = bytes.toString('utf8');
+    ctx.note(`← (decrypted) ${bytes.length} body bytes${bytes.length ? `: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}` : ''}`);
+    done(bytes);
+  });
 }
 
 function parseJson(text: string): unknown {
