@@ -17,6 +17,16 @@
 //   for the response to close and a little longer before it concludes.
 // - Disconnect: calls after the response's 'close', and the count of active
 //   timers ('Timeout' in the probe's heartbeat) against the count before.
+//
+// Mutation survivors (`dev check --mutate`), each checked by hand against the contract:
+// mutant byte-length-to-length#1: every JSON body of this lesson is ASCII ({"bytes":n}, {"error":"Not found"}, {"error":"Invalid from"}): characters = bytes, so the Content-Length is right anyway
+// mutant drop-guard#1: out of contract: the task says the checks never send an invalid from (from=0, from=abc) and lets the learner answer it as they like; this guard answers only those
+// mutant drop-answer-in-branch#1: out of contract, as drop-guard#1 (the answer to an invalid from)
+// mutant wrong-status-code#1: out of contract, as drop-guard#1 (400 → 500 for an invalid from)
+// mutant drop-return-after-answer#1: out of contract, as drop-guard#1 (the return after that answer)
+// mutant drop-clear-timer#1: harmless: res 'close' fires a few ms after end() (5 ms measured on Node 20.20, keep-alive socket still open) and its listener clears the interval before the next 100 ms tick
+// mutant drop-end#1: out of contract: sendJson's res.write(body) carries Content-Length, so the client has its whole answer; only a second request on the same connection (Node holds its response until end()) shows it, and lesson 06's contract sends none (lesson 01's rule, not restated here)
+// mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; this lesson's task does not, and no check sends one
 import type { BodyPart, CheckContext, EventOf, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
 import { expectUtf8 } from 'httpdojo/check';
 

@@ -14,9 +14,21 @@
 //
 // Not sent on purpose: symbolic links, Range requests, upper-case extensions,
 // "/files" without its slash.
+//
+// Mutation survivors (`dev check --mutate`), each checked by hand against the contract:
+// mutant byte-length-to-length#1: every JSON body of this lesson is a fixed ASCII error: characters = bytes, so the Content-Length is right anyway
+// mutant drop-end#1: out of contract: sendJson's res.write(body) carries Content-Length, so the client has its whole answer; only a second request on the same connection (Node holds its response until end()) shows it, and lesson 08's contract sends none (lesson 01's rule, not restated here)
+// mutant unwrap-try#2: out of contract: only a request target that new URL() rejects reaches that catch (GET //, GET //x:99999/); lesson 08's contract names none, lesson 02's says "//" is not checked, and two correct fixtures (server.cjs, server.mjs) call new URL() without try and crash on one, so a check demanding an answer would fail correct programs
+// mutant wrong-status-code#1: out of contract, as unwrap-try#2 (400 → 500 for a target new URL() rejects)
+// mutant drop-return-after-answer#1: out of contract, as unwrap-try#2 (the return after that 400)
+// mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; this lesson's task does not, and no check sends one
+// mutant route-on-raw-url#1: out of contract: routing on req.url differs from URL.pathname only for a query string (a file named "hello.txt?v=1" is not found) and for dot segments, which resolveInRoot confines anyway; lesson 08's contract names no query on /files/ targets (the query rules are lessons 02-04's), so no check sends one
+// mutant drop-guard#3: harmless: without the 403 branch the string 'outside' is stat()ed as a file name relative to the working folder, not found, 404, and the task allows 403 or 404
+// mutant drop-guard#4: harmless: without the 404 branch for a broken escape or a NUL byte (unusable-names-404) the string 'bad' is stat()ed as a file name, not found: the same 404
+// mutant drop-return-after-answer#7: harmless: the HEAD branch's return; pipeline() then fails at once with ERR_STREAM_PREMATURE_CLOSE on the finished response (measured on Node 20.20; its callback ignores that code) and destroys the file stream; the client has its whole answer and no descriptor stays open
 import { mkdir, open, realpath, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { CheckContext, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
+import type { CheckContext, EventOf, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
 import { expectUtf8, responseLine } from 'httpdojo/check';
 
 const ROOT_NAME = 'site';
@@ -41,6 +53,18 @@ const ABORT_AFTER_BYTES = 1 * MIB;
 const CLOSE_WAIT_MS = 2000;
 const NOT_FOUND = { error: 'Not found' };
 const SECRET = 'TOP-SECRET-httpdojo-7c1e';
+
+/** Targets that name no possible file: the request must get 404 (or 400) without harm. */
+const UNUSABLE_NAMES = [
+  { target: '/files/hello.txt%00.png', what: 'whose decoded name holds a NUL byte ("hello.txt\\0.png")' },
+  { target: '/files/%E0%A4%A', what: 'whose escape is broken (%A has one hex digit)' },
+];
+/** Why each crash of those requests happened, by error code (or name): a sentence added to the engine's diagnosis. */
+const UNUSABLE_CRASHES: Array<[string, string]> = [
+  ['URIError', 'decodeURIComponent() throws a URIError ("URI malformed") on a broken escape such as %E0%A4%A, and nothing caught it, so the process exited with every download in progress. Decode inside try/catch and answer 404 {"error":"Not found"}.'],
+  ['ERR_INVALID_ARG_VALUE', "Node's fs functions throw at once (not through their callback, nor as a stream 'error' event) for a path that holds a NUL byte, which is what %00 decodes to, and nothing caught it. No file can have such a name: answer 404 for a decoded name that includes '\\0' before touching the disk."],
+  ['ERR_HTTP_HEADERS_SENT', 'Your server answered one of those requests and then tried to answer it again: the code after the answer ran on. Return right after answering.'],
+];
 
 interface FileSpec {
   /** Path under the root, as on disk. */
@@ -77,6 +101,10 @@ const FILES: FileSpec[] = [
 ];
 
 export default {
+  // Crashes of unusable-names-404 (explainCrash adds why): a TypeError of fs's argument check
+  // is no consequence of an fs error swallowed before it, as the engine's secondary-cause
+  // reading of a TypeError would say, and a URIError is no file error.
+  crashes: { URIError: 'crash', ERR_INVALID_ARG_VALUE: 'crash' },
   async setup({ tempDir }) {
     const root = join(tempDir, ROOT_NAME);
     await mkdir(join(root, 'docs'), { recursive: true });
@@ -159,6 +187,30 @@ export default {
           const res = await ctx.http.request('GET', target);
           ctx.expect(res).status(404).contentType('application/json').json(NOT_FOUND);
         }
+      },
+    },
+    {
+      id: 'unusable-names-404',
+      title: 'a name no file can have (a NUL byte, /files/hello.txt%00.png; a broken escape, /files/%E0%A4%A) gets 404 (or 400), and the server stays up',
+      async run(ctx) {
+        // Both name a missing file (the contract's 404, server up): no file name holds a NUL
+        // byte, and "%E0%A4%A" decodes to nothing. 400 is accepted too; only a crash, a hang
+        // or another status fails.
+        const uncaughtBefore = ctx.server.eventsOf('uncaught').length;
+        const explained = (error: unknown) => explainCrash(ctx, uncaughtBefore, error).then(() => Promise.reject(error));
+        for (const { target, what } of UNUSABLE_NAMES) {
+          const res = await ctx.http.request('GET', target).catch(explained);
+          if (res.status !== 404 && res.status !== 400) {
+            ctx.fail('wrong-status', `We sent GET ${target}, ${what}; expected 404 {"error":"Not found"} (or 400): no file can have that name. Got status ${res.status} with ${ctx.format.body(res)}.`, await responseLine(ctx, 'GET', target, { fn: ['writeHead', 'statusCode'] }));
+          }
+        }
+        ctx.note('the server must still answer after those');
+        fileCrashes(ctx, '(a file that does not exist)');
+        const next = await ctx.http.request('GET', '/files/nope.txt').catch(explained);
+        // An error thrown after an answer went out (a second answer) ends the process a moment later.
+        const late = await explainCrash(ctx, uncaughtBefore);
+        if (late) ctx.fail('crash', `We sent GET ${UNUSABLE_NAMES.map((name) => name.target).join(' and GET ')}; your server answered, then crashed with ${ctx.format.error(late)}.`, late.at);
+        ctx.expect(next).status(404);
       },
     },
     {
@@ -381,6 +433,22 @@ function fileCrashes(ctx: CheckContext, sent?: string): void {
       return (streams.find((event) => message.includes(event.path)) ?? streams[streams.length - 1])?.at ?? ctx.source.find(/createReadStream\s*\(/);
     },
   });
+}
+
+/**
+ * After a request of unusable-names-404 failed (or once they are all answered): the
+ * uncaught error that ended the program, if any, with why it happened added to the
+ * engine's crash diagnosis. A request that timed out is the engine's to diagnose.
+ */
+async function explainCrash(ctx: CheckContext, uncaughtBefore: number, error?: unknown): Promise<EventOf<'uncaught'> | null> {
+  if ((error as { reason?: string } | undefined)?.reason === 'timeout') return null;
+  if (error !== undefined) await ctx.program.waitForExit(1000);
+  const late = ctx.server.eventsOf('uncaught')[uncaughtBefore];
+  if (!late) return null;
+  if (error === undefined) await ctx.program.waitForExit(1500);
+  const because = UNUSABLE_CRASHES.find(([code]) => late.code === code || late.name === code)?.[1];
+  if (because) ctx.evidence({ detail: because });
+  return late;
 }
 
 /**
