@@ -50,7 +50,19 @@ export default {
         const server = await ctx.tls.servers.server('localhost', serveJson(ctx, '/items?page=1', parts));
         const result = await ctx.client.run(server, [`${server.origin}/items?page=1`, ctx.tls.certs.caFile]);
         const sent = `We answered GET /items?page=1 over HTTPS with 200 and a JSON body in ${parts.filter((part) => typeof part !== 'number').length} pieces, cut inside ö, 東, 😀 and others, 40 ms apart`;
-        expectJson(ctx, result, server, sent);
+        tlsCauses(ctx, result, server, sent);
+        ctx.client.failCommon(result, server, sent);
+        if (result.stdout.includes('\uFFFD')) {
+          ctx.fail(
+            'string-concat-chunks',
+            `${sent}; your program printed ${ctx.client.show(result.stdout)}: the characters we cut in two between pieces became U+FFFD (�), because each chunk was decoded to a string on its own.`,
+            ctx.source.find(/\+=\s*[\w$.]+\s*;|\+=\s*[\w$]+\.toString\(|\+\s*[\w$]+\.toString\(/) ?? ctx.client.requestLine(result),
+          );
+        }
+        const asked = server.upstream.received[0];
+        const aside = asked && asked.url !== '/items?page=1' ? ` (it requested ${asked.method} ${asked.url}, which our server answered with 404)` : '';
+        if (!isDeepStrictEqual(jsonOf(result.stdout), ITEMS)) ctx.fail('wrong-body', `${sent}; expected that JSON on stdout (compared as a value), but ${ctx.client.outcome(result)}${aside}.`, ctx.client.requestLine(result));
+        if (result.code !== 0) ctx.fail('wrong-status', `${sent}; your program printed the body but ${ctx.client.exitText(result)}; a 2xx answer must end with exit code 0 (stderr ${ctx.client.show(result.stderr)}).`, ctx.client.requestLine(result));
       },
     },
     {
@@ -62,7 +74,11 @@ export default {
         const server = await ctx.tls.servers.server('localhost', serveJson(ctx, '/items', [Buffer.from(ITEMS_TEXT)]));
         const url = `${server.localhostOrigin}/items`;
         const result = await ctx.client.run(server, [url, ctx.tls.certs.caFile]);
-        expectJson(ctx, result, server, `We served JSON at ${url} (our server listens on 127.0.0.1, localhost resolves to it), presenting ${server.certificate}`);
+        const sent = `We served JSON at ${url} (our server listens on 127.0.0.1, localhost resolves to it), presenting ${server.certificate}`;
+        tlsCauses(ctx, result, server, sent);
+        ctx.client.failCommon(result, server, sent);
+        if (!isDeepStrictEqual(jsonOf(result.stdout), ITEMS)) ctx.fail('wrong-body', `${sent}; expected that JSON on stdout (compared as a value), but ${ctx.client.outcome(result)}.`, ctx.client.requestLine(result));
+        if (result.code !== 0) ctx.fail('wrong-status', `${sent}; your program printed the body but ${ctx.client.exitText(result)}; a 2xx answer must end with exit code 0.`, ctx.client.requestLine(result));
       },
     },
     {
@@ -153,15 +169,8 @@ async function expectRefusals(ctx: CheckContext, presented: Presented[]): Promis
   }));
   for (const { server, result } of runs) {
     const sent = `Our server at ${server.origin} presented ${server.certificate}`;
-    if (server.upstream.received.length > 0) {
-      const bypass = ctx.source.find(/\brejectUnauthorized\s*:\s*(?:false|0|null)\b/, /NODE_TLS_REJECT_UNAUTHORIZED/, /\bcheckServerIdentity\b/, /\brejectUnauthorized\b/, /process\.env\s*\[/);
-      const warned = /NODE_TLS_REJECT_UNAUTHORIZED/.test(result.stderr) ? ' (Node even printed its warning about NODE_TLS_REJECT_UNAUTHORIZED on stderr)' : '';
-      ctx.fail(
-        'tls-verification-disabled',
-        `${sent}; your program completed the handshake and sent ${server.upstream.received.map((r) => `${r.method} ${r.url}`).join(', ')} anyway, then ${ctx.client.exitText(result)} (stdout ${ctx.client.show(result.stdout)})${warned}. Certificate verification was turned off or overridden, so any server can impersonate the one you meant. Keep rejectUnauthorized at its default (true), never set NODE_TLS_REJECT_UNAUTHORIZED, don't replace checkServerIdentity: trust the lesson's CA with \`ca\` instead.`,
-        bypass ?? ctx.client.requestLine(result),
-      );
-    }
+    const { accepted } = ctx.tls.servers.findings(result, server);
+    if (accepted) ctx.fail('tls-verification-disabled', `${sent}; ${accepted.text}`, accepted.at);
     tlsCauses(ctx, result, server, sent);
     ctx.client.expectErrorLine(result, server, `${sent} (your program sent no request: right)`);
   }
@@ -169,60 +178,17 @@ async function expectRefusals(ctx: CheckContext, presented: Presented[]): Promis
 
 /** The failures this lesson adds before the harness's: fetch, node:http on an https: URL, the lesson's CA not trusted. */
 function tlsCauses(ctx: CheckContext, result: ClientResult, server: TlsTestServer, sent: string): void {
-  const fetched = ctx.client.eventsOf(result, 'fetch')[0];
-  if (fetched) {
-    ctx.fail(
-      'not-using-http-module',
-      `${sent}; your program made its request with fetch(), not node:https. In Node 20 fetch cannot be given a CA per request (no undici Agent to import; NODE_EXTRA_CA_CERTS is read at start-up only), so it refuses the lesson's server, unless verification is switched off. ${ctx.client.outcome(result)}.`,
-      fetched.at ?? ctx.source.find(/\bfetch\s*\(/),
-    );
-  }
-  const stderrSaysProtocol = /ERR_INVALID_PROTOCOL|Protocol "https:" not supported/.test(result.stderr);
-  if (result.uncaught?.code === 'ERR_INVALID_PROTOCOL' || stderrSaysProtocol || server.failedHandshakes.some((failed) => failed.plaintext)) {
-    ctx.fail(
-      'http-module-for-https',
-      `${sent}; ${server.failedHandshakes.some((failed) => failed.plaintext) ? 'your program spoke plain HTTP to our TLS port (our server saw "http request" where a TLS ClientHello belongs)' : 'http.get/http.request threw ERR_INVALID_PROTOCOL (Protocol "https:" not supported. Expected "http:") before anything was sent'}; ${ctx.client.outcome(result)}. node:http speaks plain HTTP only; an https: URL needs node:https (https.get / https.request), which adds TLS under the same API.`,
-      result.uncaught?.at ?? ctx.source.find(/\bhttp\s*\.\s*(?:get|request)\s*\(/, /\b(?:get|request)\s*\(/),
-    );
-  }
-  const errors = ctx.client.eventsOf(result, 'client-error');
-  const untrusted = errors.find((error) => /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/.test(error.code ?? ''));
-  if (server.presented === 'localhost' && server.upstream.received.length === 0 && (untrusted || /unable to verify the first certificate/i.test(result.stderr))) {
-    const extra = ctx.source.find(/NODE_EXTRA_CA_CERTS/);
-    const ca = ctx.source.find(/\bca\s*:/, /\bca\b/);
-    ctx.fail(
-      'test-ca-not-trusted',
-      `${sent}; your program refused the lesson's own server (${untrusted ? `${untrusted.code}: ${untrusted.message}` : 'unable to verify the first certificate'}) and sent no request; ${ctx.client.outcome(result)}. ${
-        extra
-          ? 'NODE_EXTRA_CA_CERTS set from inside the program changes nothing: Node reads it once, at start-up.'
-          : ca
-          ? 'The `ca` option must hold the PEM text (fs.readFileSync(caFile)), not the path: a string that is not PEM is silently ignored.'
-          : 'Without a `ca` option Node trusts only its bundled public CAs, and the test CA is not one of them.'
-      } Pass the CA file's contents as \`ca\`.`,
-      extra ?? ca ?? ctx.client.requestLine(result),
-    );
-  }
+  const found = ctx.tls.servers.findings(result, server);
+  if (found.fetch) ctx.fail('not-using-http-module', `${sent}; ${found.fetch.text}`, found.fetch.at);
+  if (found.plainHttp) ctx.fail('http-module-for-https', `${sent}; ${found.plainHttp.text}`, found.plainHttp.at);
+  if (found.untrusted) ctx.fail('test-ca-not-trusted', `${sent}; ${found.untrusted.text}`, found.untrusted.at);
 }
 
-/** A 2xx JSON answer: the same JSON value on stdout, exit code 0, judged after the TLS causes and the harness's common failures. */
-function expectJson(ctx: CheckContext, result: ClientResult, server: TlsTestServer, sent: string): void {
-  tlsCauses(ctx, result, server, sent);
-  ctx.client.failCommon(result, server, sent);
-  if (result.stdout.includes('\uFFFD')) {
-    ctx.fail(
-      'string-concat-chunks',
-      `${sent}; your program printed ${ctx.client.show(result.stdout)}: the characters we cut in two between pieces became U+FFFD (�), because each chunk was decoded to a string on its own.`,
-      ctx.source.find(/\+=\s*[\w$.]+\s*;|\+=\s*[\w$]+\.toString\(|\+\s*[\w$]+\.toString\(/) ?? ctx.client.requestLine(result),
-    );
-  }
-  let printed: unknown;
+/** stdout as a JSON value; undefined when it is not JSON (one trailing newline is whitespace to JSON.parse). */
+function jsonOf(stdout: string): unknown {
   try {
-    printed = JSON.parse(result.stdout);
+    return JSON.parse(stdout);
   } catch {
-    printed = undefined;
+    return undefined;
   }
-  const asked = server.upstream.received[0];
-  const aside = asked && asked.url !== '/items' && asked.url !== '/items?page=1' ? ` (it requested ${asked.method} ${asked.url})` : '';
-  if (!isDeepStrictEqual(printed, ITEMS)) ctx.fail('wrong-body', `${sent}; expected that JSON on stdout, but ${ctx.client.outcome(result)}${aside}.`, ctx.client.requestLine(result));
-  if (result.code !== 0) ctx.fail('wrong-status', `${sent}; your program printed the body but ${ctx.client.exitText(result)}; a 2xx answer must end with exit code 0 (stderr ${ctx.client.show(result.stderr)}).`, ctx.client.requestLine(result));
 }

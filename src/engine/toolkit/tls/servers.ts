@@ -16,9 +16,13 @@
 import type https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { CheckContext } from '../../check-api.js';
+import type { ClientResult } from '../../client-harness/run.js';
 import { escapeBytes, testServer, type Handler, type TestServer } from '../../client-harness/server.js';
 import { startUpstream } from '../../upstreams/test-upstream.js';
 import type { CertPair, Certs } from './certs.js';
+import { tlsFindings, type TlsFindings } from './findings.js';
+
+export type { TlsFinding, TlsFindings } from './findings.js';
 
 /** The certificate a test server presents (CURRICULUM.md 17-https-client). */
 export type Presented = 'localhost' | 'wrong-host' | 'other-ca' | 'self-signed' | 'expired';
@@ -54,6 +58,8 @@ export interface TlsServers {
   server(present: Presented, handler: Handler): Promise<TlsTestServer>;
   /** The words for a certificate, as messages use them. */
   describe(present: Presented): string;
+  /** What a run against `server` shows about its TLS (fetch, node:http, the CA not trusted, verification bypassed), as data for the check to judge (findings.ts). */
+  findings(result: ClientResult, server: TlsTestServer): TlsFindings;
 }
 
 const DESCRIPTIONS: Record<Presented, string> = {
@@ -88,6 +94,7 @@ export function describeFailedHandshake(failed: FailedHandshake, certificate: st
 export function tlsServers(ctx: CheckContext, certs: Certs): TlsServers {
   return {
     describe: (present) => DESCRIPTIONS[present],
+    findings: (result, server) => tlsFindings(ctx, result, server),
     async server(present, handler) {
       const certificate = DESCRIPTIONS[present];
       const pair = pairFor(certs, present);
