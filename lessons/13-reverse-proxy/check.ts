@@ -26,7 +26,8 @@
 // an upstream that sends a 200 head and 5 bytes, then FIN, RST or a bad chunk size,
 // two correct fixtures differ from the solution there (raw-headers.cjs leaves the
 // client's response open after a FIN; close-after-502.ts crashes on a RST), so no
-// check may judge it. Mutation survivors (`dev check --mutate`), each verified so:
+// check may judge it (test/facts/lesson-13-after-head.test.ts holds the Node facts).
+// Mutation survivors (`dev check --mutate`), each verified so:
 // mutant byte-length-to-length#1: the 502 body {"error":"Bad gateway"} is ASCII, so its string length is its length in bytes
 // mutant header-after-write#2: writeHead after pipeline() still goes first: pipe() starts the flow with resume(), which waits for process.nextTick (lib/internal/streams/readable.js), so no chunk is written before the head
 // mutant pipeline-to-pipe#1: out of contract: with pipe() an upstream that closes (FIN) after its head leaves the client's response open (nothing destroys res; the aborted upstream response emits 'error' only to a listener, lib/_http_incoming.js onError), as the correct fixture raw-headers.cjs does; a RST or a bad body still cuts it through the upstream request's 'error'
