@@ -18,7 +18,7 @@ type HttpsOk = Extract<Awaited<ReturnType<Https['request']>>, { ok: true }>;
 
 const TARGETS = ['/', '/docs/a%20b?x=1&y=%C3%A9', '/api/users', '/login?next=%2Fadmin'];
 const HOSTILE_HOSTS = ['evil.example', 'evil.example:8080', ''];
-const TLS_OPTIONS_WHY = 'http.createServer accepts an options object and ignores key and cert without a word, so that port speaks plaintext HTTP: our TLS ClientHello reached Node\'s HTTP parser, which answered "HTTP/1.1 400 Bad Request", and OpenSSL reports those bytes as "wrong version number". Create the secure server with https.createServer({ key, cert }, handler).';
+const TLS_OPTIONS_WHY = 'That port speaks plaintext HTTP: http.createServer accepts an options object and ignores key and cert without a word, so Node\'s HTTP parser answered our ClientHello with "HTTP/1.1 400 Bad Request", which OpenSSL reads as a "wrong version number". Use https.createServer({ key, cert }, handler).';
 
 export default {
   setup: (s) => ({ args: [s.certs.dir] }),
