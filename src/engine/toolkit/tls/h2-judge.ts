@@ -71,9 +71,13 @@ function failWire(ctx: CheckContext, result: ClientResult, server: H2TestServer,
   const early = server.goaways.find((goaway) => goaway.streamsBefore < paths.length && !failedBefore(goaway.atMs));
   const lost = paths.length - server.streams.length;
   if (early && lost > 0) {
+    const refused = /REFUSED_STREAM/.test(result.stderr);
+    const how = refused
+      ? `${early.streamsBefore === 0 ? 'they' : 'the rest'} were sent, but the GOAWAY right behind them reached our Node server first, so it refused them (RST_STREAM REFUSED_STREAM): a stream that is 'ready' has been sent, not received`
+      : `${early.streamsBefore === 0 ? 'they' : 'the rest'} were never sent: a stream created before the session connected is only pending, and session.close() fails it with ERR_HTTP2_GOAWAY_SESSION`;
     ctx.fail(
       'h2-session-closed-too-early',
-      `${sent}; your program closed its session (GOAWAY) after ${early.streamsBefore} of its ${paths.length} requests had reached our server, so ${lost === 1 ? 'one request was' : `${lost} requests were`} never sent; ${outcome(result)}. session.close() lets streams already open finish but refuses new ones, and a stream created before the session connected is not open yet: it fails with ERR_HTTP2_GOAWAY_SESSION. Close the session once every stream has closed (after Promise.all of the responses), not right after request().`,
+      `${sent}; your program closed its session (GOAWAY) when ${early.streamsBefore} of its ${paths.length} requests had reached our server; ${how}; ${outcome(result)}. session.close() lets streams the server already has finish, and refuses new ones. Close the session once every stream has closed (after Promise.all of the responses).`,
       findInSource(ctx, /\.close\s*\(\s*\)/) ?? at.connect(),
     );
   }
