@@ -84,6 +84,7 @@ export default {
     {
       id: 'invalid-json-400',
       title: 'a body that is not valid JSON gets 400 {"error":"Invalid JSON"}, and the server keeps serving',
+      concurrent: true,
       async run(ctx) {
         for (const text of ['not json', '{"name": "Dave"', '']) {
           if (text === '') await post(ctx, text, [], 'with an empty body (Content-Length: 0)', 400, INVALID_JSON, undefined, { 'Content-Length': '0' });
@@ -97,6 +98,7 @@ export default {
     {
       id: 'invalid-user-400',
       title: 'valid JSON without a non-empty string "name" ({"name":""}, {"name":42}, {}, null, [], "Carol") gets 400 {"error":"Invalid user"}',
+      concurrent: true,
       async run(ctx) {
         const bodies = ['{"name":""}', '{"name":42}', '{"nom":"Carol"}', 'null', '[]', '"Carol"'];
         for (const text of bodies) await post(ctx, text, ctx.body.pieces(text, 4, { pauseMs: 15 }), 'in 4-byte pieces 15 ms apart', 400, INVALID_USER);
@@ -106,6 +108,7 @@ export default {
     {
       id: 'method-not-allowed',
       title: 'other methods get 405 {"error":"Method not allowed"}: Allow: GET, POST on /api/users, Allow: GET on /api/users/:id',
+      concurrent: true,
       async run(ctx) {
         const attempts: Array<[string, string, string, string?]> = [
           ['PUT', '/api/users', 'GET, POST', '{"name":"Carol"}'],

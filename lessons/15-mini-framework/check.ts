@@ -34,6 +34,7 @@ export default {
     {
       id: 'boom-500',
       title: 'GET /boom, whose handler throws, gets 500 {"error":"Internal Server Error"}, and the server keeps serving',
+      concurrent: true,
       async run(ctx) {
         // A synchronous throw: the line to fix is the framework's call of the handler.
         const { res, next } = await survivesFailure(ctx, '/boom', '/api/users/1', {
@@ -49,6 +50,7 @@ export default {
     {
       id: 'boom-async-500',
       title: 'GET /boom-async, whose async handler rejects, gets 500 {"error":"Internal Server Error"}, and the server keeps serving',
+      concurrent: true,
       async run(ctx) {
         // A rejection has no caller on its stack: the line is the throw after the await.
         const { res, next } = await survivesFailure(ctx, '/boom-async', '/api/users/1', {
@@ -63,6 +65,7 @@ export default {
     {
       id: 'broken-escape-id-404',
       title: 'a user id with a broken percent-escape (GET /api/users/%E0) gets 404 {"error":"Not found"}, and the server keeps serving',
+      concurrent: true,
       async run(ctx) {
         // Lesson 03's contract: a non-numeric id gets 404. A framework that decodes :params
         // with decodeURIComponent outside a try throws URIError here; where that throw lands

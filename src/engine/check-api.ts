@@ -75,6 +75,7 @@ export interface Check {
    * say nothing new). Default: run every check.
    */
   needs?: string[];
+  concurrent?: boolean; // server lessons: may run beside its neighbours, see docs/writing-lessons.md "Checks at once"
   run: (ctx: CheckContext) => Promise<void> | void;
 }
 

@@ -78,6 +78,7 @@ export class Connection {
   private constructor(readonly socket: net.Socket, private readonly transcript: Transcript, signal?: AbortSignal) {
     this.id = transcript.newConnection();
     this.localPort = socket.localPort ?? 0;
+    transcript.localPorts.add(this.localPort);
     this.parser = new ParsedResponseQueue(this.methods);
     transcript.record(this.id, 'connected', { note: `127.0.0.1:${socket.remotePort}` });
     socket.on('data', (data: Buffer) => {

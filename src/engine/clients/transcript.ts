@@ -35,6 +35,8 @@ export class Transcript {
   private replayKept = 0;
   /** Some sent bytes were dropped past REPLAY_KEEP_BYTES: a replay cannot be exact. */
   replayIncomplete = false;
+  /** Our ends' ports: the server's probe reports each as a request's remotePort (tells apart checks sharing a server). */
+  readonly localPorts = new Set<number>();
 
   now(): number {
     return Math.round(performance.now() - this.started);

@@ -11,6 +11,7 @@ import { buildTimeline, type ProgramEvents, type TimelineEvent } from '../timeli
 import { CheckFailure, GENERIC_PITFALLS, VerifyError, type CheckResult } from '../verdict.js';
 import { checkContext } from './context.js';
 import { crashEvidence, crashInfo, crashResult, describeSent, diagnoseNoResponse, lastHeartbeat } from './diagnose.js';
+import { eventsSince } from './overlap.js';
 import { blank } from './results.js';
 import type { VerifyRun } from './run.js';
 import { startServer } from './start.js';
@@ -38,9 +39,10 @@ export interface CheckRun {
  * its turn that turns out not to be needed). Client lessons' checks share no
  * program (each runs its own clients against its own test server), so run.ts
  * may run several at once; a server lesson's checks share the server and run one
- * at a time.
+ * at a time, but for `shared` ones (overlap.ts): those see, and show in their
+ * timeline, only the requests of their own connections.
  */
-export async function runCheck(run: VerifyRun, check: Check, stop?: AbortSignal): Promise<CheckRun> {
+export async function runCheck(run: VerifyRun, check: Check, stop?: AbortSignal, options: { shared?: boolean } = {}): Promise<CheckRun> {
   const began = performance.now();
   const base = blank(check.id, check.title);
   const client = run.lesson.kind === 'client';
@@ -54,6 +56,7 @@ export async function runCheck(run: VerifyRun, check: Check, stop?: AbortSignal)
   const program = currentProgram();
   const clockAt = performance.now();
   const transcript = new Transcript();
+  const ownPorts = options.shared ? transcript.localPorts : null;
   const timeoutMs = Math.min(check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS, Math.max(1000, run.deadlineAt - performance.now()));
   const controller = new AbortController();
   // Every connection of the check listens for this signal; a check that opens
@@ -68,7 +71,7 @@ export async function runCheck(run: VerifyRun, check: Check, stop?: AbortSignal)
   const eventsFrom = program?.events.length ?? 0;
   const evidence = new EvidenceBoard();
   const context = checkContext(run, {
-    check, transcript, signal: controller.signal, upstreams: checkUpstreams, clientRuns, startProgram: program, eventsFrom, evidence, currentProgram, skipLater,
+    check, transcript, signal: controller.signal, upstreams: checkUpstreams, clientRuns, startProgram: program, eventsFrom, evidence, currentProgram, skipLater, ownPorts,
     expectExit: () => {
       exitExpected = true;
     },
@@ -90,7 +93,7 @@ export async function runCheck(run: VerifyRun, check: Check, stop?: AbortSignal)
   // check began); client programs are meant to exit.
   const endProgram = currentProgram();
   const crash = !client && endProgram && !endProgram.running && !exitExpected ? crashInfo(endProgram) : null;
-  const timeline = timelineOf(run, transcript, clockAt, { startProgram: program, endProgram, eventsFrom, clientRuns, upstreams: checkUpstreams });
+  const timeline = timelineOf(run, transcript, clockAt, { startProgram: program, endProgram, eventsFrom, clientRuns, upstreams: checkUpstreams, ownPorts });
   const result: CheckResult = { ...base, durationMs, wire: transcript.entries, timeline };
   const ran = (judged: CheckResult): CheckRun => ({ result: judged, program: endProgram, skipLater: skipLater.reason });
 
@@ -166,12 +169,12 @@ async function judge(run: VerifyRun, check: Check, { outcome, crash, result, tim
 }
 
 /** The check's events on one clock (verify --timeline); see timeline.ts. */
-function timelineOf(run: VerifyRun, transcript: Transcript, clockAt: number, parts: { startProgram: LearnerProcess | null; endProgram: LearnerProcess | null; eventsFrom: number; clientRuns: LearnerProcess[]; upstreams: Upstream[] }): TimelineEvent[] {
-  const { startProgram, endProgram, eventsFrom, clientRuns, upstreams } = parts;
+function timelineOf(run: VerifyRun, transcript: Transcript, clockAt: number, parts: { startProgram: LearnerProcess | null; endProgram: LearnerProcess | null; eventsFrom: number; clientRuns: LearnerProcess[]; upstreams: Upstream[]; ownPorts: ReadonlySet<number> | null }): TimelineEvent[] {
+  const { startProgram, endProgram, eventsFrom, clientRuns, upstreams, ownPorts } = parts;
   // A process's clock zero on the check's clock: now, minus how long it has run.
   const startOf = (process: LearnerProcess) => performance.now() - process.elapsed() - clockAt;
   const programs: ProgramEvents[] = [];
-  if (startProgram) programs.push({ side: 'server', events: startProgram.events.slice(eventsFrom), startMs: startOf(startProgram) });
+  if (startProgram) programs.push({ side: 'server', events: eventsSince(startProgram, eventsFrom, ownPorts), startMs: startOf(startProgram) });
   // In client lessons the current program is one of the client runs, not a server.
   if (endProgram && endProgram !== startProgram && !clientRuns.includes(endProgram)) programs.push({ side: 'server', events: endProgram.events.slice(), startMs: startOf(endProgram) });
   for (const client of clientRuns) programs.push({ side: 'client', events: client.events.slice(), startMs: startOf(client) });

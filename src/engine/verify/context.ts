@@ -34,11 +34,13 @@ export interface CheckScope {
   skipLater: { reason: string | null };
   /** What the check states with ctx.evidence, for the diagnosis that ends it. */
   evidence: EvidenceBoard;
+  /** Beside other checks on the same server: the ports of its own connections, whose requests alone it sees (overlap.ts). */
+  ownPorts: ReadonlySet<number> | null;
 }
 
 export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
   const { transcript, signal, upstreams, clientRuns } = scope;
-  const server = programView(run, scope.startProgram, scope.eventsFrom, signal, scope.currentProgram);
+  const server = programView(run, scope.startProgram, scope.eventsFrom, signal, scope.currentProgram, scope.ownPorts);
   const http = new HttpClient(() => run.port, transcript, signal, (method, target) => {
     const reason = run.hangs.hungRoute(method, target);
     if (reason) run.checkRefusal ??= reason;

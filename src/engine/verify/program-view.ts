@@ -7,20 +7,22 @@ import type { LearnerProcess } from '../learner-process.js';
 import { openFiles } from '../platform.js';
 import type { EventOf, ProbeEvent } from '../probe-events.js';
 import { crashInfo } from './diagnose.js';
+import { eventsSince, ownWhere } from './overlap.js';
 import { buildRecords } from './records.js';
 import type { VerifyRun } from './run.js';
 
 /**
  * The view of the check's current program (`currentProgram`: the run's server, or
  * in client lessons the check's latest client run, or the one it focused) for a check that began
- * with `startProgram` at its event `eventsFrom`.
+ * with `startProgram` at its event `eventsFrom`. Beside other checks (`ownPorts`,
+ * overlap.ts) it sees only the requests of the check's own connections.
  */
-export function programView(run: VerifyRun, startProgram: LearnerProcess | null, eventsFrom: number, signal: AbortSignal, currentProgram: () => LearnerProcess | null): EngineProgramView {
+export function programView(run: VerifyRun, startProgram: LearnerProcess | null, eventsFrom: number, signal: AbortSignal, currentProgram: () => LearnerProcess | null, ownPorts: ReadonlySet<number> | null = null): EngineProgramView {
   const checkEvents = () => {
     const program = currentProgram();
     if (!program) return [];
     // After a restart within the check, all of the new program's events count.
-    return program === startProgram ? program.events.slice(eventsFrom) : program.events.slice();
+    return eventsSince(program, program === startProgram ? eventsFrom : 0, ownPorts);
   };
   return {
     get port() {
@@ -71,7 +73,7 @@ export function programView(run: VerifyRun, startProgram: LearnerProcess | null,
     waitFor: (type, options = {}) => {
       const program = currentProgram();
       if (!program) return Promise.resolve(null);
-      return program.waitForEvent(type, { timeoutMs: options.timeoutMs ?? 2000, since: program === startProgram ? eventsFrom : 0, signal, where: options.where });
+      return program.waitForEvent(type, { timeoutMs: options.timeoutMs ?? 2000, since: program === startProgram ? eventsFrom : 0, signal, where: ownWhere(program, ownPorts, options.where) });
     },
     crash: () => {
       const program = currentProgram();

@@ -19,6 +19,7 @@ import type { VerifyOptions } from '../verify.js';
 import type { Lesson } from '../../course/lessons.js';
 import { runCheck, type CheckRun } from './check.js';
 import { HangTracker } from './hangs.js';
+import { replayBefore, runWindow, windowAt } from './overlap.js';
 import { blank, skipped } from './results.js';
 import { sourceView } from './source.js';
 import { startServer } from './start.js';
@@ -136,14 +137,17 @@ export class VerifyRun {
    * most of its time waiting for a client process to start and exit); one that
    * turns out to be skipped (a check it needs failed, an earlier client hung) is
    * stopped and its result dropped, so the verdict is the one a run one at a
-   * time gives.
+   * time gives. A server lesson's `concurrent` checks run beside the check before
+   * them while every result so far passed (overlap.ts), with the same guarantee.
    */
   private async runChecks(): Promise<void> {
     const checks = this.module.checks;
     const ahead = this.lesson.kind === 'client' ? CLIENT_CHECKS_AT_ONCE : 1;
     const pending = new Map<number, Pending>();
+    let overlap = this.lesson.kind !== 'client';
     try {
-      for (const [index, check] of checks.entries()) {
+      for (let index = 0; index < checks.length; index++) {
+        const check = checks[index];
         const end = this.endReason();
         if (end) {
           this.skipRest(index, end);
@@ -154,6 +158,17 @@ export class VerifyRun {
           await discard(pending, index);
           this.push(skipped(check, skip));
           continue;
+        }
+        overlap &&= this.results.every((result) => result.status === 'passed');
+        const window = overlap ? windowAt(checks, index) : [check];
+        if (window.length > 1) {
+          if (await this.runAtOnce(window)) {
+            index += window.length - 1;
+            continue;
+          }
+          // It did not count: the program as a one-at-a-time run has it, and one at a time from here on.
+          overlap = false;
+          await replayBefore(this, checks, index);
         }
         for (let next = index; next < Math.min(checks.length, index + ahead); next++) {
           if (!pending.has(next) && (next === index || !this.skipReason(checks[next]))) pending.set(next, this.start(checks[next]));
@@ -170,6 +185,19 @@ export class VerifyRun {
     } finally {
       for (const index of [...pending.keys()]) await discard(pending, index);
     }
+  }
+
+  /** Runs `window` at once; true when its results count (all passed: overlap.ts), and then they are pushed in order. */
+  private async runAtOnce(window: Check[]): Promise<boolean> {
+    const program = this.program;
+    const from = program?.events.length ?? 0;
+    const runs = await runWindow(this, window);
+    if (!runs || !program) return false;
+    for (const ran of runs) {
+      this.push(ran.result);
+      this.repeatingHang = this.hangs.afterCheck(ran.result, program, program.events.slice(from), false, ran.skipLater);
+    }
+    return true;
   }
 
   /** Why no further check runs: Ctrl-C, or the lesson's deadline. */
