@@ -147,7 +147,9 @@ function failOutput(ctx: CheckContext, result: ClientResult, server: H2TestServe
       findInSource(ctx, /\+=|\.concat\(\s*[\w$]+\.toString|\+\s*[\w$]+\.toString\(/, /\.on\(\s*['"]data['"]/) ?? findInSource(ctx, /\.on\(\s*['"]data['"]/) ?? at.request(),
     );
   }
-  ctx.fail('wrong-body', `${sent}; expected exactly ${show(expected)} on stdout (one line per path, in argument order), but ${outcome(result)}.`, at.request());
+  const reordered = printed.filter(Boolean).sort().join('\n') === [...lines].sort().join('\n');
+  const order = reordered ? ' Every line is there, but in the order the answers finished, not in argument order: keep each result at its path\'s index (Promise.all keeps the order) and print them when all are in.' : '';
+  ctx.fail('wrong-body', `${sent}; expected exactly ${show(expected)} on stdout (one line per path, in argument order), but ${outcome(result)}.${order}`, at.request());
 }
 
 /** A run that should have failed: `Error:` on stderr, exit code 1. */
