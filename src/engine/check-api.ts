@@ -157,7 +157,7 @@ export interface ResponseExpectation {
   text(value: string): ResponseExpectation;
 }
 
-export interface ResponseRecord {
+export interface ResponseRecord extends Partial<import('./verify/records.js').StreamFacts> {
   id: number;
   method: string;
   url: string;

@@ -39,15 +39,25 @@ export type ProbeEvent = Base &
     // (only servers and stdio): its start-up is over (probe/settle.ts). `listens` counts the
     // listens so far; `afterMs` is the time since the last one.
     | { t: 'settled'; listens: number; afterMs: number }
-    | { t: 'req'; id: number; server: number | null; method: string; url: string; headers: Record<string, string | string[]>; remotePort: number | null }
+    // `protocol` is set by probe/http2.ts (requests reaching an HTTP/2 server: 'h2' for a stream, with its
+    // `stream` id; 'http/1.1' for allowHTTP1); absent for http.Server requests (requests.ts), which are HTTP/1.x.
+    | { t: 'req'; id: number; server: number | null; method: string; url: string; headers: Record<string, string | string[]>; remotePort: number | null; protocol?: 'h2' | 'http/1.1'; stream?: number | null }
     | { t: 'handler-sync'; id: number; handlerMs: number }
     | { t: 'req-end'; id: number }
     | { t: 'req-close'; id: number; complete: boolean }
     | { t: 'res-finish'; id: number }
     | { t: 'res-close'; id: number; finished: boolean }
     | ResponseCall
-    | ({ t: 'call-threw'; id: number; fn: string } & ErrorInfo)
-    | ({ t: 'res-error'; id: number | null; handled: boolean } & ErrorInfo)
+    | ({ t: 'call-threw'; id: number; fn: string; api?: 'compat' | 'core' } & ErrorInfo)
+    | ({ t: 'res-error'; id: number | null; handled: boolean; api?: 'core' } & ErrorInfo)
+    // HTTP/2 (probe/http2.ts): a stream closed with its RST_STREAM code (0: clean; sessionDestroyed: its
+    // connection went first); 'aborted': the client reset it before the response ended; 'h2-unknown-protocol':
+    // a TLS client without ALPN h2 reached a server without allowHTTP1 (Node answers 403 unless handled);
+    // 'tls-client-error': a handshake the secure HTTP/2 server refused (an ALPN mismatch, a plaintext client).
+    | { t: 'h2-stream-close'; id: number; rstCode: number | null; sessionDestroyed: boolean }
+    | { t: 'h2-aborted'; id: number }
+    | { t: 'h2-unknown-protocol'; handled: boolean }
+    | ({ t: 'tls-client-error' } & ErrorInfo)
     | ({ t: 'uncaught'; origin: string } & ErrorInfo)
     | { t: 'parse-error'; code?: string; message?: string; handled: boolean }
     | { t: 'exit'; code: number }
@@ -88,7 +98,15 @@ export type ProbeEvent = Base &
 export interface ResponseCall {
   t: 'call';
   id: number;
-  fn: 'writeHead' | 'setHeader' | 'removeHeader' | 'write' | 'end' | 'flushHeaders' | 'statusCode';
+  fn: 'writeHead' | 'setHeader' | 'removeHeader' | 'write' | 'end' | 'flushHeaders' | 'statusCode' | 'close';
+  /**
+   * HTTP/2 responses only: the API ('compat': Http2ServerResponse; 'core': ServerHttp2Stream). In the core
+   * API, respond()/respondWithFile()/respondWithFD() are fn 'writeHead' with `called` naming the method, and
+   * stream.close(code) is fn 'close' with its `code`.
+   */
+  api?: 'compat' | 'core';
+  called?: 'respond' | 'respondWithFile' | 'respondWithFD';
+  code?: number;
   nested: boolean;
   state: ResponseState;
   at: Location | null;

@@ -145,6 +145,9 @@ const CASES: Case[] = [
   { fixture: 'bad-port.mjs', ports: 0, reports: 0 },
   { fixture: 'connect-to-own-port.mjs', ports: 2, reports: 1 },
   { fixture: 'patched-shapes.mjs', ports: 0, reports: 0 },
+  // HTTP/2 (probe/http2.ts): the compatibility API with allowHTTP1, and the core API ending on an uncaught stream error.
+  { fixture: 'h2-compat.mjs', ports: 1, reports: 1 },
+  { fixture: 'h2-core.mjs', ports: 1, reports: 1 },
 ];
 
 describe('the probe changes nothing but the port', () => {

@@ -18,6 +18,7 @@
 //   settle.ts          after a listen, when nothing of the start-up is left to run ('settled')
 //   own-port.ts        the program's connections to its own port follow the rebinding
 //   requests.ts        server requests: ids, lifecycle, body bytes received
+//   http2.ts           HTTP/2 servers: streams as requests, both APIs' calls (http2-calls.ts), found at listen()
 //   response-calls.ts  writeHead/setHeader/write/end... in order, with the learner's line
 //   client-requests.ts outgoing requests and fetch (diagnostics channels)
 //   sync-calls.ts      blocking *Sync calls
@@ -36,6 +37,7 @@ import { recordClientRequests } from './client-requests.js';
 import { createProbe } from './context.js';
 import { recordCrashesAndExit } from './exit.js';
 import { recordFiles } from './files.js';
+import { recordHttp2Servers } from './http2.js';
 import { startHeartbeat } from './heartbeat.js';
 import { rebindListens } from './listen.js';
 import { recordRequests } from './requests.js';
@@ -60,6 +62,7 @@ function install(fd: number): void {
   recordCrashesAndExit(probe);
   rebindListens(probe);
   recordRequests(probe);
+  recordHttp2Servers(probe);
   recordResponseCalls(probe);
   recordClientRequests(probe);
   recordSyncCalls(probe);

@@ -43,17 +43,15 @@ export function h2Request(session: http2.ClientHttp2Session, path: string, optio
   }
   if (options.body !== undefined) stream.end(options.body);
   return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    let ended = false;
     const timers: NodeJS.Timeout[] = [];
     const later = (ms: number | undefined, fn: () => void): void => {
       if (ms !== undefined) timers.push(setTimeout(fn, ms));
     };
     const finish = (): void => {
       timers.forEach(clearTimeout);
-      response.body = Buffer.concat(parts);
+      response.body = Buffer.concat(read.parts);
       response.text = response.body.toString('utf8');
-      response.dropped = wasDropped() && !ended;
+      response.dropped = wasDropped() && !read.ended;
       resolve(response);
     };
     const giveUp = (why: 'abandoned' | 'timedOut', code: number, line: string): void => {
@@ -74,33 +72,15 @@ export function h2Request(session: http2.ClientHttp2Session, path: string, optio
     // On a session that is up, request() submits HEADERS at once: the id is already there and 'ready' has been emitted.
     if (stream.id !== undefined) sent();
     else stream.once('ready', sent);
-    stream.once('response', (headers) => {
-      response.headersAtMs = since();
-      response.headers = Object.fromEntries(Object.entries(headers)); // without Node's Symbol(sensitiveHeaders)
-      response.status = Number(headers[':status']);
-      const type = headers['content-type'] === undefined ? '' : `, content-type ${String(headers['content-type'])}`;
-      notes.add(`← HEADERS stream ${stream.id} :status ${response.status}${type}`);
-    });
-    stream.on('data', (chunk: Buffer) => {
-      parts.push(chunk);
-      response.chunks.push({ atMs: since(), bytes: chunk.length });
-      notes.add(`← DATA stream ${stream.id}, ${chunk.length} bytes`);
-    });
-    stream.once('end', () => {
-      // A destroyed session ends its streams' readable side too (rstCode 0 or CANCEL): not an END_STREAM flag.
-      if (session.destroyed) return;
-      ended = true;
-      response.endAtMs = since();
-      notes.add(`← END_STREAM stream ${stream.id} (${since()} ms)`);
-    });
+    const read = readResponse(session, stream, response, notes, since);
     stream.on('error', (error: NodeJS.ErrnoException) => {
       // Our own cancel or reset is not something that went wrong.
       if (!response.abandoned && !response.timedOut) response.error ??= `${error.code ?? error.name}: ${error.message}`;
     });
     stream.once('close', () => {
       response.rstCode = stream.rstCode ?? null;
-      response.complete = ended && response.rstCode === 0 && !response.abandoned && !response.timedOut;
-      if (!ended && !response.abandoned && !response.timedOut) {
+      response.complete = read.ended && response.rstCode === 0 && !response.abandoned && !response.timedOut;
+      if (!read.ended && !response.abandoned && !response.timedOut) {
         const how = wasDropped() || session.destroyed ? `ended with its connection (Node reports ${codeName(response.rstCode)})` : `reset by the server: ← RST_STREAM ${codeName(response.rstCode)}`;
         notes.add(`stream ${stream.id} ${how} (${since()} ms)`, true);
       }
@@ -111,4 +91,29 @@ export function h2Request(session: http2.ClientHttp2Session, path: string, optio
     const timeoutMs = options.timeoutMs ?? 2000;
     later(timeoutMs, () => giveUp('timedOut', NGHTTP2_CANCEL, `(no end of stream ${stream.id} after ${timeoutMs} ms) → RST_STREAM stream ${stream.id} CANCEL`));
   });
+}
+
+/** The incoming side of a stream: HEADERS, DATA, END_STREAM, into `response` and the transcript. */
+function readResponse(session: http2.ClientHttp2Session, stream: http2.ClientHttp2Stream, response: H2Response, notes: FrameNotes, since: () => number): { parts: Buffer[]; ended: boolean } {
+  const read = { parts: [] as Buffer[], ended: false };
+  stream.once('response', (headers) => {
+    response.headersAtMs = since();
+    response.headers = Object.fromEntries(Object.entries(headers)); // without Node's Symbol(sensitiveHeaders)
+    response.status = Number(headers[':status']);
+    const type = headers['content-type'] === undefined ? '' : `, content-type ${String(headers['content-type'])}`;
+    notes.add(`← HEADERS stream ${stream.id} :status ${response.status}${type}`);
+  });
+  stream.on('data', (chunk: Buffer) => {
+    read.parts.push(chunk);
+    response.chunks.push({ atMs: since(), bytes: chunk.length });
+    notes.add(`← DATA stream ${stream.id}, ${chunk.length} bytes`);
+  });
+  stream.once('end', () => {
+    // A destroyed session ends its streams' readable side too (rstCode 0 or CANCEL): not an END_STREAM flag.
+    if (session.destroyed) return;
+    read.ended = true;
+    response.endAtMs = since();
+    notes.add(`← END_STREAM stream ${stream.id} (${since()} ms)`);
+  });
+  return read;
 }

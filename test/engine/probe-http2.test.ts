@@ -1,0 +1,214 @@
+// The built probe (dist/engine/probe/probe.js, as verify runs it) on HTTP/2
+// servers in both APIs, driven by ctx.tls.h2 and https.get: each stream is a
+// request record (protocol 'h2', its stream id), the learner's calls carry its
+// lines, throws and stream errors are reported with their codes, and the code a
+// stream closed with is the one the client sent (cancel 8, reset 2) or, for a
+// dropped connection, a session already gone. Needs `npm run build`.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckContext } from '../../src/engine/check-api.js';
+import type { ProbeEvent } from '../../src/engine/probe-events.js';
+import { courseCerts } from '../../src/engine/toolkit/tls/certs.js';
+import { h2Sessions, type H2RequestOptions } from '../../src/engine/toolkit/tls/h2.js';
+import { buildRecords } from '../../src/engine/verify/records.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const PROBE = join(ROOT, 'dist', 'engine', 'probe', 'probe.js');
+const certs = courseCerts(join(ROOT, 'lessons'));
+const dir = mkdtempSync(join(tmpdir(), 'hdj-probe-h2-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADER = [
+  "import http2 from 'node:http2';",
+  "import { readFileSync } from 'node:fs';",
+  "const read = (name) => readFileSync(process.argv[2] + '/' + name);",
+];
+const SLOW = (respond: string[]) => ["  const ms = Number(new URL(path, 'https://x').searchParams.get('ms'));", '  setTimeout(() => {', ...respond, '  }, ms);'];
+
+const COMPAT = [
+  ...HEADER,
+  "const server = http2.createSecureServer({ key: read('localhost-key.pem'), cert: read('localhost-cert.pem'), allowHTTP1: true }, (req, res) => {",
+  '  const path = req.url;',
+  "  if (path === '/') {",
+  "    res.writeHead(200, { 'content-type': 'application/json' }); // MARK:head",
+  '    res.end(JSON.stringify({ httpVersion: req.httpVersion })); // MARK:end',
+  "  } else if (path.startsWith('/slow')) {",
+  ...SLOW(["    res.end('late'); // MARK:late"]),
+  "  } else if (path === '/events') {",
+  "    res.setHeader('content-type', 'text/event-stream');",
+  "    res.write('data: 1\\n\\n'); // MARK:write",
+  "    setTimeout(() => res.end('data: 2\\n\\n'), 400);",
+  "  } else if (path === '/te') {",
+  "    res.setHeader('Transfer-Encoding', 'chunked');",
+  "    try { res.end('x'); } catch (error) { res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR); } // MARK:te",
+  '  }',
+  '});',
+  'server.listen(8443);',
+];
+
+const CORE = [
+  ...HEADER,
+  "const server = http2.createSecureServer({ key: read('localhost-key.pem'), cert: read('localhost-cert.pem') });",
+  "server.on('stream', (stream, headers) => {",
+  "  const path = headers[':path'];",
+  "  if (path === '/') {",
+  "    stream.respond({ ':status': 200, 'content-type': 'application/json' }); // MARK:head",
+  "    stream.end('{\"httpVersion\":\"2.0\"}'); // MARK:end",
+  "  } else if (path.startsWith('/slow')) {",
+  ...SLOW(["    try { stream.respond({ ':status': 200 }); stream.end('late'); } catch (error) { console.log(error.code); } // MARK:late"]),
+  "  } else if (path === '/conn') {",
+  "    try { stream.respond({ ':status': 200, connection: 'keep-alive' }); } catch { stream.respond({ ':status': 500 }, { endStream: true }); } // MARK:te",
+  "  } else if (path === '/events') {",
+  "    stream.on('error', () => {});",
+  "    stream.respond({ ':status': 200, 'content-type': 'text/event-stream' });",
+  "    stream.write('data: 1\\n\\n'); // MARK:write",
+  "    setTimeout(() => { if (!stream.destroyed) stream.end('data: 2\\n\\n'); }, 400);",
+  "  } else if (path === '/bare') {",
+  "    stream.respond({ ':status': 200 });",
+  "    stream.write('part'); // no 'error' listener: a reset with an error code crashes the program",
+  '  }',
+  '});',
+  'server.listen(8443);',
+];
+
+class Program {
+  readonly events: ProbeEvent[] = [];
+  readonly child: ChildProcess;
+  constructor(readonly file: string, readonly lines: string[]) {
+    writeFileSync(file, lines.join('\n') + '\n');
+    this.child = spawn(process.execPath, ['--import', PROBE, file, certs.dir], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, HTTPDOJO_PROBE_FD: '3', NODE_OPTIONS: '' } });
+    let rest = '';
+    (this.child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString()).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) if (line) this.events.push(JSON.parse(line) as ProbeEvent);
+    });
+  }
+  line(mark: string): number {
+    return this.lines.findIndex((line) => line.includes(`// MARK:${mark}`)) + 1;
+  }
+  async waitFor(where: (event: ProbeEvent) => boolean, timeoutMs = 5000): Promise<ProbeEvent> {
+    for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((r) => setTimeout(r, 10))) {
+      const found = this.events.find(where);
+      if (found) return found;
+    }
+    throw new Error(`no such event within ${timeoutMs} ms; events: ${this.events.map((e) => e.t).join(' ')}`);
+  }
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
+}
+
+const controller = new AbortController();
+afterAll(() => controller.abort());
+function context(port: number): CheckContext {
+  return { note: () => {}, signal: controller.signal, server: { port } } as unknown as CheckContext;
+}
+
+interface Row { path: string; options?: H2RequestOptions; dropAfterMs?: number; record: Record<string, unknown>; h2: Record<string, unknown>; calls?: Array<[string, string]>; threw?: string; errors?: RegExp }
+
+const ROWS: Row[] = [
+  { path: '/', record: { method: 'GET', url: '/', protocol: 'h2', ended: true, finished: true }, h2: { rstCode: 0, aborted: false, sessionDestroyed: false }, calls: [['writeHead', 'head'], ['end', 'end']] },
+  { path: '/slow?ms=300', options: { cancelAfterMs: 100 }, record: { finished: false }, h2: { rstCode: 8, aborted: true, sessionDestroyed: false } },
+  { path: '/events', options: { resetAfterMs: 150 }, record: { finished: false }, h2: { rstCode: 2, aborted: true, sessionDestroyed: false }, calls: [['write', 'write']], errors: /ERR_HTTP2_STREAM_ERROR/ },
+  { path: '/events', dropAfterMs: 150, record: { finished: false }, h2: { aborted: true, sessionDestroyed: true }, calls: [['write', 'write']] },
+];
+
+describe.each([
+  ['compat', COMPAT],
+  ['core', CORE],
+])('the built probe on an HTTP/2 server, %s API', (api, lines) => {
+  let program: Program;
+  let port = 0;
+  beforeAll(async () => {
+    expect(existsSync(PROBE), 'run `npm run build` first').toBe(true);
+    program = new Program(join(dir, `${api}.mjs`), lines);
+    const listen = await program.waitFor((event) => event.t === 'listen', 15_000);
+    expect(listen).toMatchObject({ tls: true, requested: { port: 8443 } });
+    port = (listen as { port: number }).port;
+  });
+  afterAll(() => program.stop());
+
+  for (const row of ROWS) {
+    it(`${row.path} ${JSON.stringify(row.options ?? { dropAfterMs: row.dropAfterMs })}`, async () => {
+      const session = await h2Sessions(context(port), certs).connect();
+      if (row.dropAfterMs) session.dropAfter(row.dropAfterMs);
+      const response = await session.request(row.path, row.options);
+      await session.close();
+      const req = (await program.waitFor((e) => e.t === 'req' && e.url === row.path && !program.events.some((o) => o.t === 'h2-stream-close' && o.id < e.id && false) && !seen.has(e.id))) as { id: number; stream: number };
+      seen.add(req.id);
+      await program.waitFor((e) => e.t === 'h2-stream-close' && e.id === req.id);
+      const record = buildRecords(program.events).find((r) => r.id === req.id)!;
+      expect(record).toMatchObject(row.record);
+      expect(record.h2).toMatchObject({ stream: response.id, ...row.h2 });
+      for (const [fn, mark] of row.calls ?? []) {
+        expect(record.calls.find((call) => call.fn === fn && !call.nested), `${fn} in ${JSON.stringify(record.calls)}`).toMatchObject({ api, at: { file: program.file, line: program.line(mark) } });
+      }
+      if (row.calls?.some(([fn]) => fn === 'writeHead') && api === 'core') expect(record.calls[0].called).toBe('respond');
+      if (row.calls) expect(record.h2?.api).toBe(api);
+      if (row.errors) expect(record.errors.map((e) => `${e.code} handled=${'handled' in e ? e.handled : '-'}`).join()).toMatch(/ERR_HTTP2_STREAM_ERROR handled=true/);
+    });
+  }
+  const seen = new Set<number>();
+
+  it('a connection header: what threw, on the learner\'s line', async () => {
+    const session = await h2Sessions(context(port), certs).connect();
+    const path = api === 'compat' ? '/te' : '/conn';
+    const response = await session.request(path);
+    await session.close();
+    // compat: the program closes the stream with INTERNAL_ERROR; core: it answers 500 (closing with an error code would emit 'error' on its own stream).
+    expect(api === 'compat' ? response.rstCode : response.status).toBe(api === 'compat' ? 2 : 500);
+    const threw = await program.waitFor((e) => e.t === 'call-threw' && e.code === 'ERR_HTTP2_INVALID_CONNECTION_HEADERS');
+    expect(threw).toMatchObject({ fn: api === 'compat' ? 'end' : 'respond', api, at: { file: program.file, line: program.line('te') } });
+    expect(program.events.filter((e) => e.t === 'call-threw' && e.code === 'ERR_HTTP2_INVALID_CONNECTION_HEADERS')).toHaveLength(1);
+  });
+
+  it('respond() after the client cancelled (core: ERR_HTTP2_INVALID_STREAM on the learner\'s line)', async () => {
+    const session = await h2Sessions(context(port), certs).connect();
+    await session.request('/slow?ms=250', { cancelAfterMs: 50 });
+    if (api === 'core') {
+      const threw = await program.waitFor((e) => e.t === 'call-threw' && e.code === 'ERR_HTTP2_INVALID_STREAM');
+      expect(threw).toMatchObject({ fn: 'respond', api: 'core', at: { file: program.file, line: program.line('late') } });
+    } else {
+      const late = await program.waitFor((e) => e.t === 'call' && e.fn === 'end' && e.at?.line === program.line('late'));
+      expect(late).toMatchObject({ api: 'compat', state: { destroyed: true } });
+    }
+    await session.close();
+  });
+
+  if (api === 'core') {
+    it('last: a reset stream without an \'error\' listener (res-error unhandled, then the crash)', async () => {
+      const session = await h2Sessions(context(port), certs).connect();
+      await session.request('/bare', { resetAfterMs: 100 });
+      const error = await program.waitFor((e) => e.t === 'res-error' && e.code === 'ERR_HTTP2_STREAM_ERROR' && !e.handled);
+      expect(error).toMatchObject({ api: 'core', message: 'Stream closed with error code NGHTTP2_INTERNAL_ERROR' });
+      expect(await program.waitFor((e) => e.t === 'uncaught')).toMatchObject({ code: 'ERR_HTTP2_STREAM_ERROR' });
+      expect(await program.waitFor((e) => e.t === 'exit')).toMatchObject({ code: 1 });
+      await session.close();
+    });
+  }
+
+  if (api === 'compat') {
+    it('an HTTP/1.1 request (allowHTTP1) is a record of its own, protocol http/1.1, with its calls', async () => {
+      const body = await new Promise<string>((resolve, reject) => {
+        https.get({ host: '127.0.0.1', servername: 'localhost', port, path: '/', ca: certs.ca, agent: false }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk));
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      expect(body).toBe('{"httpVersion":"1.1"}');
+      const req = (await program.waitFor((e) => e.t === 'req' && e.protocol === 'http/1.1')) as { id: number };
+      await program.waitFor((e) => e.t === 'res-close' && e.id === req.id);
+      const record = buildRecords(program.events).find((r) => r.id === req.id)!;
+      expect(record).toMatchObject({ protocol: 'http/1.1', ended: true, finished: true });
+      expect(record.h2).toBeUndefined();
+      expect(record.calls.find((c) => c.fn === 'writeHead')).toMatchObject({ at: { line: program.line('head') } });
+    });
+  }
+});
