@@ -112,15 +112,10 @@ export function tlsServers(ctx: CheckContext, certs: Certs): TlsServers {
           },
         },
       }) as CheckContext;
-      const noted: Handler = (req, res, record, srv) => {
-        const head = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
-        for (let i = 0; i < req.rawHeaders.length && i < 40; i += 2) head.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-        ctx.note(`→ (decrypted) ${escapeBytes(Buffer.from(`${head.join('\r\n')}\r\n\r\n`))}`);
-        res.on('finish', () => ctx.note(`← (encrypted to your client) HTTP/1.1 ${res.statusCode} ${res.statusMessage}, ${String(res.getHeader('content-type') ?? 'no Content-Type')}`));
-        return handler(req, res, record, srv);
-      };
-      const base = await testServer(tlsCtx, noted);
-      const server = Object.assign(base, tls, { presented: present, certificate, localhostOrigin: `https://localhost:${base.upstream.port}` }) as TlsTestServer;
+      const base = await testServer(tlsCtx, noted(ctx, handler));
+      const server = Object.assign(base, { presented: present, certificate, localhostOrigin: `https://localhost:${base.upstream.port}`, failedHandshakes: tls.failedHandshakes, serverNames: tls.serverNames }) as TlsTestServer;
+      // The count goes on growing in `tls` (the server's listeners were attached before this object existed).
+      Object.defineProperty(server, 'handshakes', { get: () => tls.handshakes, enumerable: true });
       ctx.note(`our HTTPS test server at ${server.origin} presents ${certificate}`);
       return server;
     },
@@ -139,4 +134,31 @@ function watchHandshakes(ctx: CheckContext, server: https.Server, tls: Pick<TlsT
     tls.failedHandshakes.push(failed);
     ctx.note(describeFailedHandshake(failed, certificate));
   });
+}
+
+/** The handler, with the decrypted request head and response head in the transcript. */
+function noted(ctx: CheckContext, handler: Handler): Handler {
+  return (req, res, record, srv) => {
+    const head = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+    for (let i = 0; i < req.rawHeaders.length && i < 40; i += 2) head.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+    ctx.note(`→ (decrypted) ${escapeBytes(Buffer.from(`${head.join('\r\n')}\r\n\r\n`))}`);
+    // The head as sent, before the body pieces sendPieces notes: writeHead(status,
+    // headers) keeps its headers out of getHeader(), only in the serialised head
+    // (`_header`, the bytes TLS then encrypts). An implicit head is noted at 'finish'.
+    let headNoted = false;
+    const noteHead = () => {
+      const sentHead = (res as unknown as { _header?: string | null })._header;
+      if (headNoted || !sentHead) return;
+      headNoted = true;
+      ctx.note(`← (decrypted) ${escapeBytes(Buffer.from(sentHead))}`);
+    };
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      const out = writeHead(...args);
+      noteHead();
+      return out;
+    }) as typeof res.writeHead;
+    res.on('finish', noteHead);
+    return handler(req, res, record, srv);
+  };
 }
