@@ -31,7 +31,6 @@ export default {
     {
       id: 'user-by-id',
       title: 'GET /api/users/1 and GET /api/users/2 get 200 with Alice and Bob',
-      concurrent: true,
       async run(ctx) {
         await ctx.json.expect(await requestRoute(ctx, 'GET', '/api/users/1', { routes: ROUTES }), 200, ALICE);
         await ctx.json.expect(await requestRoute(ctx, 'GET', '/api/users/2', { routes: ROUTES }), 200, BOB);
@@ -40,7 +39,6 @@ export default {
     {
       id: 'unknown-user-404',
       title: 'a user that does not exist (/api/users/99) or a non-numeric id (abc, 2abc) gets 404 {"error":"Not found"}',
-      concurrent: true,
       async run(ctx) {
         // Sent together: a branch that never answers costs one 2 s wait, not three.
         const targets = ['/api/users/99', '/api/users/abc', '/api/users/2abc'];
@@ -82,7 +80,6 @@ export default {
     {
       id: 'method-not-allowed',
       title: 'other methods on /api/users and /api/users/:id get 405 {"error":"Method not allowed"} with Allow: GET',
-      concurrent: true,
       async run(ctx) {
         const attempts: Array<[string, string, string?]> = [
           ['POST', '/api/users', '{"name":"Carol"}'],
@@ -115,7 +112,6 @@ export default {
     {
       id: 'other-paths-404',
       title: 'any other path gets 404 {"error":"Not found"}, whatever the method',
-      concurrent: true,
       async run(ctx) {
         const attempts: Array<[string, string]> = [
           ['GET', '/'],
