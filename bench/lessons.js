@@ -32,7 +32,7 @@ export const FLOORS = {
   '12': { ms: 1800, why: 'three client runs, one per check (two at a time; the third needs the second passed): 20 items answered after 50–200 ms, at most 4 in flight (~0.6 s), plus a start (~0.3 s), twice in a row' },
   '13': { ms: 0, why: 'none (slow upload and slow response pieces: ~0.2 s in all)' },
   '14': { ms: 7300, why: 'the learner\'s own timeouts: /work?ms=2500 (0.3 s one beside it), headersTimeout 2 s, an idle keep-alive closed after keepAliveTimeout 1 s + the 1 s Node 20 adds, a /work?ms=800 in flight at SIGTERM' },
-  '15': { ms: 0, why: 'none (lessons 03–05\'s checks again: their body pauses, ~0.4 s in all)' },
+  '15': { ms: 500, why: 'four uploads one after the other, each predicting the id the one before left: post-creates-user (2 pauses of 30 ms), the two "Zoë 😀" uploads cut in four places 50 ms apart (2 × 200 ms), small-bodies-as-before (2 × 20 ms); 04\'s 400/405 and 05\'s 413 checks run beside them (concurrent: true)' },
 };
 
 /**
