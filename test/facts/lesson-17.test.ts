@@ -28,9 +28,9 @@ type Present = keyof typeof PAIRS;
 interface Seen { requests: string[]; secure: Array<{ protocol: string | null; sni: string | false | undefined; alpn: string | false }>; clientErrors: string[] }
 
 /** An HTTPS server presenting `present`; records requests (decrypted request heads), completed handshakes and handshake errors. */
-async function server(present: Present, handler: http.RequestListener = (_req, res) => res.end('{"ok":true}')) {
+async function server(present: Present, handler: http.RequestListener = (_req, res) => res.end('{"ok":true}'), options: https.ServerOptions = {}) {
   const seen: Seen = { requests: [], secure: [], clientErrors: [] };
-  const srv = https.createServer(PAIRS[present], (req, res) => {
+  const srv = https.createServer({ ...PAIRS[present], ...options }, (req, res) => {
     seen.requests.push(`${req.method} ${req.url}`);
     handler(req, res);
   });
@@ -40,14 +40,14 @@ async function server(present: Present, handler: http.RequestListener = (_req, r
   return { ...running, seen };
 }
 
-type Answer = { status?: number; body?: string; authorized?: boolean; code?: string; message?: string };
+type Answer = { status?: number; body?: string; authorized?: boolean; authorizationError?: string; code?: string; message?: string };
 
 function get(url: string, options: https.RequestOptions = {}): Promise<Answer> {
   return withDeadline(new Promise<Answer>((resolve) => {
     const req = https.get(url, { agent: false, ...options }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), authorized: (res.socket as tls.TLSSocket).authorized }));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), authorized: (res.socket as tls.TLSSocket).authorized, authorizationError: String((res.socket as tls.TLSSocket).authorizationError ?? '') }));
     });
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code, message: error.message }));
   }), 3_000, `GET ${url}`);
@@ -92,7 +92,8 @@ describe('lesson 17: what Node checks and how a refusal looks', () => {
   });
 
   it('https.get negotiates TLS 1.3, offers no ALPN, and sends SNI for localhost but not for 127.0.0.1', async () => {
-    const srv = await server('localhost');
+    // The server offers h2 and http/1.1: a client offering either would get one.
+    const srv = await server('localhost', undefined, { ALPNProtocols: ['h2', 'http/1.1'] });
     try {
       await get(`https://127.0.0.1:${srv.port}/`, { ca: CA });
       await get(`https://localhost:${srv.port}/`, { ca: CA });
@@ -132,7 +133,7 @@ describe('lesson 17: what Node checks and how a refusal looks', () => {
   it('rejectUnauthorized: false accepts a self-signed server, with res.socket.authorized false', async () => {
     const srv = await server('self-signed');
     try {
-      expect(await get(`https://127.0.0.1:${srv.port}/`, { rejectUnauthorized: false })).toMatchObject({ status: 200, authorized: false });
+      expect(await get(`https://127.0.0.1:${srv.port}/`, { rejectUnauthorized: false })).toMatchObject({ status: 200, authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
       expect(srv.seen.requests).toEqual(['GET /']);
     } finally {
       await srv.close();
@@ -278,6 +279,15 @@ describe('lesson 17: node:http, fetch and environment variables', () => {
     } finally {
       await srv.close();
     }
+  });
+
+  it("undici's Agent cannot be imported from Node 20 itself (no undici package, no node:undici)", async () => {
+    const result = await runChild(`
+      for (const name of ['undici', 'node:undici']) {
+        await import(name).then(() => console.log(name + ' LOADED'), (err) => console.log(name + ' ' + err.code));
+      }
+    `, { env: cleanEnv(), deadlineMs: 10_000 });
+    expect(result.stdout).toBe('undici ERR_MODULE_NOT_FOUND\nnode:undici ERR_UNKNOWN_BUILTIN_MODULE\n');
   });
 
   it('a refused connection to an https URL emits error ECONNREFUSED on the request', async () => {
