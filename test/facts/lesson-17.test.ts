@@ -91,6 +91,35 @@ describe('lesson 17: what Node checks and how a refusal looks', () => {
     }
   });
 
+  it('the client checks the certificate before its Finished: a refusing client sends nothing after the server flight (no Finished, no alert)', async () => {
+    const flights: Record<string, string[]> = {};
+    for (const present of ['self-signed', 'localhost'] as const) {
+      const srv = await server(present);
+      const log: string[] = (flights[present] = []);
+      // A TCP relay that logs who sent how much, in order.
+      const relay = await listenServer(net.createServer((client) => {
+        const upstream = net.connect(srv.port, HOST);
+        // A flight may arrive in several reads: consecutive server reads count once.
+        client.on('data', (data: Buffer) => { log.push(`client ${data[0]}`); upstream.write(data); });
+        upstream.on('data', (data: Buffer) => { if (log.at(-1) !== 'server') log.push('server'); client.write(data); });
+        for (const [a, b] of [[client, upstream], [upstream, client]]) {
+          a.on('error', () => {});
+          a.on('close', () => b.destroy());
+        }
+      }));
+      try {
+        await get(`https://127.0.0.1:${relay.port}/`, { ca: CA });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        await relay.close();
+        await srv.close();
+      }
+    }
+    // 22 = a handshake record (ClientHello); 20 = ChangeCipherSpec, sent with the client's Finished.
+    expect(flights['self-signed']).toEqual(['client 22', 'server']);
+    expect(flights.localhost.slice(0, 3)).toEqual(['client 22', 'server', 'client 20']);
+  });
+
   it('https.get negotiates TLS 1.3, offers no ALPN, and sends SNI for localhost but not for 127.0.0.1', async () => {
     // The server offers h2 and http/1.1: a client offering either would get one.
     const srv = await server('localhost', undefined, { ALPNProtocols: ['h2', 'http/1.1'] });
