@@ -53,6 +53,9 @@ function failWire(ctx: CheckContext, result: ClientResult, server: H2TestServer,
     );
   }
   const crash = result.uncaught;
+  if (crash?.code === 'ERR_INVALID_PROTOCOL') {
+    ctx.fail('not-using-http-module', `${sent}; your program crashed with ERR_INVALID_PROTOCOL: ${crash.message}: node:http cannot even open an https: URL, and node:https would speak HTTP/1.1. This lesson is about node:http2: http2.connect(origin, { ca }) and session.request({ ':path': path }).`, crash.at ?? findInSource(ctx, /\bhttps?\s*\.\s*(?:get|request)\s*\(/) ?? at.request());
+  }
   if (crash) {
     const code = crash.code ?? '';
     const stream = STREAM_CODES.test(code);
@@ -117,6 +120,10 @@ function failWire(ctx: CheckContext, result: ClientResult, server: H2TestServer,
 /** A run that should have printed `lines` and exited with `code`. */
 function failOutput(ctx: CheckContext, result: ClientResult, server: H2TestServer, sent: string, lines: string[], code: number, at: Lines): void {
   const expected = `${lines.join('\n')}\n`;
+  const http1Call = findInSource(ctx, /\bhttps?\s*\.\s*(?:get|request)\s*\(/);
+  if (server.upstream.connections === 0 && http1Call && !findInSource(ctx, /\.connect\s*\(/)) {
+    ctx.fail('not-using-http-module', `${sent}; your program never connected to our server: it called http.get/https.get or http.request instead of node:http2 (${outcome(result)}). node:http cannot open an https: URL, node:https speaks HTTP/1.1; this lesson is about http2.connect(origin, { ca }) and session.request({ ':path': path }).`, http1Call);
+  }
   if (server.connections === 0 && server.handshakeFailures.length > 0) {
     ctx.fail(
       'test-ca-not-trusted',
