@@ -24,7 +24,7 @@
 // mutant drop-answer-in-branch#1: out of contract, as drop-guard#1 (the answer to an invalid from)
 // mutant wrong-status-code#1: out of contract, as drop-guard#1 (400 → 500 for an invalid from)
 // mutant drop-return-after-answer#1: out of contract, as drop-guard#1 (the return after that answer)
-// mutant drop-clear-timer#1: harmless: res 'close' fires a few ms after end() (5 ms measured on Node 20.20, keep-alive socket still open) and its listener clears the interval before the next 100 ms tick
+// mutant drop-clear-timer#1: res 'close' fires a few ms after end() (5 ms measured on Node 20.20, keep-alive socket still open) and its listener clears the interval before the next 100 ms tick
 // mutant drop-end#1: out of contract: sendJson's res.write(body) carries Content-Length, so the client has its whole answer; only a second request on the same connection (Node holds its response until end()) shows it, and lesson 06's contract sends none (lesson 01's rule, not restated here)
 // mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; this lesson's task does not, and no check sends one
 import type { BodyPart, CheckContext, EventOf, HttpResponse, LessonChecks, Location } from 'httpdojo/check';

@@ -25,9 +25,9 @@
 // mutant drop-return-after-answer#1: out of contract, as unwrap-try#2 (the return after that 400)
 // mutant host-url-base#1: out of contract: only lesson 02's task says an empty or malformed Host must be answered; this lesson's task does not, and no check sends one
 // mutant route-on-raw-url#1: out of contract: routing on req.url differs from URL.pathname only for a query string (a file named "hello.txt?v=1" is not found) and for dot segments, which resolveInRoot confines anyway; lesson 08's contract names no query on /files/ targets (the query rules are lessons 02-04's), so no check sends one
-// mutant drop-guard#3: harmless: without the 403 branch the string 'outside' is stat()ed as a file name relative to the working folder, not found, 404, and the task allows 403 or 404
-// mutant drop-guard#4: harmless: without the 404 branch for a broken escape or a NUL byte (broken-escape-404) the string 'bad' is stat()ed as a file name, not found: the same 404
-// mutant drop-return-after-answer#7: harmless: the HEAD branch's return; pipeline() then fails at once with ERR_STREAM_PREMATURE_CLOSE on the finished response (measured on Node 20.20; its callback ignores that code) and destroys the file stream; the client has its whole answer and no descriptor stays open
+// mutant drop-guard#3: without the 403 branch the string 'outside' is stat()ed as a file name relative to the working folder, not found, 404, and the task allows 403 or 404
+// mutant drop-guard#4: without the 404 branch for a broken escape or a NUL byte (broken-escape-404) the string 'bad' is stat()ed as a file name, not found: the same 404
+// mutant drop-return-after-answer#7: the HEAD branch's return; pipeline() then fails at once with ERR_STREAM_PREMATURE_CLOSE on the finished response (measured on Node 20.20; its callback ignores that code) and destroys the file stream; the client has its whole answer and no descriptor stays open
 import { mkdir, open, realpath, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { CheckContext, EventOf, HttpResponse, LessonChecks, Location } from 'httpdojo/check';
