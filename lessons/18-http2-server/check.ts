@@ -22,32 +22,42 @@ type H2Session = Awaited<ReturnType<CheckContext['tls']['h2']['connect']>>;
 type H2Response = Awaited<ReturnType<H2Session['request']>>;
 type HttpsResult = Awaited<ReturnType<CheckContext['tls']['https']['request']>>;
 
-const EVENTS = ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n'];
+const EVENTS = 'data: 1\n\ndata: 2\n\ndata: 3\n\n';
 /** CURRICULUM 18: each /events part arrives on its own, at least this far from the one before. */
 const EVENT_GAP_MS = 60;
 /** CURRICULUM 18: 100 concurrent GET /slow?ms=300 complete within 1.5 s of the first being sent. */
 const STREAMS = 100;
 const MULTIPLEX_BOUND_MS = 1500;
-const MISSING_ALPN = /Missing ALPN Protocol/;
+const H2C_WHY = "Your server is not a TLS server: http2.createServer() speaks HTTP/2 in clear text (h2c) and ignores key and cert without a word, so every https:// client (browsers, curl, https.get, http2.connect('https://…')) fails. Use http2.createSecureServer({ key, cert, allowHTTP1: true }).";
+const NO_FALLBACK_WHY = 'Without allowHTTP1, createSecureServer speaks only HTTP/2: a TLS client that offers no ALPN gets a canned 403, one that offers only http/1.1 fails the handshake (ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL). Add allowHTTP1: true to its options.';
+/** What an uncaught HTTP/2 error means here (RFC 9113 §8.2.2; https://nodejs.org/docs/latest-v20.x/api/http2.html#error-handling). */
+const CRASH_WHY: Record<string, { pitfall: string; why: string }> = {
+  ERR_HTTP2_INVALID_CONNECTION_HEADERS: { pitfall: 'h2-connection-header', why: 'HTTP/2 forbids HTTP/1 connection headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, Proxy-Connection, TE other than trailers: RFC 9113 §8.2.2), and Node throws when a response carries one; over HTTP/1.1 the same code works, which hides it. Remove the header: HTTP/2 frames the body and keeps the stream open by itself.' },
+  ERR_HTTP2_INVALID_STREAM: { pitfall: 'h2-stream-error-crash', why: "respond() on a stream the client has already cancelled or dropped throws: a timer outlived its stream. Check stream.destroyed before answering, or clear the timer on the stream's 'close'." },
+  ERR_HTTP2_STREAM_ERROR: { pitfall: 'h2-stream-error-crash', why: "A client's RST_STREAM with an error code emits 'error' on the server's stream, and an 'error' without a listener is thrown. Add stream.on('error', …) in your 'stream' listener (a 'request' listener's compatibility layer also handles it)." },
+};
 
 export default {
   setup: (s) => ({ args: [s.certs.dir] }),
   // Thrown before listen() (key/cert given as paths), or by a crash no check saw coming.
-  crashes: {
-    ERR_OSSL_PEM_NO_START_LINE: 'pem-path-not-contents',
-    ERR_OSSL_UNSUPPORTED: 'pem-path-not-contents',
-    ERR_HTTP2_INVALID_CONNECTION_HEADERS: 'h2-connection-header',
-    ERR_HTTP2_INVALID_STREAM: 'h2-stream-error-crash',
-    ERR_HTTP2_STREAM_ERROR: 'h2-stream-error-crash',
-  },
+  crashes: { ERR_OSSL_PEM_NO_START_LINE: 'pem-path-not-contents', ERR_OSSL_UNSUPPORTED: 'pem-path-not-contents', ERR_HTTP2_INVALID_CONNECTION_HEADERS: 'h2-connection-header', ERR_HTTP2_INVALID_STREAM: 'h2-stream-error-crash', ERR_HTTP2_STREAM_ERROR: 'h2-stream-error-crash' },
   checks: [
     {
       id: 'h2-root',
       title: 'an HTTP/2 client (TLS, ALPN h2, trusting the test CA) gets GET / → 200 {"httpVersion":"2.0"}',
       async run(ctx) {
-        const session = await h2Connect(ctx, 'GET /');
-        const res = await session.request('/');
-        await expectJson(ctx, res, 'GET / over HTTP/2', 200, { httpVersion: '2.0' });
+        let session: H2Session;
+        try {
+          session = await ctx.tls.h2.connect();
+        } catch (error) {
+          const message = (error as Error).message;
+          if (/wrong version number|packet length|unknown protocol/i.test(message) || ctx.server.listeners()[0]?.tls === false) {
+            ctx.fail('h2c-cleartext', `We opened a TLS connection offering ALPN h2 to send GET /; the handshake failed: ${message}. ${H2C_WHY}`, h2cLine(ctx));
+          }
+          await judgeCrash(ctx, 'We opened an HTTP/2 connection to send GET /', true);
+          return ctx.fail('timeout', `We opened a TLS connection offering ALPN h2 to send GET /; it failed: ${message}.`, ctx.server.listenAt);
+        }
+        await h2Json(ctx, await session.request('/'), 'GET / over HTTP/2', 200, { httpVersion: '2.0' });
       },
     },
     {
@@ -55,53 +65,76 @@ export default {
       title: 'HTTP/1.1 clients, without ALPN (like https.get) and with ALPN http/1.1 (like curl --http1.1), get GET / → 200 {"httpVersion":"1.1"}',
       concurrent: true,
       async run(ctx) {
-        const [plain, alpn] = await Promise.all([ctx.tls.https.request({ target: '/' }), ctx.tls.https.request({ target: '/', alpn: ['http/1.1'] })]);
-        await expectJson1(ctx, plain, 'GET / over HTTPS/1.1 with no ALPN (as https.get sends it)', 200, { httpVersion: '1.1' });
-        await expectJson1(ctx, alpn, 'GET / over HTTPS/1.1 offering ALPN http/1.1 (as curl --http1.1 does)', 200, { httpVersion: '1.1' });
+        const asked = await Promise.all([
+          { sent: 'GET / over HTTPS/1.1 with no ALPN (as https.get sends it)', alpn: undefined },
+          { sent: 'GET / over HTTPS/1.1 offering ALPN http/1.1 (as curl --http1.1 does)', alpn: ['http/1.1'] },
+        ].map(async ({ sent, alpn }) => ({ sent, res: await ctx.tls.https.request({ target: '/', alpn }) })));
+        const createLine = ctx.source.find(/createSecureServer\s*\(/) ?? ctx.server.listenAt;
+        for (const { sent, res } of asked) {
+          if (res.ok && res.status === 403 && /Missing ALPN Protocol/.test(res.text)) {
+            ctx.fail('no-http1-fallback', `We sent ${sent}; Node answered for you: 403 ${ctx.format.body(res.text)}. ${NO_FALLBACK_WHY}`, createLine);
+          }
+          if (!res.ok && /no application protocol/i.test(`${res.code} ${res.message}`)) {
+            ctx.fail('no-http1-fallback', `We sent ${sent}; the TLS handshake failed: ${res.message}. ${NO_FALLBACK_WHY}`, createLine);
+          }
+          if (!res.ok && /wrong version number|packet length/i.test(res.message)) {
+            ctx.fail('h2c-cleartext', `We sent ${sent}; the TLS handshake failed: ${res.message}. ${H2C_WHY}`, h2cLine(ctx));
+          }
+          const streamLine = ctx.source.find(/\.on\(\s*['"]stream['"]/);
+          if (!res.ok && res.code === 'TIMEOUT' && streamLine && !ctx.source.find(/\.on\(\s*['"]request['"]|createSecureServer\s*\([^)]*?,\s*(async\s*)?(\(|function|\w+\s*=>)/)) {
+            ctx.fail('http1-requests-unanswered', `We sent ${sent}; the handshake went through, then nothing came for ${ctx.format.seconds(res.ms)}. allowHTTP1 hands HTTP/1.1 connections to Node's HTTP/1.1 server, which fires only 'request'; the core API's 'stream' event never sees them, so nobody answers. Add a 'request' listener that answers HTTP/1.1 and leaves req.httpVersion === '2.0' to your 'stream' listener.`, streamLine);
+          }
+          expectJson(ctx, await answered1(ctx, res, sent), sent, 200, { httpVersion: '1.1' }, ctx.server.listenAt);
+        }
       },
     },
     {
       id: 'slow-and-404',
       title: 'GET /slow?ms=120 → 200 {"waited":120} after 120 ms and any other path → 404 {"error":"Not found"}, over HTTP/2 and HTTP/1.1',
       concurrent: true,
-      needs: ['h2-root'],
+      needs: ['h2-root', 'http1-root'],
       async run(ctx) {
-        const session = await h2Connect(ctx, 'GET /slow?ms=120 and GET /no-such-page');
+        const session = await ctx.tls.h2.connect();
         const [slow2, missing2, slow1, missing1] = await Promise.all([
           session.request('/slow?ms=120'), session.request('/no-such-page'),
           ctx.tls.https.request({ target: '/slow?ms=120' }), ctx.tls.https.request({ target: '/no-such-page' }),
         ]);
-        await expectJson(ctx, slow2, 'GET /slow?ms=120 over HTTP/2', 200, { waited: 120 });
+        await h2Json(ctx, slow2, 'GET /slow?ms=120 over HTTP/2', 200, { waited: 120 });
         if (slow2.endAtMs !== null && slow2.endAtMs < 110) ctx.fail('wrong-body', `We sent GET /slow?ms=120 over HTTP/2; the answer came after ${slow2.endAtMs} ms, before the 120 ms had passed.`, ctx.source.find(/setTimeout\s*\(/));
-        await expectJson(ctx, missing2, 'GET /no-such-page over HTTP/2', 404, { error: 'Not found' });
-        await expectJson1(ctx, slow1, 'GET /slow?ms=120 over HTTPS/1.1', 200, { waited: 120 });
-        await expectJson1(ctx, missing1, 'GET /no-such-page over HTTPS/1.1', 404, { error: 'Not found' });
+        await h2Json(ctx, missing2, 'GET /no-such-page over HTTP/2', 404, { error: 'Not found' });
+        expectJson(ctx, await answered1(ctx, slow1, 'GET /slow?ms=120 over HTTPS/1.1'), 'GET /slow?ms=120 over HTTPS/1.1', 200, { waited: 120 }, ctx.server.listenAt);
+        expectJson(ctx, await answered1(ctx, missing1, 'GET /no-such-page over HTTPS/1.1'), 'GET /no-such-page over HTTPS/1.1', 404, { error: 'Not found' }, ctx.server.listenAt);
       },
     },
     {
       id: 'events',
       title: 'GET /events → 200 text/event-stream, no-cache, "data: 1/2/3" each arriving on its own ≥ 60 ms apart over HTTP/2, and the same body over HTTP/1.1',
       concurrent: true,
-      needs: ['h2-root'],
+      needs: ['h2-root', 'http1-root'],
       async run(ctx) {
-        const session = await h2Connect(ctx, 'GET /events');
+        const session = await ctx.tls.h2.connect();
         const [res, res1] = await Promise.all([session.request('/events'), ctx.tls.https.request({ target: '/events' })]);
         const sent = 'We sent GET /events over HTTP/2';
         if (res.status === null) await noAnswer(ctx, sent, res);
-        expectStatus(ctx, res.status, 200, sent, res.text);
-        expectHeader(ctx, sent, res.headers['content-type'], /^text\/event-stream\s*(;|$)/i, 'Content-Type', 'text/event-stream');
-        expectHeader(ctx, sent, res.headers['cache-control'], /^no-cache$/i, 'Cache-Control', 'no-cache');
-        if (!res.complete && res.timedOut && res.text === EVENTS.join('')) {
-          ctx.fail('missing-res-end', `${sent}; the three events arrived, then nothing: after ${ctx.format.seconds(res.timedOut ? 2000 : 0)} the stream still had no END_STREAM. The response is over only when you end it: res.end() (stream.end() in the core API) sends the last DATA frame with END_STREAM.`, lastCall(ctx, '/events') ?? ctx.source.find(/['"`]data: 3/));
+        if (res.status !== 200) ctx.fail('wrong-status', `${sent}; the status was ${res.status}, expected 200 (body ${ctx.format.body(res.text)}).`, lastCall(ctx, '/events'));
+        for (const [name, want] of [['Content-Type', /^text\/event-stream\s*(;|$)/i], ['Cache-Control', /^no-cache$/i]] as const) {
+          const value = res.headers[name.toLowerCase()];
+          if (typeof value !== 'string' || !want.test(value)) ctx.fail('wrong-header', `${sent}; ${name} was ${value === undefined ? 'missing' : ctx.format.value(value)}, expected ${name === 'Content-Type' ? 'text/event-stream' : 'no-cache'}.`, ctx.source.find(new RegExp(name, 'i')) ?? lastCall(ctx, '/events'));
+        }
+        if (res.timedOut && res.text === EVENTS) {
+          ctx.fail('missing-res-end', `${sent}; the three events arrived, then nothing: ${ctx.format.seconds(2000)} later the stream still had no END_STREAM. The response is over only when you end it: res.end() (stream.end() in the core API) sends the last DATA frame with END_STREAM.`, lastCall(ctx, '/events') ?? ctx.source.find(/['"`]data: 3/));
         }
         if (!res.complete) await noAnswer(ctx, sent, res);
-        if (res.text !== EVENTS.join('')) ctx.fail('wrong-body', `${sent}; the body was ${ctx.format.body(res.text)}, expected ${ctx.format.body(EVENTS.join(''))}.`, lastCall(ctx, '/events'));
-        const at = arrivals(res);
-        const gaps = [at[1] - at[0], at[2] - at[1]];
-        if (gaps.some((gap) => gap < EVENT_GAP_MS)) {
-          ctx.fail('buffered-response', `${sent}; the three events arrived at ${at.map((ms) => `${ms} ms`).join(', ')} (DATA frames: ${res.chunks.map((c) => `${c.bytes} bytes at ${c.atMs} ms`).join(', ')}): not one by one, ${EVENT_GAP_MS} ms or more apart. Each res.write() sends its DATA frame at once; text collected first leaves only when you send it.`, bufferedLine(ctx));
+        if (res.text !== EVENTS) ctx.fail('wrong-body', `${sent}; the body was ${ctx.format.body(res.text)}, expected ${ctx.format.body(EVENTS)}.`, lastCall(ctx, '/events'));
+        // When each part ('data: N\n\n', 9 bytes) had arrived whole, in ms since the request was sent.
+        let bytes = 0;
+        const reached = res.chunks.map((chunk) => ({ atMs: chunk.atMs, bytes: (bytes += chunk.bytes) }));
+        const at = [9, 18, 27].map((end) => reached.find((chunk) => chunk.bytes >= end)?.atMs ?? Infinity);
+        if (at[1] - at[0] < EVENT_GAP_MS || at[2] - at[1] < EVENT_GAP_MS) {
+          ctx.fail('buffered-response', `${sent}; the three events were complete at ${at.map((ms) => `${ms} ms`).join(', ')} (DATA frames: ${res.chunks.map((c) => `${c.bytes} bytes at ${c.atMs} ms`).join(', ')}), not one by one ${EVENT_GAP_MS} ms or more apart. Each res.write() sends its DATA frame at once; text collected first leaves only when you send it.`, lastCall(ctx, '/events') ?? ctx.source.find(/\.end\(\s*[A-Za-z_$][\w$]*\s*[+),]/, /['"`]data: 3/));
         }
-        await expectText1(ctx, res1, 'GET /events over HTTPS/1.1', EVENTS.join(''));
+        const ok = await answered1(ctx, res1, 'GET /events over HTTPS/1.1');
+        if (ok.text !== EVENTS) ctx.fail('wrong-body', `We sent GET /events over HTTPS/1.1; the body was ${ctx.format.body(ok.text)}, expected ${ctx.format.body(EVENTS)}.`, ctx.source.find(/['"`]data: 3/));
       },
     },
     {
@@ -110,15 +143,12 @@ export default {
       concurrent: true,
       needs: ['h2-root'],
       async run(ctx) {
-        const session = await h2Connect(ctx, `${STREAMS} GET /slow?ms=300`);
+        const session = await ctx.tls.h2.connect();
         const started = performance.now();
         const done = await Promise.all(Array.from({ length: STREAMS }, () => session.request('/slow?ms=300', { timeoutMs: 2500 }).then((res) => ({ res, ms: Math.round(performance.now() - started) }))));
         const sent = `We sent ${STREAMS} GET /slow?ms=300 at once, streams 1 to ${2 * STREAMS - 1} of one HTTP/2 session`;
         const answered = done.filter(({ res }) => res.complete && res.status === 200).length;
-        for (const { res } of done) {
-          if (res.status === null || !res.complete) await noAnswer(ctx, `${sent}; ${answered} were answered, stream ${res.id}`, res);
-          await expectJson(ctx, res, `${sent}; stream ${res.id}`, 200, { waited: 300 });
-        }
+        for (const { res } of done) await h2Json(ctx, res, `${sent}; ${answered} were answered; stream ${res.id}`, 200, { waited: 300 });
         const times = done.map(({ ms }) => ms).sort((a, b) => a - b);
         if (times[times.length - 1] > MULTIPLEX_BOUND_MS) {
           ctx.fail('timeout', `${sent}; the first answer came after ${times[0]} ms, the last after ${times[times.length - 1]} ms (bound: ${MULTIPLEX_BOUND_MS} ms). On one HTTP/2 connection the streams run side by side: a handler that waits with setTimeout serves them all at once, unless something makes each wait for the one before.`, ctx.source.find(/setTimeout\s*\(/));
@@ -132,7 +162,7 @@ export default {
       needs: ['h2-root'],
       timeoutMs: 6000,
       async run(ctx) {
-        const [a, b, c] = await Promise.all([h2Connect(ctx, 'GET /slow?ms=500'), h2Connect(ctx, 'GET /events'), h2Connect(ctx, 'GET /events')]);
+        const [a, b, c] = await Promise.all([ctx.tls.h2.connect(), ctx.tls.h2.connect(), ctx.tls.h2.connect()]);
         c.dropAfter(150);
         const started = performance.now();
         await Promise.all([a.request('/slow?ms=500', { cancelAfterMs: 100 }), b.request('/events', { resetAfterMs: 150 }), c.request('/events')]);
@@ -145,30 +175,13 @@ export default {
           await judgeCrash(ctx, sent, true);
           return ctx.fail('timeout', `${sent}; then a new HTTP/2 connection failed: ${error.message}.`, ctx.server.listenAt);
         });
-        const res = await after.request('/');
-        if (res.status === null) await noAnswer(ctx, `${sent}; then GET / on a new session`, res);
-        await expectJson(ctx, res, `${sent}; then GET / on a new session`, 200, { httpVersion: '2.0' });
+        await h2Json(ctx, await after.request('/'), `${sent}; then GET / on a new session`, 200, { httpVersion: '2.0' });
       },
     },
   ],
 } satisfies LessonChecks;
 
-/** Opens an HTTP/2 session; a failed handshake is diagnosed (cleartext h2c, no TLS listener). */
-async function h2Connect(ctx: CheckContext, what: string): Promise<H2Session> {
-  try {
-    return await ctx.tls.h2.connect();
-  } catch (error) {
-    const message = (error as Error).message;
-    const listener = ctx.server.listeners()[0];
-    if (/wrong version number|packet length|unknown protocol/i.test(message) || listener?.tls === false) {
-      ctx.fail('h2c-cleartext', `We opened a TLS connection offering ALPN h2 to send ${what}; the handshake failed: ${message}. Your server is not a TLS server: http2.createServer() speaks HTTP/2 in clear text (h2c) and ignores key and cert without a word, so every https:// client (browsers, curl, https.get, http2.connect('https://…')) fails. Use http2.createSecureServer({ key, cert, allowHTTP1: true }).`, ctx.source.find(/http2\.createServer\s*\(/, /\bcreateServer\s*\(/) ?? ctx.server.listenAt);
-    }
-    await judgeCrash(ctx, `We opened an HTTP/2 connection to send ${what}`, true);
-    return ctx.fail('timeout', `We opened a TLS connection offering ALPN h2 to send ${what}; it failed: ${message}.`, ctx.server.listenAt);
-  }
-}
-
-/** A stream that closed without a complete answer: a crash, an unanswered stream, or a reset. */
+/** A stream that closed without a complete answer: a crash, a response never ended, or silence. */
 async function noAnswer(ctx: CheckContext, sent: string, res: H2Response): Promise<never> {
   await judgeCrash(ctx, sent, true);
   const what = res.timedOut ? `no ${res.status === null ? 'response' : 'end of the response'} came within ${ctx.format.seconds(2000)}` : `the stream closed ${res.status === null ? 'without a response' : 'before its END_STREAM'} (${res.error ?? `RST_STREAM code ${res.rstCode}`})`;
@@ -183,18 +196,11 @@ async function noAnswer(ctx: CheckContext, sent: string, res: H2Response): Promi
  */
 async function judgeCrash(ctx: CheckContext, sent: string, wait = false): Promise<void> {
   const uncaught = ctx.server.eventsOf('uncaught').pop() ?? (wait ? await ctx.server.waitFor('uncaught', { timeoutMs: 500 }) : null);
-  if (!uncaught) return;
+  const meaning = uncaught && CRASH_WHY[uncaught.code ?? ''];
+  if (!uncaught || !meaning) return;
   const exit = await ctx.program.waitForExit(1500);
-  const died = `${ctx.format.error(uncaught)} was thrown and nothing caught it: your server ${exit ? `exited (${exit.signal ?? `code ${exit.code}`})` : 'crashed'}, and every other stream and connection with it`;
-  if (uncaught.code === 'ERR_HTTP2_INVALID_CONNECTION_HEADERS') {
-    ctx.fail('h2-connection-header', `${sent}; ${died}. HTTP/2 forbids HTTP/1 connection headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, Proxy-Connection, TE other than trailers: RFC 9113 §8.2.2), and Node throws when a response carries one; over HTTP/1.1 the same code works, which hides it. Remove the header: HTTP/2 frames the body and keeps the connection by itself.`, uncaught.at);
-  }
-  if (uncaught.code === 'ERR_HTTP2_INVALID_STREAM') {
-    ctx.fail('h2-stream-error-crash', `${sent}; ${died}. respond() (or write) on a stream the client has already cancelled or dropped throws: a timer outlived its stream. Check stream.destroyed before answering, or clear the timer on the stream's 'close'.`, callerOf(uncaught, ctx.server.file));
-  }
-  if (uncaught.code === 'ERR_HTTP2_STREAM_ERROR') {
-    ctx.fail('h2-stream-error-crash', `${sent}; ${died}. A client's RST_STREAM with an error code emits 'error' on the server's stream, and an 'error' without a listener is thrown. Add stream.on('error', …) in your 'stream' listener (a 'request' listener's compatibility layer also handles it).`, uncaught.at ?? ctx.source.find(/\.on\(\s*['"]stream['"]/));
-  }
+  const at = uncaught.code === 'ERR_HTTP2_INVALID_STREAM' ? callerOf(uncaught, ctx.server.file) : uncaught.at ?? ctx.source.find(/\.on\(\s*['"]stream['"]/);
+  ctx.fail(meaning.pitfall, `${sent}; ${ctx.format.error(uncaught)} was thrown and nothing caught it: your server ${exit ? `exited (${exit.signal ?? `code ${exit.code}`})` : 'crashed'}, and every other stream and connection with it. ${meaning.why}`, at);
 }
 
 /** The learner's frame that called the function that threw (the timer), else the throw. */
@@ -202,89 +208,35 @@ function callerOf(uncaught: EventOf<'uncaught'>, file: string): Location | null 
   const frames: Location[] = [];
   for (const line of (uncaught.stack ?? '').split('\n')) {
     const match = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/.exec(line.trim());
-    if (!match) continue;
-    const path = match[1].startsWith('file://') ? decodeURIComponent(new URL(match[1]).pathname) : match[1];
-    if (path === file) frames.push({ file, line: Number(match[2]), column: Number(match[3]) });
+    const path = match && (match[1].startsWith('file://') ? decodeURIComponent(new URL(match[1]).pathname) : match[1]);
+    if (match && path === file) frames.push({ file, line: Number(match[2]), column: Number(match[3]) });
   }
-  const at = uncaught.at;
-  return frames.length >= 2 && at && frames[0].line === at.line ? frames[1] : at ?? frames[0] ?? null;
+  return frames.length >= 2 && uncaught.at && frames[0].line === uncaught.at.line ? frames[1] : uncaught.at ?? frames[0] ?? null;
 }
 
-function expectStatus(ctx: CheckContext, got: number | null, want: number, sent: string, body: string): void {
-  if (got !== want) ctx.fail('wrong-status', `${sent}; the status was ${got}, expected ${want} (body ${ctx.format.body(body)}).`, ctx.server.listenAt);
+/** An answer's status, JSON media type and JSON value (HTTP/2 or HTTP/1.1). */
+function expectJson(ctx: CheckContext, res: { status: number | null; headers: Record<string, unknown>; text: string }, sent: string, status: number, want: unknown, line: Location | null): void {
+  if (res.status !== status) ctx.fail('wrong-status', `We sent ${sent}; the status was ${res.status}, expected ${status} (body ${ctx.format.body(res.text)}).`, line);
+  const type = res.headers['content-type'];
+  if (typeof type !== 'string' || !/^application\/json\s*(;|$)/i.test(type)) ctx.fail('wrong-header', `We sent ${sent}; Content-Type was ${type === undefined ? 'missing' : ctx.format.value(type)}, expected application/json.`, line);
+  const got = ((): unknown => { try { return JSON.parse(res.text); } catch { return undefined; } })();
+  if (!ctx.json.equal(got, want)) ctx.fail('wrong-body', `We sent ${sent}; the body was ${ctx.format.body(res.text)}, expected ${ctx.format.value(want)}.`, line);
 }
 
-function expectHeader(ctx: CheckContext, sent: string, value: unknown, want: RegExp, name: string, wanted: string): void {
-  const text = Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
-  if (text === undefined || !want.test(text)) ctx.fail('wrong-header', `${sent}; ${name} was ${text === undefined ? 'missing' : ctx.format.value(text)}, expected ${wanted}.`, ctx.source.find(new RegExp(name, 'i')));
-}
-
-/** An HTTP/2 answer: status, a JSON media type and the JSON value. */
-async function expectJson(ctx: CheckContext, res: H2Response, sent: string, status: number, want: unknown): Promise<void> {
+/** A complete HTTP/2 answer, judged by expectJson. */
+async function h2Json(ctx: CheckContext, res: H2Response, sent: string, status: number, want: unknown): Promise<void> {
   if (res.status === null || !res.complete) await noAnswer(ctx, `We sent ${sent}`, res);
-  expectStatus(ctx, res.status, status, `We sent ${sent}`, res.text);
-  expectHeader(ctx, `We sent ${sent}`, res.headers['content-type'], /^application\/json\s*(;|$)/i, 'Content-Type', 'application/json');
-  let got: unknown;
-  try {
-    got = JSON.parse(res.text);
-  } catch {
-    got = undefined;
-  }
-  if (!ctx.json.equal(got, want)) ctx.fail('wrong-body', `We sent ${sent}; the body was ${ctx.format.body(res.text)}, expected ${ctx.format.value(want)}.`, lastCall(ctx, res.path));
+  expectJson(ctx, res, sent, status, want, lastCall(ctx, res.path));
 }
 
-/** An HTTP/1.1 answer over TLS; a missing one is diagnosed (no allowHTTP1, only a 'stream' listener, h2c). */
-async function expectJson1(ctx: CheckContext, res: HttpsResult, sent: string, status: number, want: unknown): Promise<void> {
-  const ok = await answered1(ctx, res, sent);
-  expectStatus(ctx, ok.status, status, `We sent ${sent}`, ok.text);
-  expectHeader(ctx, `We sent ${sent}`, ok.headers['content-type'], /^application\/json\s*(;|$)/i, 'Content-Type', 'application/json');
-  if (!ctx.json.equal(ok.json, want)) ctx.fail('wrong-body', `We sent ${sent}; the body was ${ctx.format.body(ok.text)}, expected ${ctx.format.value(want)}.`, ctx.server.listenAt);
-}
-
-async function expectText1(ctx: CheckContext, res: HttpsResult, sent: string, want: string): Promise<void> {
-  const ok = await answered1(ctx, res, sent);
-  expectStatus(ctx, ok.status, 200, `We sent ${sent}`, ok.text);
-  if (ok.text !== want) ctx.fail('wrong-body', `We sent ${sent}; the body was ${ctx.format.body(ok.text)}, expected ${ctx.format.body(want)}.`, ctx.source.find(/['"`]data: 3/));
-}
-
+/** An HTTP/1.1 answer over TLS, or a diagnosis of none (a crash, a timeout). */
 async function answered1(ctx: CheckContext, res: HttpsResult, sent: string): Promise<Extract<HttpsResult, { ok: true }>> {
-  const createLine = ctx.source.find(/createSecureServer\s*\(/) ?? ctx.server.listenAt;
-  if (res.ok && res.status === 403 && MISSING_ALPN.test(res.text)) {
-    ctx.fail('no-http1-fallback', `We sent ${sent}; Node answered for you: 403 ${ctx.format.body(res.text)}. Without allowHTTP1, createSecureServer speaks only HTTP/2: a TLS client that offers no ALPN gets this canned 403, one that offers only http/1.1 fails the handshake (ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL). Add allowHTTP1: true to its options.`, createLine);
-  }
   if (res.ok) return res;
-  if (res.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' || /no application protocol/i.test(res.message)) {
-    ctx.fail('no-http1-fallback', `We sent ${sent}; the TLS handshake failed: ${res.message}. Without allowHTTP1, createSecureServer accepts only ALPN h2 and refuses a client that offers http/1.1 with a no_application_protocol alert. Add allowHTTP1: true to its options.`, createLine);
-  }
-  if (/wrong version number|packet length/i.test(res.message)) {
-    ctx.fail('h2c-cleartext', `We sent ${sent}; the TLS handshake failed: ${res.message}: the port speaks clear text. http2.createServer() is cleartext HTTP/2 (h2c) and ignores key and cert. Use http2.createSecureServer({ key, cert, allowHTTP1: true }).`, ctx.source.find(/http2\.createServer\s*\(/, /\bcreateServer\s*\(/) ?? ctx.server.listenAt);
-  }
   await judgeCrash(ctx, `We sent ${sent}`, true);
-  const streamOnly = ctx.source.find(/\.on\(\s*['"]stream['"]/);
-  if (res.code === 'TIMEOUT' && streamOnly && !ctx.source.find(/\.on\(\s*['"]request['"]|createSecureServer\s*\([^)]*?,\s*(async\s*)?(\(|function|\w+\s*=>)/)) {
-    ctx.fail('http1-requests-unanswered', `We sent ${sent}; the handshake went through, then nothing came for ${ctx.format.seconds(res.ms)}. allowHTTP1 hands HTTP/1.1 connections to Node's HTTP/1.1 server, which fires only 'request'; the core API's 'stream' event never sees them, so nobody answers. Add a 'request' listener that answers HTTP/1.1 (and leaves req.httpVersion === '2.0' to your 'stream' listener).`, streamOnly);
-  }
   return ctx.fail(res.code === 'TIMEOUT' ? 'timeout' : 'wrong-status', `We sent ${sent}; ${res.stage === 'response' ? 'no complete answer came' : `the ${res.stage} failed`}: ${res.code} ${res.message}.`, ctx.server.listenAt);
 }
 
-/** When each /events part had arrived completely (ms since the request was sent). */
-function arrivals(res: H2Response): number[] {
-  const ends = [EVENTS[0].length, EVENTS[0].length + EVENTS[1].length, EVENTS.join('').length];
-  let bytes = 0;
-  const at: number[] = [];
-  for (const chunk of res.chunks) {
-    bytes += chunk.bytes;
-    while (at.length < ends.length && bytes >= ends[at.length]) at.push(chunk.atMs);
-  }
-  return at;
-}
-
 /** The learner's last call on the response to `target`, when the probe reported it. */
-function lastCall(ctx: CheckContext, target: string): Location | null {
-  return ctx.server.request({ url: target })?.lastCallAt ?? null;
-}
+const lastCall = (ctx: CheckContext, target: string): Location | null => ctx.server.request({ url: target })?.lastCallAt ?? null;
 
-/** Where the collected events leave together: the probe's last call, else an end() with a variable in it. */
-function bufferedLine(ctx: CheckContext): Location | null {
-  return lastCall(ctx, '/events') ?? ctx.source.find(/\.end\(\s*[A-Za-z_$][\w$]*\s*[+),]/, /['"`]data: 3/);
-}
+const h2cLine = (ctx: CheckContext) => ctx.source.find(/http2\.createServer\s*\(/, /\bcreateServer\s*\(/) ?? ctx.server.listenAt;
