@@ -280,7 +280,7 @@ describe('clients that leave', () => {
     expect(outcome.stderr).toContain('ERR_HTTP2_INVALID_STREAM');
   });
 
-  it("core API: a reset with INTERNAL_ERROR emits 'error' ERR_HTTP2_STREAM_ERROR on the server's stream: fatal without a listener, survived with a 'request' listener or with stream.on('error')", async () => {
+  it("core API: a reset with INTERNAL_ERROR emits 'error' ERR_HTTP2_STREAM_ERROR on the server's stream: fatal without a listener, survived with a 'request' listener or with stream.on('error'); a CANCEL emits no 'error'", async () => {
     const reset = async (port: number) => {
       const client = await session(port);
       const answer = await get(client, '/events', (req) => setTimeout(() => req.destroy(new Error('gone')), 150));
@@ -293,6 +293,14 @@ describe('clients that leave', () => {
     expect(bare.stderr).toContain('ERR_HTTP2_STREAM_ERROR');
     expect(bare.stderr).toContain('NGHTTP2_INTERNAL_ERROR');
     expect(await childAfter(`${events} server.on('request', (req) => { if (req.httpVersion === '2.0') return; });`, reset)).toMatchObject({ alive: true });
+    // A CANCEL is no error: the same bare server survives it.
+    const cancel = async (port: number) => {
+      const client = await session(port);
+      await get(client, '/events', (req) => setTimeout(() => req.close(http2.constants.NGHTTP2_CANCEL), 150));
+      await sleep(100);
+      client.destroy();
+    };
+    expect(await childAfter(events, cancel)).toMatchObject({ alive: true });
     expect(await childAfter(events.replace("(stream) => {", "(stream) => { stream.on('error', () => {});"), reset)).toMatchObject({ alive: true });
   });
 
