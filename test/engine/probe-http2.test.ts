@@ -212,3 +212,33 @@ describe.each([
     });
   }
 });
+
+describe('the built probe on an HTTP/2 server without allowHTTP1 (no-http1-fallback)', () => {
+  const STRICT = [...HEADER, "const server = http2.createSecureServer({ key: read('localhost-key.pem'), cert: read('localhost-cert.pem') }, (req, res) => res.end('x'));", 'server.listen(8443);'];
+  it('an HTTP/1.1 client without ALPN (Node answers 403) and one offering only http/1.1 (refused handshake) are both reported', async () => {
+    const program = new Program(join(dir, 'strict.mjs'), STRICT);
+    try {
+      const listen = (await program.waitFor((event) => event.t === 'listen', 15_000)) as { port: number };
+      const status = await new Promise<number | string>((resolve) => {
+        https.get({ host: '127.0.0.1', servername: 'localhost', port: listen.port, path: '/', ca: certs.ca, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', (error: NodeJS.ErrnoException) => resolve(String(error.code)));
+      });
+      expect(status).toBe(403);
+      expect(await program.waitFor((e) => e.t === 'h2-unknown-protocol')).toMatchObject({ handled: false });
+      const alpn = await new Promise<string>((resolve) => {
+        https.get({ host: '127.0.0.1', servername: 'localhost', port: listen.port, path: '/', ca: certs.ca, agent: false, ALPNProtocols: ['http/1.1'] } as https.RequestOptions, (res) => {
+          res.resume();
+          resolve(`status ${res.statusCode}`);
+        }).on('error', (error: NodeJS.ErrnoException) => resolve(String(error.code)));
+      });
+      // https.get reports the alert as EPROTO, tls.connect as ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL: the same refused handshake.
+      expect(alpn).toMatch(/^(EPROTO|ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL)$/);
+      expect(await program.waitFor((e) => e.t === 'tls-client-error')).toMatchObject({ code: 'ERR_SSL_NO_APPLICATION_PROTOCOL' });
+      expect(program.events.some((e) => e.t === 'req')).toBe(false);
+    } finally {
+      program.stop();
+    }
+  });
+});
