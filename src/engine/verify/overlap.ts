@@ -50,6 +50,8 @@ export async function runWindow(run: VerifyRun, window: Check[]): Promise<CheckR
  * so the program holds what it held when the window began in a one-at-a-time run.
  */
 export async function replayBefore(run: VerifyRun, checks: Check[], index: number): Promise<void> {
+  // Ctrl-C: the run loop skips what is left; nothing to rebuild.
+  if (run.options.signal?.aborted) return;
   await run.program?.stop();
   // A start that fails now is reported by the next check, which starts the program itself (check.ts).
   if (await startServer(run)) return;
