@@ -42,6 +42,7 @@ export default {
           }
           ctx.fail('never-listens', `Only one server listens: ${lines}. The task needs two: an HTTPS server made with https.createServer({ key, cert }) and a plain HTTP server that redirects to it, each with its own listen().`, ctx.source.find(/\bhttps\.createServer\s*\(/) ?? ctx.server.lineOf('listen'));
         }
+        if (found.all.length >= 2) ctx.fail('never-listens', `Your program listens on ${lines}: both are HTTPS servers. The redirect server must speak plain HTTP (http.createServer, no key or cert), or a browser typing http://localhost:8080 gets no answer it can read.`, ctx.source.find(/\bhttps\.createServer\s*\(/) ?? ctx.server.lineOf('listen'));
         ctx.fail('never-listens', `Only the HTTPS server listens (${lines}); the plain HTTP server that redirects to it never called listen(), so a client typing http://localhost:8080 gets "connection refused". Create it with http.createServer and listen on a second port.`, ctx.source.find(/\bhttp\.createServer\s*\(/) ?? ctx.server.lineOf('listen'));
       },
     },
@@ -136,7 +137,7 @@ export default {
         const location = parsed.headers.location;
         const redirect = ctx.tls.https.redirectTarget(location, found);
         if (![301, 308].includes(parsed.status) || !redirect.ok) {
-          ctx.fail(location && !redirect.ok ? 'open-redirect' : 'wrong-status', `We sent "GET /api/users HTTP/1.0" with no Host header at all (legal in HTTP/1.0); we got status ${parsed.status}${location ? ` and Location ${JSON.stringify(location)}` : ' and no Location'}: ${redirect.ok ? 'a redirect must be 301 or 308' : redirect.why}. An origin taken from req.headers.host is "undefined" here; fix the origin in the program.`, ctx.source.find(/headers\.host\b/, /\.headers\[['"]host['"]\]/) ?? ctx.server.lineOf('request-handler'));
+          ctx.fail(location && !redirect.ok ? 'open-redirect' : 'wrong-status', `We sent "GET /api/users HTTP/1.0" with no Host header at all (legal in HTTP/1.0); we got status ${parsed.status}${location ? ` and Location ${JSON.stringify(location)}` : ' and no Location'}: ${redirect.ok ? 'a redirect must be 301 or 308' : redirect.why}. An origin taken from req.headers.host is "undefined" here; fix the origin in the program.`, ctx.server.callLine(ctx.server.request({ method: 'GET', url: '/api/users' }), { header: 'location' }) ?? ctx.source.find(/headers\.host\b/) ?? ctx.server.lineOf('request-handler'));
         }
       },
     },
@@ -167,15 +168,17 @@ async function secureAnswer(ctx: CheckContext, options: HttpsRequestOptions, ver
     }
     ctx.fail(result.code === 'TIMEOUT' ? 'timeout' : 'wrong-status', `We sent ${how}; ${result.stage === 'handshake' ? 'the TLS handshake failed' : 'no complete response came back'}: ${result.code}: ${result.message}.`, ctx.source.find(/\bhttps\.createServer\s*\(/));
   }
-  const where = ctx.server.callLine(record, { fn: ['end', 'write', 'writeHead'] }) ?? ctx.server.lineOf('request-handler');
+  // Read only to point at a line: the probe's record of an answered request trails its bytes by a few ms.
+  const answered = result.status === 200 && ctx.json.equal(result.json, { secure: true, tlsVersion: version, url: target }) ? record : (await ctx.server.settled(method, target, { timeoutMs: 500 })) ?? record;
+  const where = ctx.server.callLine(answered, { fn: ['end', 'write', 'writeHead'] }) ?? ctx.server.lineOf('request-handler');
   const got = `status ${result.status} and ${ctx.format.body(result.text)}`;
-  if (result.status !== 200) ctx.fail('wrong-status', `We sent ${how}; we got ${got}: every HTTPS request gets 200.`, ctx.server.callLine(record, { status: result.status }) ?? where);
+  if (result.status !== 200) ctx.fail('wrong-status', `We sent ${how}; we got ${got}: every HTTPS request gets 200.`, ctx.server.callLine(answered, { status: result.status }) ?? where);
   const expected = { secure: true, tlsVersion: version, url: target };
   const type = String(result.headers['content-type'] ?? '');
-  if (!/^application\/json\s*(;|$)/i.test(type)) ctx.fail('wrong-content-type', `We sent ${how}; we got Content-Type ${JSON.stringify(type || '(none)')}: the JSON answer must say application/json.`, ctx.server.callLine(record, { header: 'content-type' }) ?? where);
+  if (!/^application\/json\s*(;|$)/i.test(type)) ctx.fail('wrong-content-type', `We sent ${how}; we got Content-Type ${JSON.stringify(type || '(none)')}: the JSON answer must say application/json.`, ctx.server.callLine(answered, { header: 'content-type' }) ?? where);
   if (!ctx.json.equal(result.json, expected)) {
     const why = ctx.json.isObject(result.json) && result.json.tlsVersion !== version ? ` (tlsVersion is what req.socket.getProtocol() returns for this connection: ${result.protocol})` : '';
-    ctx.fail('wrong-body', `We sent ${how}; we got ${got}, expected ${JSON.stringify(expected)}${why}.`, where);
+    ctx.fail('wrong-body', `We sent ${how}; we got ${got}, expected ${JSON.stringify(expected)}${why}.`, (why && ctx.source.find(/\btlsVersion\b/)) || where);
   }
   return result;
 }
