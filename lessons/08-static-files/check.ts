@@ -429,18 +429,20 @@ function fileCrashes(ctx: CheckContext, sent?: string): void {
 
 /**
  * After a request of broken-escape-404 failed (or once both are answered): the
- * uncaught error that ended the program, if any, with why it happened added to the
- * engine's crash diagnosis. A request that timed out is the engine's to diagnose.
+ * uncaught error that ended the program, if it ended, with why it happened added to
+ * the engine's crash diagnosis. A program whose own 'uncaughtException' handler kept
+ * it up is still serving (the probe's monitor sees the error all the same); a
+ * request that timed out is the engine's to diagnose.
  */
 async function explainCrash(ctx: CheckContext, uncaughtBefore: number, error?: unknown): Promise<EventOf<'uncaught'> | null> {
   if ((error as { reason?: string } | undefined)?.reason === 'timeout') return null;
-  if (error !== undefined) await ctx.program.waitForExit(1000);
-  const late = ctx.server.eventsOf('uncaught')[uncaughtBefore];
-  if (!late) return null;
-  if (error === undefined) await ctx.program.waitForExit(1500);
-  const because = BROKEN_ESCAPE_CRASHES.find(([code]) => late.code === code || late.name === code)?.[1];
+  if (error === undefined && ctx.server.eventsOf('uncaught').length <= uncaughtBefore) return null;
+  const exited = await ctx.program.waitForExit(error === undefined ? 1500 : 1000);
+  const thrown = ctx.server.eventsOf('uncaught')[uncaughtBefore];
+  if (!exited || !thrown) return null;
+  const because = BROKEN_ESCAPE_CRASHES.find(([code]) => thrown.code === code || thrown.name === code)?.[1];
   if (because) ctx.evidence({ detail: because });
-  return late;
+  return thrown;
 }
 
 /**
