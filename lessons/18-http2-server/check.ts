@@ -16,6 +16,13 @@
 // cancel of /slow?ms=500 (the server's timer fires at 0.5 s, we look 0.15 s later). Every
 // check after the first is `concurrent` (each has its own sessions and connections), so
 // a correct server is done in about 0.7 s after it listens.
+//
+// Mutation survivors (dev check --mutate), each out of this lesson's contract or harmless:
+// mutant drop-answer-in-branch#2: out of contract: /slow with ms outside 0..2000 is not specified (the solution's 400 is its own choice)
+// mutant wrong-status-code#1: out of contract: the same out-of-range /slow answer, 400 → 500
+// mutant byte-length-to-length#1: every body of this lesson is ASCII ({"httpVersion"}, {"waited"}, the 404): bytes = characters
+// mutant drop-clear-timer#1: harmless: the compatibility API's writeHead/end on a cancelled or dropped stream does nothing and throws nothing (test/facts/lesson-18.test.ts, "even answering after the cancel")
+// mutant host-url-base#1: out of contract: the empty-Host rule is lesson 02's; every request here carries :authority (HTTP/2) or Host (HTTP/1.1) localhost:<port>
 import type { CheckContext, EventOf, LessonChecks, Location } from 'httpdojo/check';
 
 type H2Session = Awaited<ReturnType<CheckContext['tls']['h2']['connect']>>;
