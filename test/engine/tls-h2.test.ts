@@ -152,6 +152,18 @@ describe('ctx.tls.h2 connect to servers that are not HTTP/2 over TLS', () => {
     });
   }
 
+  it.each([
+    ['stays silent', (s: tls.TLSSocket) => s.on('data', () => {}), /no SETTINGS frame \(the server's HTTP\/2 preface\) within \d+ ms/],
+    ['closes at once', (s: tls.TLSSocket) => s.end(), /ended right after the TLS handshake \(ALPN h2\): /],
+  ])('a TLS server that agrees to ALPN h2 and then %s', async (_name, behave, message) => {
+    const ctx = context();
+    const target = await listen(tls.createServer({ ...tlsOptions, ALPNProtocols: ['h2'] }, behave));
+    const started = performance.now();
+    await expect(h2Sessions(ctx, certs).connect({ port: target, timeoutMs: 400 })).rejects.toThrow(message);
+    expect(performance.now() - started).toBeLessThan(1400);
+    expect(notes[0]).toMatch(/TLSv1\.3, ALPN h2/);
+  });
+
   it('a secure server without allowHTTP1 still speaks h2 (its refusals are for HTTP/1.1 clients)', async () => {
     const strict = http2.createSecureServer(tlsOptions);
     strict.on('stream', (stream) => route(stream, '/'));

@@ -121,10 +121,12 @@ async function connect(ctx: CheckContext, certs: Certs, port: number, timeoutMs:
     notes.add(`← GOAWAY ${codeName(code)}, last stream ${lastStreamId}`);
   });
   session.on('frameError', (type: number, code: number, id: number) => notes.add(`frame error: type ${type}, stream ${id}, ${codeName(code)}`));
-  await settingsExchanged(session, Math.max(0, deadline - performance.now()), ctx.signal);
-  if (session.destroyed) {
+  const waitMs = Math.max(0, deadline - performance.now());
+  const timedOut = await settingsExchanged(session, waitMs, ctx.signal);
+  if (session.destroyed || timedOut) {
     destroyAll();
-    throw new Error(`the HTTP/2 session on 127.0.0.1:${port} ended right after the TLS handshake: ${sessionError ?? 'the server closed the connection before its SETTINGS frame'}`);
+    const why = timedOut ? `no SETTINGS frame (the server's HTTP/2 preface) within ${Math.round(waitMs)} ms` : (sessionError ?? 'the server closed the connection before its SETTINGS frame');
+    throw new Error(`the HTTP/2 session on 127.0.0.1:${port} ended right after the TLS handshake (ALPN h2): ${why}`);
   }
   notes.add('← SETTINGS (the server\'s HTTP/2 preface)');
   let dropped = false;
@@ -206,23 +208,24 @@ export function explainHandshakeError(error: NodeJS.ErrnoException, port: number
   return `${said} (the TLS handshake failed)`;
 }
 
-/** Waits for the session's 'connect' (the server's SETTINGS arrived), its end, the deadline or the abort. */
-function settingsExchanged(session: http2.ClientHttp2Session, waitMs: number, signal: AbortSignal): Promise<void> {
+/**
+ * Waits for the server's SETTINGS frame ('remoteSettings': its HTTP/2 preface; 'connect' only means the
+ * socket was there), the session's end, the deadline or the abort; true when the deadline came first.
+ */
+function settingsExchanged(session: http2.ClientHttp2Session, waitMs: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = (): void => {
+    const done = (timedOut: boolean): void => {
       clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      session.off('connect', done);
-      session.off('close', done);
-      resolve();
+      signal.removeEventListener('abort', settle);
+      session.off('remoteSettings', settle);
+      session.off('close', settle);
+      resolve(timedOut);
     };
-    const timer = setTimeout(() => {
-      session.destroy();
-      done();
-    }, waitMs);
-    signal.addEventListener('abort', done, { once: true });
-    session.once('connect', done);
-    session.once('close', done);
+    const settle = (): void => done(false);
+    const timer = setTimeout(() => done(true), waitMs);
+    signal.addEventListener('abort', settle, { once: true });
+    session.once('remoteSettings', settle);
+    session.once('close', settle);
   });
 }
 
