@@ -42,7 +42,7 @@ const COMPAT = [
   "  } else if (path === '/events') {",
   "    res.setHeader('content-type', 'text/event-stream');",
   "    res.write('data: 1\\n\\n'); // MARK:write",
-  "    setTimeout(() => res.end('data: 2\\n\\n'), 400);",
+  "    setTimeout(() => res.end('data: 2\\n\\n'), 1500); // long after a reset or drop 150 ms in",
   "  } else if (path === '/te') {",
   "    res.setHeader('Transfer-Encoding', 'chunked');",
   "    try { res.end('x'); } catch (error) { res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR); } // MARK:te",
@@ -67,7 +67,7 @@ const CORE = [
   "    stream.on('error', () => {});",
   "    stream.respond({ ':status': 200, 'content-type': 'text/event-stream' });",
   "    stream.write('data: 1\\n\\n'); // MARK:write",
-  "    setTimeout(() => { if (!stream.destroyed) stream.end('data: 2\\n\\n'); }, 400);",
+  "    setTimeout(() => { if (!stream.destroyed) stream.end('data: 2\\n\\n'); }, 1500);",
   "  } else if (path === '/bare') {",
   "    stream.respond({ ':status': 200 });",
   "    stream.write('part'); // no 'error' listener: a reset with an error code crashes the program",
@@ -114,7 +114,8 @@ interface Row { path: string; options?: H2RequestOptions; dropAfterMs?: number; 
 
 const ROWS: Row[] = [
   { path: '/', record: { method: 'GET', url: '/', protocol: 'h2', ended: true, finished: true }, h2: { rstCode: 0, aborted: false, sessionDestroyed: false }, calls: [['writeHead', 'head'], ['end', 'end']] },
-  { path: '/slow?ms=300', options: { cancelAfterMs: 100 }, record: { finished: false }, h2: { rstCode: 8, aborted: true, sessionDestroyed: false } },
+  // The answer comes long after the cancel: a loaded machine that stalls the test for a few hundred ms still cancels first.
+  { path: '/slow?ms=1500', options: { cancelAfterMs: 100 }, record: { finished: false }, h2: { rstCode: 8, aborted: true, sessionDestroyed: false } },
   { path: '/events', options: { resetAfterMs: 150 }, record: { finished: false }, h2: { rstCode: 2, aborted: true, sessionDestroyed: false }, calls: [['write', 'write']], errors: /ERR_HTTP2_STREAM_ERROR/ },
   { path: '/events', dropAfterMs: 150, record: { finished: false }, h2: { aborted: true, sessionDestroyed: true }, calls: [['write', 'write']] },
 ];
@@ -170,7 +171,7 @@ describe.each([
 
   it('respond() after the client cancelled (core: ERR_HTTP2_INVALID_STREAM on the learner\'s line)', async () => {
     const session = await h2Sessions(context(port), certs).connect();
-    await session.request('/slow?ms=250', { cancelAfterMs: 50 });
+    await session.request('/slow?ms=700', { cancelAfterMs: 50 });
     if (api === 'core') {
       const threw = await program.waitFor((e) => e.t === 'call-threw' && e.code === 'ERR_HTTP2_INVALID_STREAM');
       expect(threw).toMatchObject({ fn: 'respond', api: 'core', at: { file: program.file, line: program.line('late') } });
