@@ -131,8 +131,11 @@ function describeCall(target: object, id: number, fn: string, api: Api, args: un
     const chunk = typeof args[0] === 'function' ? undefined : args[0];
     const bytes = byteLengthOf(chunk, args[1]);
     const count = counts.get(target) ?? { events: 0, bytes: 0, calls: 0 };
-    count.bytes += bytes;
-    count.calls += 1;
+    // The compatibility API's end(chunk) writes through its own write(chunk): the nested call's bytes are the same bytes.
+    if (!nested) {
+      count.bytes += bytes;
+      count.calls += 1;
+    }
     counts.set(target, count);
     Object.assign(event, { bytes, totalBytes: count.bytes, calls: count.calls });
     if (bytes > 0) event.preview = preview(chunk);
