@@ -12,13 +12,21 @@ import type { styleFor } from '../report/style.js';
 
 type Style = ReturnType<typeof styleFor>;
 
-/** Literal ports in `listen(3000)` calls, in order (else `PORT = 3000`, else 3000). */
+/**
+ * The ports a program's `listen()` calls name, in order: a literal
+ * (`listen(3000)`) or a name given a literal (`const HTTPS_PORT = 8443`,
+ * `PORT = process.env.PORT ?? 4000`, `|| 4000`); else 3000.
+ */
 export function portsIn(source: string): number[] {
-  const ports = [...source.matchAll(/\.listen\(\s*(\d{2,5})\b/g)].map((match) => Number(match[1]));
-  if (ports.length === 0) {
-    const named = /\bPORT\b[^=\n]*=\s*(?:[^\n]*\?\?\s*)?(\d{2,5})\b/.exec(source);
-    ports.push(named ? Number(named[1]) : 3000);
+  const ports: number[] = [];
+  for (const [, literal, name] of source.matchAll(/\.listen\(\s*(?:(\d{2,5})\b|([A-Za-z_$][\w$]*))/g)) {
+    if (literal) ports.push(Number(literal));
+    else {
+      const given = new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\s*=\\s*(?:[^\\n;]*(?:\\?\\?|\\|\\|)\\s*)?(\\d{2,5})\\b`).exec(source);
+      if (given) ports.push(Number(given[1]));
+    }
   }
+  if (ports.length === 0) ports.push(3000);
   return [...new Set(ports)];
 }
 

@@ -24,6 +24,8 @@ describe('announce: the ports a source names and the curl line for each', () => 
     ['const PORT = process.env.PORT ?? 4000;\nserver.listen(PORT);', [4000]],
     ['server.listen(port);', [3000]],
     ['a.listen(8443); b.listen(8443);', [8443]],
+    ['const HTTPS_PORT = 8443;\nconst HTTP_PORT = 8080;\nsecure.listen(HTTPS_PORT);\nplain.listen(HTTP_PORT, cb);', [8443, 8080]],
+    ['const port = Number(process.env.PORT) || 5000;\napp.listen(port);', [5000]],
   ])('%j -> %j', (source, ports) => {
     expect(portsIn(source)).toEqual(ports);
   });
