@@ -7,6 +7,7 @@
 //   https://localhost:<P><target> (host 127.0.0.1, the bound port, no port for 443 accepted),
 //   followed to the HTTPS server, whose `url` must equal the target; the origin is fixed:
 //   Host evil.example, evil.example:8080, empty, HTTP/1.0 without Host, target //evil.example/x.
+// mutant byte-length-to-length#1: every body this server sends is ASCII (req.url arrives percent-encoded, tlsVersion is ASCII), so characters and bytes are the same count
 // The program gets the certs folder as argv[2]. ctx.http talks to the plain listener (the
 // engine prefers the first http.Server); ctx.tls.https to the tls.Server.
 import type { CheckContext, HttpResponse, LessonChecks } from 'httpdojo/check';
@@ -52,6 +53,9 @@ export default {
       needs: ['two-servers'],
       async run(ctx) {
         const answer = await secureAnswer(ctx, { target: '/' }, 'TLSv1.3');
+        // A body complete by its Content-Length reaches the client whole even when res.end() never came.
+        const record = await ctx.server.settled('GET', '/', { timeoutMs: 500 });
+        if (record && !record.ended) ctx.fail('missing-res-end', `We sent GET / over HTTPS; the body arrived whole (its Content-Length said so), but your server never called res.end(): the response is never finished, so the next request on this connection would wait forever.`, record.lastCallAt);
         if (answer.protocol !== 'TLSv1.3') ctx.fail('wrong-body', `We connected with TLS 1.2 and 1.3 allowed; the handshake chose ${answer.protocol}, but a Node 20 server negotiates TLS 1.3 unless told otherwise: remove any maxVersion or secureProtocol from the server's options.`, ctx.source.find(/\b(?:maxVersion|secureProtocol)\b/));
       },
     },

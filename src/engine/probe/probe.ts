@@ -38,6 +38,7 @@ import { createProbe } from './context.js';
 import { recordCrashesAndExit } from './exit.js';
 import { recordFiles } from './files.js';
 import { recordHttp2Servers } from './http2.js';
+import { recordHttpsRequests } from './https.js';
 import { startHeartbeat } from './heartbeat.js';
 import { rebindListens } from './listen.js';
 import { recordRequests } from './requests.js';
@@ -62,6 +63,7 @@ function install(fd: number): void {
   recordCrashesAndExit(probe);
   rebindListens(probe);
   recordRequests(probe);
+  recordHttpsRequests();
   recordHttp2Servers(probe);
   recordResponseCalls(probe);
   recordClientRequests(probe);
