@@ -14,6 +14,9 @@
 // (no way to pass a CA in Node 20), node:http on an https: URL, the lesson's CA
 // not trusted. Generic ids as in lesson 10: `wrong-body` stdout or stderr is not
 // what was asked; `wrong-status` the exit code; `crash`; `timeout`.
+//
+// Mutation survivors (dev check --mutate), each out of this lesson's contract:
+// mutant drop-error-listener#1: out of contract: the failures the contract lists come before any response (refused connections, refused certificates), never a body cut midway (lesson 10's reset-mid-body), so no response 'error' is emitted
 import { isDeepStrictEqual } from 'node:util';
 import type { CheckContext, ClientResult, LessonChecks } from 'httpdojo/check';
 
@@ -38,6 +41,8 @@ export default {
         const sent = `We served JSON at ${server.origin}/items, presenting ${server.certificate}, and gave your program the CA file ${ctx.tls.certs.caFile}`;
         tlsCauses(ctx, result, server, sent);
         ctx.client.expectNodeHttp(result, server, sent, 'https.get or https.request from node:https');
+        const failed = ctx.client.eventsOf(result, 'client-error')[0];
+        if (server.upstream.received.length === 0) ctx.fail('wrong-body', `${sent}; no request reached our server${failed ? ` (your request failed with ${failed.code ?? failed.name}: ${failed.message})` : ''}; ${ctx.client.outcome(result)}.`, ctx.client.requestLine(result));
       },
     },
     {
@@ -56,7 +61,8 @@ export default {
           ctx.fail(
             'string-concat-chunks',
             `${sent}; your program printed ${ctx.client.show(result.stdout)}: the characters we cut in two between pieces became U+FFFD (�), because each chunk was decoded to a string on its own.`,
-            ctx.source.find(/\+=\s*[\w$.]+\s*;|\+=\s*[\w$]+\.toString\(|\+\s*[\w$]+\.toString\(/) ?? ctx.client.requestLine(result),
+            // The concatenation after the 'data' listener, not an unrelated `+=` before it.
+            ctx.source.findAll(/\+=\s*[\w$.]+\s*;|\+=\s*[\w$]+\.toString\(|\+\s*[\w$]+\.toString\(/).find((at) => at.line >= (ctx.source.find(/\.on\(\s*['"]data['"]/)?.line ?? 0)) ?? ctx.client.requestLine(result),
           );
         }
         const asked = server.upstream.received[0];
