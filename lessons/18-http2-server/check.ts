@@ -13,9 +13,10 @@
 // crash the checks did not see coming (and the PEM error, thrown before listen()).
 //
 // Budget: the contract's own waits set the floor: the 100 /slow?ms=300 (0.3 s) and the
-// cancel of /slow?ms=500 (the server's timer fires at 0.5 s, we look 0.15 s later). Every
-// check after the first is `concurrent` (each has its own sessions and connections), so
-// a correct server is done in about 0.7 s after it listens.
+// cancel of /slow?ms=500 (the server's timer fires at 0.5 s, we look 0.15 s later). The
+// checks run in two windows of `concurrent` checks (each has its own sessions and
+// connections): the four route checks (0.2 s: /events), then the 100 streams beside the
+// clients that leave (0.65 s), so a correct server is done in about 0.9 s after it listens.
 //
 // Mutation survivors (dev check --mutate), each out of this lesson's contract or harmless:
 // mutant drop-answer-in-branch#2: out of contract: /slow with ms outside 0..2000 is not specified (the solution's 400 is its own choice)
@@ -133,12 +134,22 @@ export default {
         }
         if (!res.complete) await noAnswer(ctx, sent, res);
         if (res.text !== EVENTS) ctx.fail('wrong-body', `${sent}; the body was ${ctx.format.body(res.text)}, expected ${ctx.format.body(EVENTS)}.`, lastCall(ctx, '/events'));
-        // When each part ('data: N\n\n', 9 bytes) had arrived whole, in ms since the request was sent.
-        let bytes = 0;
-        const reached = res.chunks.map((chunk) => ({ atMs: chunk.atMs, bytes: (bytes += chunk.bytes) }));
-        const at = [9, 18, 27].map((end) => reached.find((chunk) => chunk.bytes >= end)?.atMs ?? Infinity);
-        if (at[1] - at[0] < EVENT_GAP_MS || at[2] - at[1] < EVENT_GAP_MS) {
-          ctx.fail('buffered-response', `${sent}; the three events were complete at ${at.map((ms) => `${ms} ms`).join(', ')} (DATA frames: ${res.chunks.map((c) => `${c.bytes} bytes at ${c.atMs} ms`).join(', ')}), not one by one ${EVENT_GAP_MS} ms or more apart. Each res.write() sends its DATA frame at once; text collected first leaves only when you send it.`, lastCall(ctx, '/events') ?? ctx.source.find(/\.end\(\s*[A-Za-z_$][\w$]*\s*[+),]/, /['"`]data: 3/));
+        // Each part must be written by a call of its own, 60 ms or more after the one before (the
+        // probe's stamps, server clock; our arrivals when the probe has none), and not reach us all
+        // at once. Parts written by separate calls that came too close may be a loaded machine's
+        // late timers: that is measured once more before it counts.
+        for (let attempt = 1, current = res; ; attempt++) {
+          const t = partTimes(ctx, current);
+          const shared = t.calls !== null && (t.calls[0] === t.calls[1] || t.calls[1] === t.calls[2]);
+          const when = t.server ?? t.client;
+          if (!shared && when[1] - when[0] >= EVENT_GAP_MS && when[2] - when[1] >= EVENT_GAP_MS && t.client[2] - t.client[0] >= EVENT_GAP_MS) break;
+          if (shared || attempt === 2) {
+            const written = t.server ? `your server wrote them at ${t.server.map((ms) => `${ms} ms`).join(', ')} (${shared ? 'two or more in one call' : 'in separate calls'}) and ` : '';
+            ctx.fail('buffered-response', `${sent}${attempt === 2 ? ' (twice)' : ''}; ${written}they were complete here at ${t.client.map((ms) => `${ms} ms`).join(', ')} (DATA frames: ${current.chunks.map((c) => `${c.bytes} bytes at ${c.atMs} ms`).join(', ')}), not one by one ${EVENT_GAP_MS} ms or more apart. Each res.write() sends its DATA frame at once; text collected first leaves only when you send it.`, ctx.source.find(/\.(end|write)\([^)\n]*data: 3/) ?? t.line);
+          }
+          ctx.note(`the three events came closer than ${EVENT_GAP_MS} ms apart: measuring once more (a loaded machine can fire timers late)`);
+          current = await session.request('/events');
+          if (!current.complete || current.text !== EVENTS) await noAnswer(ctx, `${sent} (a second time)`, current);
         }
         const ok = await answered1(ctx, res1, 'GET /events over HTTPS/1.1');
         if (ok.text !== EVENTS) ctx.fail('wrong-body', `We sent GET /events over HTTPS/1.1; the body was ${ctx.format.body(ok.text)}, expected ${ctx.format.body(EVENTS)}.`, ctx.source.find(/['"`]data: 3/));
@@ -147,7 +158,7 @@ export default {
     {
       id: 'multiplexed',
       title: `${STREAMS} GET /slow?ms=300 sent at once on one HTTP/2 session all get {"waited":300} within 1.5 s of the first`,
-      concurrent: true,
+      // Not beside 'events': the burst of 100 streams would delay the 100 ms timers it measures.
       needs: ['h2-root'],
       async run(ctx) {
         const session = await ctx.tls.h2.connect();
@@ -243,7 +254,19 @@ async function answered1(ctx: CheckContext, res: HttpsResult, sent: string): Pro
   return ctx.fail(res.code === 'TIMEOUT' ? 'timeout' : 'wrong-status', `We sent ${sent}; ${res.stage === 'response' ? 'no complete answer came' : `the ${res.stage} failed`}: ${res.code} ${res.message}.`, ctx.server.listenAt);
 }
 
-/** The learner's last call on the response to `target`, when the probe reported it. */
-const lastCall = (ctx: CheckContext, target: string): Location | null => ctx.server.request({ url: target })?.lastCallAt ?? null;
+/** When each /events part ('data: N\n\n', 9 bytes) was complete here and at the server (the probe's
+ * stamp of the call that carried its last byte), that call's index, and the last call's line. */
+function partTimes(ctx: CheckContext, res: H2Response): { client: number[]; server: number[] | null; calls: number[] | null; line: Location | null } {
+  const record = ctx.server.requests().filter((r) => r.url === '/events' && (r as { protocol?: string }).protocol === 'h2').pop();
+  const writes = (record?.calls ?? []).filter((call) => (call.fn === 'write' || call.fn === 'end') && (call.bytes ?? 0) > 0) as Array<{ ms?: number; bytes?: number; at: Location | null }>;
+  const upTo = (sizes: number[]) => [9, 18, 27].map((end) => { let sum = 0; return sizes.findIndex((size) => (sum += size) >= end); });
+  const client = upTo(res.chunks.map((c) => c.bytes)).map((i) => res.chunks[i]?.atMs ?? Infinity);
+  const calls = upTo(writes.map((w) => w.bytes ?? 0));
+  const known = writes.length > 0 && calls.every((i) => i >= 0 && writes[i].ms !== undefined);
+  return { client, server: known ? calls.map((i) => writes[i].ms! - writes[0].ms!) : null, calls: known ? calls : null, line: writes[writes.length - 1]?.at ?? null };
+}
+
+/** The learner's last call on the HTTP/2 response to `target`, when the probe reported it. */
+const lastCall = (ctx: CheckContext, target: string): Location | null => ctx.server.requests().filter((r) => r.url === target && (r as { protocol?: string }).protocol === 'h2').pop()?.lastCallAt ?? null;
 
 const h2cLine = (ctx: CheckContext) => ctx.source.find(/http2\.createServer\s*\(/, /\bcreateServer\s*\(/) ?? ctx.server.listenAt;
