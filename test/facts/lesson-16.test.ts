@@ -17,7 +17,7 @@ const KEY = fs.readFileSync(path.join(CERTS, 'localhost-key.pem'));
 const CERT = fs.readFileSync(path.join(CERTS, 'localhost-cert.pem'));
 const CA = fs.readFileSync(path.join(CERTS, 'ca-cert.pem'));
 
-type Answer = { status?: number; body?: string; protocol?: string | null; alpn?: string | false; error?: string; code?: string };
+type Answer = { status?: number; body?: string; protocol?: string | null; alpn?: string | false | null; error?: string; code?: string };
 
 /** One HTTPS request trusting only the test CA; resolves with what came back or the error (bounded). */
 function ask(port: number, options: https.RequestOptions & { body?: string } = {}): Promise<Answer> {
