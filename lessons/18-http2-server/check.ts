@@ -31,15 +31,12 @@ type H2Response = Awaited<ReturnType<H2Session['request']>>;
 type HttpsResult = Awaited<ReturnType<CheckContext['tls']['https']['request']>>;
 
 const EVENTS = 'data: 1\n\ndata: 2\n\ndata: 3\n\n';
-/** CURRICULUM 18: each /events part arrives on its own, at least this far from the one before. */
+/** CURRICULUM 18: /events parts arrive ≥ 60 ms apart; 100 concurrent GET /slow?ms=300 complete within 1.5 s of the first. */
 const EVENT_GAP_MS = 60;
-/** CURRICULUM 18: 100 concurrent GET /slow?ms=300 complete within 1.5 s of the first being sent. */
 const STREAMS = 100;
 const MULTIPLEX_BOUND_MS = 1500;
 const H2C_WHY = "Your server is not a TLS server: http2.createServer() speaks HTTP/2 in clear text (h2c) and ignores key and cert without a word, so every https:// client (browsers, curl, https.get, http2.connect('https://…')) fails. Use http2.createSecureServer({ key, cert, allowHTTP1: true }).";
-const NO_FALLBACK_WHY = 'Without allowHTTP1, createSecureServer speaks only HTTP/2: a TLS client that offers no ALPN gets a canned 403, one that offers only http/1.1 fails the handshake (ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL). Add allowHTTP1: true to its options.';
-/** What an uncaught HTTP/2 error means here (RFC 9113 §8.2.2; https://nodejs.org/docs/latest-v20.x/api/http2.html#error-handling). */
-const CRASH_WHY: Record<string, { pitfall: string; why: string }> = {
+const CRASH_WHY: Record<string, { pitfall: string; why: string }> = { // https://nodejs.org/docs/latest-v20.x/api/http2.html#error-handling
   ERR_HTTP2_INVALID_CONNECTION_HEADERS: { pitfall: 'h2-connection-header', why: 'HTTP/2 forbids HTTP/1 connection headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, Proxy-Connection, TE other than trailers: RFC 9113 §8.2.2), and Node throws when a response carries one; over HTTP/1.1 the same code works, which hides it. Remove the header: HTTP/2 frames the body and keeps the stream open by itself.' },
   ERR_HTTP2_INVALID_STREAM: { pitfall: 'h2-stream-error-crash', why: "respond() on a stream the client has already cancelled or dropped throws: a timer outlived its stream. Check stream.destroyed before answering, or clear the timer on the stream's 'close'." },
   ERR_HTTP2_STREAM_ERROR: { pitfall: 'h2-stream-error-crash', why: "A client's RST_STREAM with an error code emits 'error' on the server's stream, and an 'error' without a listener is thrown. Add stream.on('error', …) in your 'stream' listener (a 'request' listener's compatibility layer also handles it)." },
@@ -78,6 +75,7 @@ export default {
           { sent: 'GET / over HTTPS/1.1 offering ALPN http/1.1 (as curl --http1.1 does)', alpn: ['http/1.1'] },
         ].map(async ({ sent, alpn }) => ({ sent, res: await ctx.tls.https.request({ target: '/', alpn }) })));
         const createLine = ctx.source.find(/createSecureServer\s*\(/) ?? ctx.server.listenAt;
+        const NO_FALLBACK_WHY = 'Without allowHTTP1, createSecureServer speaks only HTTP/2: a TLS client that offers no ALPN gets a canned 403, one that offers only http/1.1 fails the handshake (ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL). Add allowHTTP1: true to its options.';
         for (const { sent, res } of asked) {
           if (res.ok && res.status === 403 && /Missing ALPN Protocol/.test(res.text)) {
             ctx.fail('no-http1-fallback', `We sent ${sent}; Node answered for you: 403 ${ctx.format.body(res.text)}. ${NO_FALLBACK_WHY}`, createLine);
@@ -102,7 +100,7 @@ export default {
       concurrent: true,
       needs: ['h2-root', 'http1-root'],
       async run(ctx) {
-        const session = await ctx.tls.h2.connect();
+        const session = await connect(ctx, 'its requests');
         const [slow2, missing2, slow1, missing1] = await Promise.all([
           session.request('/slow?ms=120'), session.request('/no-such-page'),
           ctx.tls.https.request({ target: '/slow?ms=120' }), ctx.tls.https.request({ target: '/no-such-page' }),
@@ -120,7 +118,7 @@ export default {
       concurrent: true,
       needs: ['h2-root', 'http1-root'],
       async run(ctx) {
-        const session = await ctx.tls.h2.connect();
+        const session = await connect(ctx, 'its requests');
         const [res, res1] = await Promise.all([session.request('/events'), ctx.tls.https.request({ target: '/events' })]);
         const sent = 'We sent GET /events over HTTP/2';
         if (res.status === null) await noAnswer(ctx, sent, res);
@@ -161,7 +159,7 @@ export default {
       // Not beside 'events': the burst of 100 streams would delay the 100 ms timers it measures.
       needs: ['h2-root'],
       async run(ctx) {
-        const session = await ctx.tls.h2.connect();
+        const session = await connect(ctx, 'its requests');
         const started = performance.now();
         const done = await Promise.all(Array.from({ length: STREAMS }, () => session.request('/slow?ms=300', { timeoutMs: 2500 }).then((res) => ({ res, ms: Math.round(performance.now() - started) }))));
         const sent = `We sent ${STREAMS} GET /slow?ms=300 at once, streams 1 to ${2 * STREAMS - 1} of one HTTP/2 session`;
@@ -180,7 +178,7 @@ export default {
       needs: ['h2-root'],
       timeoutMs: 6000,
       async run(ctx) {
-        const [a, b, c] = await Promise.all([ctx.tls.h2.connect(), ctx.tls.h2.connect(), ctx.tls.h2.connect()]);
+        const [a, b, c] = await Promise.all([connect(ctx, 'GET /slow?ms=500'), connect(ctx, 'GET /events'), connect(ctx, 'GET /events')]);
         c.dropAfter(150);
         const started = performance.now();
         await Promise.all([a.request('/slow?ms=500', { cancelAfterMs: 100 }), b.request('/events', { resetAfterMs: 150 }), c.request('/events')]);
@@ -189,15 +187,18 @@ export default {
         const sent = 'We cancelled GET /slow?ms=500 after 100 ms (RST_STREAM CANCEL), reset GET /events after 150 ms (RST_STREAM INTERNAL_ERROR, what req.destroy(err) sends from a Node client) and dropped the TLS connection of another GET /events after 150 ms, each on its own session';
         await judgeCrash(ctx, sent);
         ctx.note('a new session must still be answered: GET /');
-        const after = await ctx.tls.h2.connect().catch(async (error: Error) => {
-          await judgeCrash(ctx, sent, true);
-          return ctx.fail('timeout', `${sent}; then a new HTTP/2 connection failed: ${error.message}.`, ctx.server.listenAt);
-        });
+        const after = await connect(ctx, `GET /: ${sent}; then a new session`);
         await h2Json(ctx, await after.request('/'), `${sent}; then GET / on a new session`, 200, { httpVersion: '2.0' });
       },
     },
   ],
 } satisfies LessonChecks;
+
+/** An HTTP/2 session for `what`; a failed connection is a crash's or the server's (a timeout), never httpdojo's. */
+const connect = (ctx: CheckContext, what: string): Promise<H2Session> => ctx.tls.h2.connect().catch(async (error: Error) => {
+  await judgeCrash(ctx, `We opened an HTTP/2 connection to send ${what}`, true);
+  return ctx.fail('timeout', `We opened a TLS connection offering ALPN h2 to send ${what}; it failed: ${error.message}.`, ctx.server.listenAt);
+});
 
 /** A stream that closed without a complete answer: a crash, a response never ended, or silence. */
 async function noAnswer(ctx: CheckContext, sent: string, res: H2Response): Promise<never> {
@@ -207,11 +208,7 @@ async function noAnswer(ctx: CheckContext, sent: string, res: H2Response): Promi
   return ctx.fail('timeout', `${sent}; ${what}.`, lastCall(ctx, res.path) ?? ctx.server.listenAt);
 }
 
-/**
- * If the program died (or is dying) of an uncaught error, fails with the pitfall its
- * code means here; other crashes go back to the engine. `wait`: a symptom was seen, so
- * give the probe's report (it travels over IPC) a moment to arrive.
- */
+/** A crash whose code means a pitfall here fails with it (others go to the engine); `wait`: give the probe's report a moment. */
 async function judgeCrash(ctx: CheckContext, sent: string, wait = false): Promise<void> {
   const uncaught = ctx.server.eventsOf('uncaught').pop() ?? (wait ? await ctx.server.waitFor('uncaught', { timeoutMs: 500 }) : null);
   const meaning = uncaught && CRASH_WHY[uncaught.code ?? ''];
@@ -254,8 +251,7 @@ async function answered1(ctx: CheckContext, res: HttpsResult, sent: string): Pro
   return ctx.fail(res.code === 'TIMEOUT' ? 'timeout' : 'wrong-status', `We sent ${sent}; ${res.stage === 'response' ? 'no complete answer came' : `the ${res.stage} failed`}: ${res.code} ${res.message}.`, ctx.server.listenAt);
 }
 
-/** When each /events part ('data: N\n\n', 9 bytes) was complete here and at the server (the probe's
- * stamp of the call that carried its last byte), that call's index, and the last call's line. */
+/** When each 9-byte /events part was complete here and at the server (the probe's stamp of its last byte's call), and that call. */
 function partTimes(ctx: CheckContext, res: H2Response): { client: number[]; server: number[] | null; calls: number[] | null; line: Location | null } {
   const record = ctx.server.requests().filter((r) => r.url === '/events' && (r as { protocol?: string }).protocol === 'h2').pop();
   const writes = (record?.calls ?? []).filter((call) => (call.fn === 'write' || call.fn === 'end') && (call.bytes ?? 0) > 0) as Array<{ ms?: number; bytes?: number; at: Location | null }>;
