@@ -17,7 +17,7 @@ export { jsBytes, nodeCommand } from './node-command.js';
 export { printfFormat, shellText, shellWord } from './shell-quote.js';
 
 export interface ReproduceInput {
-  lesson: { number: number | string; kind: 'server' | 'client' | 'proxy' };
+  lesson: { number: number | string; kind: 'server' | 'client' | 'proxy'; certs?: boolean };
   checkId: string;
   /** The port the program asked listen() for (where `httpdojo run` listens); null when it asked for none. */
   port: number | null;
@@ -76,13 +76,18 @@ export function reproduce(input: ReproduceInput): Reproduction {
 
 function clientReproduction(input: ReproduceInput): Reproduction {
   const ran = input.wire.find((entry) => entry.direction === 'note' && entry.note?.startsWith('we ran:'))?.note?.replace(/^we ran:\s*/, '');
+  // Lessons 17 and 19: the demo server speaks TLS with the lesson's own certificate,
+  // so a client that trusts too much looks right there; only verify presents bad ones.
+  const tls = input.lesson.certs;
   return {
     kind: 'run',
     command: `${input.self} run ${input.lesson.number}${input.fileOption ?? ''}`,
     note:
       `The check ran your program${ran ? ` as ${ran}` : ''} against a test server that exists only while verify runs; this runs it against httpdojo's demo server, ` +
-      'the same kind of server (it sends text cut inside a character, /status/<code> answers with that status, a POST of JSON gets 201), not the same bytes. ' +
-      `Your own server instead: ${input.self} run ${input.lesson.number}${input.fileOption ?? ''} -- <url>.`,
+      (tls
+        ? "the same kind of server over HTTPS and HTTP/2 with the lesson's localhost certificate (it sends text cut inside a character, /status/<code> answers with that status), not the same bytes, and never a certificate your client must refuse. "
+        : 'the same kind of server (it sends text cut inside a character, /status/<code> answers with that status, a POST of JSON gets 201), not the same bytes. ') +
+      `Your own server instead: ${input.self} run ${input.lesson.number}${input.fileOption ?? ''} -- ${tls ? '<url> certs/ca-cert.pem' : '<url>'}.`,
   };
 }
 

@@ -34,7 +34,7 @@ async function server(present: Present, handler: http.RequestListener = (_req, r
     seen.requests.push(`${req.method} ${req.url}`);
     handler(req, res);
   });
-  srv.on('secureConnection', (socket: tls.TLSSocket) => seen.secure.push({ protocol: socket.getProtocol(), sni: (socket as tls.TLSSocket & { servername?: string | false }).servername, alpn: socket.alpnProtocol }));
+  srv.on('secureConnection', (socket: tls.TLSSocket) => seen.secure.push({ protocol: socket.getProtocol(), sni: (socket as tls.TLSSocket & { servername?: string | false }).servername, alpn: socket.alpnProtocol ?? false }));
   srv.on('tlsClientError', (error: NodeJS.ErrnoException) => seen.clientErrors.push(error.code ?? error.message));
   const running = await listenServer(srv);
   return { ...running, seen };

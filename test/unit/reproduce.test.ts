@@ -191,6 +191,15 @@ describe('which tool', () => {
     expect(reproduction.kind).toBe('run');
     expect(reproduction.command).toBe('httpdojo run 10');
     expect(reproduction.note).toMatch(/exists only while verify runs/);
+    expect(reproduction.note).toMatch(/-- <url>\.$/);
+  });
+
+  it('TLS client lessons: the demo server speaks HTTPS with the lesson certificate, never a bad one; the own-server form takes the CA file', () => {
+    const wire: WireEntry[] = [{ connection: 0, direction: 'note', atMs: 1, note: 'we ran: client "https://127.0.0.1:4000/x" "/c/ca-cert.pem"' }];
+    const reproduction = reproduce({ lesson: { number: 17, kind: 'client', certs: true }, checkId: 'x', port: null, wire, self });
+    expect(reproduction.command).toBe('httpdojo run 17');
+    expect(reproduction.note).toMatch(/never a certificate your client must refuse/);
+    expect(reproduction.note).toMatch(/-- <url> certs\/ca-cert\.pem\.$/);
   });
 
   it('shell quoting', () => {
