@@ -47,6 +47,15 @@ export function reproduce(input: ReproduceInput): Reproduction {
       ? ', which starts a plain test upstream for it (the check\'s own upstream answers, slow, cut or hanging up, exist only while verify runs)'
       : '';
   if (!steps.some((step) => step.op === 'write')) {
+    // Lessons 16 and 18: the check spoke TLS (or HTTP/2) through ctx.tls, whose bytes
+    // are not replayable plain text; curl with the lesson's CA asks the same way.
+    if (lesson.certs) {
+      return {
+        kind: 'run',
+        command: runIt,
+        note: `This check spoke HTTPS${lesson.kind === 'server' ? ' (and HTTP/2)' : ''}, which replay cannot resend: start your program with \`${runIt}\`, then try \`curl -i --cacert certs/ca-cert.pem https://localhost:${port}/\` (add --http1.1 or --http2 to choose the protocol, -X POST for another method).`,
+      };
+    }
     return { kind: 'run', command: runIt, note: `This check sent no request: run your program and watch what it does (what it prints, when it exits).` };
   }
   const symptom = symptomOf(input.wire);

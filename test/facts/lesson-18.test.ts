@@ -131,7 +131,6 @@ describe('ALPN: createSecureServer with and without allowHTTP1', () => {
       expect((await get(h2, '/')).body).toBe('h2');
       h2.close();
     } finally {
-      server.closeAllConnections?.();
       server.close();
     }
   });

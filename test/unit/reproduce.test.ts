@@ -194,6 +194,14 @@ describe('which tool', () => {
     expect(reproduction.note).toMatch(/-- <url>\.$/);
   });
 
+  it('TLS server lessons: a check that spoke only HTTPS or HTTP/2 is tried with curl --cacert', () => {
+    const wire: WireEntry[] = [{ connection: 0, direction: 'note', atMs: 1, note: 'TLS handshake done: TLSv1.3, ALPN h2' }];
+    const reproduction = reproduce({ lesson: { number: 18, kind: 'server', certs: true }, checkId: 'h2-root', port: 8443, wire, self });
+    expect(reproduction.kind).toBe('run');
+    expect(reproduction.note).toContain('curl -i --cacert certs/ca-cert.pem https://localhost:8443/');
+    expect(reproduction.note).toMatch(/--http2/);
+  });
+
   it('TLS client lessons: the demo server speaks HTTPS with the lesson certificate, never a bad one; the own-server form takes the CA file', () => {
     const wire: WireEntry[] = [{ connection: 0, direction: 'note', atMs: 1, note: 'we ran: client "https://127.0.0.1:4000/x" "/c/ca-cert.pem"' }];
     const reproduction = reproduce({ lesson: { number: 17, kind: 'client', certs: true }, checkId: 'x', port: null, wire, self });

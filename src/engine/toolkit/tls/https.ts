@@ -197,11 +197,13 @@ function httpsRequest(ctx: CheckContext, certs: Certs, port: number, options: Ht
       readAnswer(ctx, res, (bytes) => {
         const tls = res.socket as TLSSocket;
         const text = bytes.toString('utf8');
-        const cert = tls.getPeerCertificate();
+        // Read at 'secureConnect': a server that answered and closed (Node's canned
+        // 403 to a client without ALPN) leaves a socket whose certificate and protocol are gone.
+        const shook = handshakes.get(tls) ?? handshakeOf(tls);
         finish({
           ok: true, request: summary, status: res.statusCode ?? 0, headers: res.headers, body: bytes, text, json: parseJson(text),
-          protocol: tls.getProtocol(), alpn: tls.alpnProtocol ?? false, authorized: tls.authorized,
-          peer: `CN=${cert.subject?.CN ?? '?'}${cert.subjectaltname ? `, ${cert.subjectaltname}` : ''}`, ms: performance.now() - started,
+          protocol: shook.protocol, alpn: tls.alpnProtocol ?? false, authorized: tls.authorized,
+          peer: shook.peer, ms: performance.now() - started,
         });
       }, fail);
     });
@@ -220,13 +222,22 @@ export function sslReason(error: { code?: string; message: string }): { code: st
   return { code: `ERR_SSL_${match[1].toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, reason: `${match[1]} (${error.code ?? 'error'})` };
 }
 
+/** What the handshake established, kept per socket (getPeerCertificate() is null once the socket is closed). */
+const handshakes = new WeakMap<TLSSocket, { protocol: string | null; peer: string }>();
+
+function handshakeOf(socket: TLSSocket): { protocol: string | null; peer: string } {
+  const cert = socket.getPeerCertificate() as Partial<import('node:tls').PeerCertificate> | null;
+  return { protocol: socket.getProtocol(), peer: cert?.subject ? `CN=${cert.subject.CN ?? '?'}${cert.subjectaltname ? `, ${cert.subjectaltname}` : ''}` : '(gone: the socket closed)' };
+}
+
 /** Follows the connection's stages and notes the handshake's result, then the decrypted request head. */
 function watchHandshake(ctx: CheckContext, req: ClientRequest, socket: TLSSocket, body: Buffer | null, stage: (next: HttpsFailure['stage']) => void): void {
   socket.once('connect', () => stage('handshake'));
   socket.once('secureConnect', () => {
     stage('response');
-    const cert = socket.getPeerCertificate();
-    ctx.note(`TLS handshake done: ${socket.getProtocol()}, ALPN ${socket.alpnProtocol || 'none'}, certificate ${cert.subject?.CN ?? '?'} (${cert.subjectaltname ?? 'no SAN'}), verified: ${socket.authorized}`);
+    const shook = handshakeOf(socket);
+    handshakes.set(socket, shook);
+    ctx.note(`TLS handshake done: ${shook.protocol}, ALPN ${socket.alpnProtocol || 'none'}, certificate ${shook.peer}, verified: ${socket.authorized}`);
     // The decrypted request head, as Node wrote it (req._header is set once the head is flushed).
     setImmediate(() => {
       const head = (req as unknown as { _header?: string })._header;
