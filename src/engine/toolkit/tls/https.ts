@@ -223,11 +223,16 @@ export function sslReason(error: { code?: string; message: string }): { code: st
 }
 
 /** What the handshake established, kept per socket (getPeerCertificate() is null once the socket is closed). */
-const handshakes = new WeakMap<TLSSocket, { protocol: string | null; peer: string }>();
+const handshakes = new WeakMap<TLSSocket, { protocol: string | null; peer: string; note: string }>();
 
-function handshakeOf(socket: TLSSocket): { protocol: string | null; peer: string } {
+function handshakeOf(socket: TLSSocket): { protocol: string | null; peer: string; note: string } {
   const cert = socket.getPeerCertificate() as Partial<import('node:tls').PeerCertificate> | null;
-  return { protocol: socket.getProtocol(), peer: cert?.subject ? `CN=${cert.subject.CN ?? '?'}${cert.subjectaltname ? `, ${cert.subjectaltname}` : ''}` : '(gone: the socket closed)' };
+  const cn = cert?.subject?.CN ?? '?';
+  return {
+    protocol: socket.getProtocol(),
+    peer: cert?.subject ? `CN=${cn}${cert.subjectaltname ? `, ${cert.subjectaltname}` : ''}` : '(gone: the socket closed)',
+    note: `${cn} (${cert?.subjectaltname ?? 'no SAN'})`,
+  };
 }
 
 /** Follows the connection's stages and notes the handshake's result, then the decrypted request head. */
@@ -237,7 +242,7 @@ function watchHandshake(ctx: CheckContext, req: ClientRequest, socket: TLSSocket
     stage('response');
     const shook = handshakeOf(socket);
     handshakes.set(socket, shook);
-    ctx.note(`TLS handshake done: ${shook.protocol}, ALPN ${socket.alpnProtocol || 'none'}, certificate ${shook.peer}, verified: ${socket.authorized}`);
+    ctx.note(`TLS handshake done: ${shook.protocol}, ALPN ${socket.alpnProtocol || 'none'}, certificate ${shook.note}, verified: ${socket.authorized}`);
     // The decrypted request head, as Node wrote it (req._header is set once the head is flushed).
     setImmediate(() => {
       const head = (req as unknown as { _header?: string })._header;
