@@ -33,6 +33,10 @@ export const FLOORS = {
   '13': { ms: 0, why: 'none (slow upload and slow response pieces: ~0.2 s in all)' },
   '14': { ms: 7300, why: 'the learner\'s own timeouts: /work?ms=2500 (0.3 s one beside it), headersTimeout 2 s, an idle keep-alive closed after keepAliveTimeout 1 s + the 1 s Node 20 adds, a /work?ms=800 in flight at SIGTERM' },
   '15': { ms: 500, why: 'four uploads one after the other, each predicting the id the one before left: post-creates-user (2 pauses of 30 ms), the two "Zoë 😀" uploads cut in four places 50 ms apart (2 × 200 ms), small-bodies-as-before (2 × 20 ms); 04\'s 400/405 and 05\'s 413 checks run beside them (concurrent: true)' },
+  '16': { ms: 0, why: 'none (two servers, a handful of HTTPS handshakes and redirects)' },
+  '17': { ms: 1900, why: 'no timer: 11 runs of the client (a node + tsx start, ~0.35 s of CPU each), two checks at a time on two cores; the body comes in pieces with pauses' },
+  '18': { ms: 950, why: '/events writes its parts 100 ms apart (200 ms), beside the route checks; then 100 × /slow?ms=300 beside the survival check, whose cancel of /slow?ms=500 at 100 ms and reset of /events at 150 ms wait for those answers (~0.7 s)' },
+  '19': { ms: 1700, why: 'no timer of its own: 8 runs of the client (~0.35 s of CPU each, two at a time on two cores: ~1.4 s), each waiting for the test server\'s slowest seeded answer (20–200 ms) and the greeting\'s two 40 ms pauses' },
 };
 
 /**
