@@ -186,3 +186,6 @@ export interface SourceToolkit {
    */
   conditionsAround(location: Location): Array<Location & { text: string }>;
 }
+
+// Lessons 16-19: the result types of ctx.tls (https, servers, h2, h2Servers) for check modules to name.
+export type * from './tls/index.js';
