@@ -5,12 +5,11 @@
 // dropped; kill -9 of the board and a restart keep every acknowledged event.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stripTypes } from '../../src/workspace/strip-types.ts';
-import { killStartedClis, requireBuild, ROOT, runCli, startCli, waitUntil, type CliResult, type RunningCli } from './cli-support.ts';
+import { killStartedClis, requireBuild, ROOT, runCli, startCli, waitUntil, type CliResult, type RunningCli, freePort } from './cli-support.ts';
 
 requireBuild();
 const temps: string[] = [];
@@ -25,14 +24,6 @@ afterEach(() => killStartedClis());
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Urls {
   join: string;

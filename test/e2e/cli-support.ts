@@ -282,3 +282,12 @@ export interface VerdictDoc {
 export function parseOneDocument<T = VerdictDoc>(stdout: string): T {
   return JSON.parse(stdout) as T;
 }
+
+/** A loopback port free right now (for a program run unprobed, which binds what it asks for). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

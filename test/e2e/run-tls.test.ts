@@ -4,26 +4,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stripTypes } from '../../src/workspace/strip-types.ts';
-import { killStartedClis, requireBuild, ROOT, runCli, startCli, waitUntil } from './cli-support.ts';
+import { killStartedClis, requireBuild, ROOT, runCli, startCli, waitUntil, freePort } from './cli-support.ts';
 
 const temps: string[] = [];
 afterEach(() => killStartedClis());
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function get(module: typeof http | typeof https, options: https.RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {

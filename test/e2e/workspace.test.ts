@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../../src/course/lessons.ts';
 import { readStateFile } from '../../src/workspace/state.ts';
 import { stripTypes } from '../../src/workspace/strip-types.ts';
-import { isLinux, killStartedClis, processesMatching, requireBuild, ROOT, runCli, startCli, STACK_FRAME, waitUntil, type CliOptions, type CliResult } from './cli-support.ts';
+import { isLinux, killStartedClis, processesMatching, requireBuild, ROOT, runCli, startCli, STACK_FRAME, waitUntil, type CliOptions, type CliResult, freePort } from './cli-support.ts';
 
 requireBuild();
 const lessons = loadCourse(join(ROOT, 'lessons'));
@@ -42,14 +42,6 @@ function expectPlain(result: CliResult): void {
 
 async function solutionJs(lessonId: string): Promise<string> {
   return (await stripTypes(readFileSync(join(ROOT, 'lessons', lessonId, 'solution.ts'), 'utf8'))).code;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 afterEach(() => killStartedClis());

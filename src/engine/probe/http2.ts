@@ -23,7 +23,7 @@ import net from 'node:net';
 import type * as Http2 from 'node:http2';
 import type { Probe } from './context.js';
 import { recordCoreCalls, recordCompatCalls, sameShape, sameShaped } from './http2-calls.js';
-import { stateOf } from './response-calls.js';
+import { watchStatusCode } from './requests.js';
 import { callSite, describeError } from './stack.js';
 
 const ID_BASE = 1_000_000;
@@ -187,18 +187,4 @@ function recordHttp1Life({ emit }: Probe, mine: WeakMap<object, number>): void {
       return originalEmit.call(this, event, ...args);
     } as Emit, originalEmit);
   }
-}
-
-function watchStatusCode({ emit, calls }: Probe, id: number, res: http.ServerResponse): void {
-  // As requests.ts: statusCode is a plain property; an accessor with the same value records assignments.
-  let statusCode = res.statusCode;
-  Object.defineProperty(res, 'statusCode', {
-    configurable: true,
-    enumerable: true,
-    get: () => statusCode,
-    set: (value: number) => {
-      if (calls.depth === 0) emit({ t: 'call', id, fn: 'statusCode', status: value, state: stateOf(res), ...callSite() });
-      statusCode = value;
-    },
-  });
 }

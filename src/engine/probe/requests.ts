@@ -40,7 +40,8 @@ export function recordRequests(probe: Probe): void {
   countBodyBytes(probe);
 }
 
-function watchRequest({ emit, bodyBytesIn, calls }: Probe, id: number, req: http.IncomingMessage, res: http.ServerResponse): void {
+function watchRequest(probe: Probe, id: number, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const { emit, bodyBytesIn } = probe;
   bodyBytesIn.set(req, 0);
   // Listeners for 'close', 'end' and 'aborted' never change a stream's flow or
   // its error handling; an 'error' listener would, so there is none.
@@ -48,18 +49,7 @@ function watchRequest({ emit, bodyBytesIn, calls }: Probe, id: number, req: http
   req.once('close', () => emit({ t: 'req-close', id, complete: req.complete }));
   res.once('finish', () => emit({ t: 'res-finish', id }));
   res.once('close', () => emit({ t: 'res-close', id, finished: res.writableFinished }));
-  // statusCode is a plain property; an accessor with the same value records
-  // assignments (a status set after the body started is silently lost).
-  let statusCode = res.statusCode;
-  Object.defineProperty(res, 'statusCode', {
-    configurable: true,
-    enumerable: true,
-    get: () => statusCode,
-    set: (value: number) => {
-      if (calls.depth === 0) emit({ t: 'call', id, fn: 'statusCode', status: value, state: stateOf(res), ...callSite() });
-      statusCode = value;
-    },
-  });
+  watchStatusCode(probe, id, res);
 }
 
 // ---- request body bytes received so far (lessons 04-05; additive) ---------
@@ -80,4 +70,22 @@ function countBodyBytes({ bodyBytesIn }: Probe): void {
     if (count !== undefined && chunk) bodyBytesIn.set(this, count + byteLengthOf(chunk, args[1]));
     return originalIncomingPush.apply(this, args);
   };
+}
+
+/**
+ * statusCode is a plain property; an accessor with the same value records
+ * assignments (a status set after the body started is silently lost). Also used
+ * for the HTTP/1.1 requests an HTTP/2 server with allowHTTP1 serves (http2.ts).
+ */
+export function watchStatusCode({ emit, calls }: Probe, id: number, res: http.ServerResponse): void {
+  let statusCode = res.statusCode;
+  Object.defineProperty(res, 'statusCode', {
+    configurable: true,
+    enumerable: true,
+    get: () => statusCode,
+    set: (value: number) => {
+      if (calls.depth === 0) emit({ t: 'call', id, fn: 'statusCode', status: value, state: stateOf(res), ...callSite() });
+      statusCode = value;
+    },
+  });
 }
