@@ -1,5 +1,5 @@
 // The hang budget (DESIGN.md "Performance budgets"; issue 8 §3): any hanging
-// program gets its complete verdict within 10 s for lessons 01-13, with the
+// program gets its complete verdict within 10 s for lessons 01-13 (and 16's two servers), with the
 // right pitfall and the learner's line. Each case runs the built CLI
 // (`verify <lesson> --file <fixture> --json`) on a program that hangs in one
 // way — a client that retries forever, never exits, never ends its request or
@@ -74,6 +74,12 @@ const CASES: Case[] = [
   { fixture: 'hangs/server-post-never-answers.ts', lesson: '05', does: 'a lesson-05 server that never answers a POST', pitfall: 'missing-res-end', lines: [111, 119, 120], skipsRest: true },
   // Not the same for every check: one branch never answers, the other routes are fine and still checked.
   { fixture: 'hangs/server-one-route-hangs.ts', lesson: '03', does: 'a lesson-03 server whose unknown-id branch never answers', pitfall: 'missing-res-end', lines: [47, 49], laterPass: true },
+  // Two servers, one silent: the HTTPS server answers, the plain-HTTP redirect server never
+  // ends a response; after two of its checks hung, the checks that need it are skipped.
+  {
+    fixture: '../../lessons/16-https-server/mistakes/missing-res-end.ts', lesson: '16', does: 'a lesson-16 redirect server that never ends a response beside an HTTPS server that answers',
+    pitfall: 'missing-res-end', lines: [36], message: /never called res\.end\(\)/, skipsRest: true,
+  },
   { fixture: 'hangs/proxy-never-answers.mjs', lesson: '13', does: 'a proxy that never answers', pitfall: 'missing-res-end', lines: [6, 7], skipsRest: true },
   { fixture: 'robustness/never-listens-stays.mjs', lesson: '01', does: 'a server that never listens but stays alive', pitfall: 'never-listens', lines: [4], skipsRest: true },
   { fixture: 'robustness/busy-startup.mjs', lesson: '01', does: 'a busy loop before listen()', pitfall: 'never-listens', lines: [5, 6], skipsRest: true },

@@ -42,7 +42,7 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
   const { transcript, signal, upstreams, clientRuns } = scope;
   const server = programView(run, scope.startProgram, scope.eventsFrom, signal, scope.currentProgram, scope.ownPorts);
   const http = new HttpClient(() => run.port, transcript, signal, (method, target) => {
-    const reason = run.hangs.hungRoute(method, target);
+    const reason = run.hangs.hungRoute(method, target) ?? run.hangs.hungServer(serverAt(run.program, run.port), requestedPort(run));
     if (reason) run.checkRefusal ??= reason;
     return reason;
   });
@@ -79,6 +79,19 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
     data: run.setupData,
     source: sourceView(run.file, run.sourceText),
   }, scope.evidence, dirname(run.lesson.dir));
+}
+
+/** The probe's id of the server listening on `port` (the last listen there), or null. */
+function serverAt(program: LearnerProcess | null, port: number): number | null {
+  const listens = program?.events.filter((event) => event.t === 'listen' && event.port === port) ?? [];
+  const last = listens[listens.length - 1];
+  return last?.t === 'listen' ? last.server : null;
+}
+
+/** The port the learner wrote for the server ctx.http talks to (what they recognise), else the one it listens on. */
+function requestedPort(run: VerifyRun): number {
+  const listen = run.program?.events.find((event) => event.t === 'listen' && event.port === run.port);
+  return listen?.t === 'listen' && typeof listen.requested.port === 'number' && listen.requested.port > 0 ? listen.requested.port : run.port;
 }
 
 const bodyBuilders: CheckContext['body'] = {

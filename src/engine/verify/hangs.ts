@@ -24,6 +24,9 @@ export class HangTracker {
   /** Per route (method and path): the checks a request to it hung in, and the routes that ever completed a response. */
   private readonly routeHangs = new Map<string, string[]>();
   private readonly answeredRoutes = new Set<string>();
+  /** Per server (the probe's id, one per listen()): the checks a request to it hung in, and the servers that ever completed a response. */
+  private readonly serverHangs = new Map<number, string[]>();
+  private readonly answeredServers = new Set<number>();
 
   /**
    * After a check (`events`: the program's events during it): the reason later
@@ -37,6 +40,7 @@ export class HangTracker {
   afterCheck(result: CheckResult, program: LearnerProcess | null, events: ProbeEvent[], clientLesson: boolean, skipReason: string | null): string | null {
     if (events.some((event) => event.t === 'res-finish')) this.answeredAny = true;
     this.noteRouteHangs(result, events);
+    this.noteServerHangs(result, events);
     if (result.status !== 'failed') return null;
     if (skipReason) return skipReason;
     if (clientLesson || !program?.running || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return null;
@@ -60,6 +64,38 @@ export class HangTracker {
     const checks = this.routeHangs.get(key) ?? [];
     if (checks.length < 2 || this.answeredRoutes.has(key)) return null;
     return `not run: this check needs an answer to ${key}, and your server never answered it (it hung in "${checks.join('", "')}"), so it would only wait the same way`;
+  }
+
+  /**
+   * The reason not to wait for an answer from `server` again, or null: requests
+   * to it hung in two checks and it never completed a response in this run. A
+   * program with two servers (lesson 16: HTTPS beside a plain-HTTP redirect)
+   * where one answers and the other never does would otherwise cost every check
+   * of the silent one its timeout: the whole-program rule above never fires,
+   * since the other server answers, and the per-route rule neither, since each
+   * check asks for another route.
+   */
+  hungServer(server: number | null, port: number): string | null {
+    if (server === null) return null;
+    const checks = this.serverHangs.get(server) ?? [];
+    if (checks.length < 2 || this.answeredServers.has(server)) return null;
+    return `not run: this check needs an answer from your server on port ${port}, which has not completed a single response in this run ("${checks.join('", "')}" each waited for one in vain), so it would only wait the same way`;
+  }
+
+  /** Which servers hung in this check: those that received a request of a check failed for want of an answer and finished none. */
+  private noteServerHangs(result: CheckResult, events: ProbeEvent[]): void {
+    const serverOf = new Map<number, number>();
+    for (const event of events) if (event.t === 'req' && event.server !== null) serverOf.set(event.id, event.server);
+    for (const event of events) {
+      const server = event.t === 'res-finish' ? serverOf.get(event.id) : undefined;
+      if (server !== undefined) this.answeredServers.add(server);
+    }
+    if (result.status !== 'failed' || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return;
+    for (const server of new Set(serverOf.values())) {
+      if (this.answeredServers.has(server)) continue;
+      const checks = this.serverHangs.get(server) ?? [];
+      if (!checks.includes(result.id)) this.serverHangs.set(server, [...checks, result.id]);
+    }
   }
 
   /**
