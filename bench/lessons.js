@@ -31,7 +31,7 @@ export const FLOORS = {
   '11': { ms: 1200, why: 'no timer: 6 runs of the client (~0.35 s of CPU each; non-2xx starts its 2 at once), two checks at a time on two cores; 40 ms pauses in the answers' },
   '12': { ms: 1800, why: 'three client runs, one per check (two at a time; the third needs the second passed): 20 items answered after 50–200 ms, at most 4 in flight (~0.6 s), plus a start (~0.3 s), twice in a row' },
   '13': { ms: 0, why: 'none (slow upload and slow response pieces: ~0.2 s in all)' },
-  '14': { ms: 7300, why: 'the learner\'s own timeouts: /work?ms=2500 (0.3 s one beside it), headersTimeout 2 s, an idle keep-alive closed after keepAliveTimeout 1 s + the 1 s Node 20 adds, a /work?ms=800 in flight at SIGTERM' },
+  '14': { ms: 3300, why: 'the learner\'s own timeouts, the first three at once (concurrent: true): /work?ms=2500 beside the slow-header clients cut by headersTimeout 2 s and an idle keep-alive closed after keepAliveTimeout 1 s + the 1 s Node 20 adds (~2.5 s); then a /work?ms=800 in flight at SIGTERM' },
   '15': { ms: 500, why: 'four uploads one after the other, each predicting the id the one before left: post-creates-user (2 pauses of 30 ms), the two "Zoë 😀" uploads cut in four places 50 ms apart (2 × 200 ms), small-bodies-as-before (2 × 20 ms); 04\'s 400/405 and 05\'s 413 checks run beside them (concurrent: true)' },
   '16': { ms: 0, why: 'none (two servers, a handful of HTTPS handshakes and redirects)' },
   '17': { ms: 1900, why: 'no timer: 11 runs of the client (a node + tsx start, ~0.35 s of CPU each), two checks at a time on two cores; the body comes in pieces with pauses' },
