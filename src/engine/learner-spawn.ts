@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SpawnOptions } from 'node:child_process';
+import { fastStartFile } from './fast-start.js';
 
 export interface ProgramOptions {
   file: string;
@@ -48,14 +49,18 @@ export class CappedOutput {
 }
 
 /** `node` arguments: heap cap, loaders, the program and its arguments. */
-export function nodeArguments(options: ProgramOptions, memoryCapMb: number | null): string[] {
-  const probe = options.probe === false ? null : resolveProbe();
+export function nodeArguments(options: ProgramOptions, memoryCapMb: number | null, probe = options.probe === false ? null : resolveProbe()): string[] {
+  // From source (the test suite) the probe itself is TypeScript, and needs tsx anyway.
+  // `httpdojo run` (no probe) starts the learner's file itself, as they would.
+  const fast = probe?.endsWith('.js') ? fastStartFile(options.file) : null;
+  const tsx = !fast && (needsTsx(options.file) || probe?.endsWith('.ts'));
   return [
     ...(memoryCapMb === null ? [] : [`--max-old-space-size=${memoryCapMb}`]),
-    // From source (the test suite) the probe itself is TypeScript.
-    ...(needsTsx(options.file) || probe?.endsWith('.ts') ? ['--import', resolveLoader()] : []),
+    ...(tsx ? ['--import', resolveLoader()] : []),
+    // What tsx does with process.setSourceMapsEnabled(true): stacks name the .ts file's lines.
+    ...(fast ? ['--enable-source-maps'] : []),
     ...(probe ? ['--import', probe] : []),
-    options.file,
+    fast ?? options.file,
     ...(options.args ?? []),
   ];
 }

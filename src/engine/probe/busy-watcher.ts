@@ -6,8 +6,9 @@
 // thread (https://nodejs.org/docs/latest-v20.x/api/inspector.html#sessionconnecttomainthread),
 // pauses it once, reads its call frames, resumes at once and disables the
 // debugger: the program loses a few milliseconds of a loop that was already
-// blocking. Frames are of the transpiled code under tsx; they are mapped to
-// the learner's lines with the script's inline source map (module.SourceMap).
+// blocking. Frames are of the transpiled code (tsx's, or the fast start's
+// file in a temp folder: src/engine/fast-start.ts); they are mapped to the
+// learner's file and lines with the script's inline source map (module.SourceMap).
 // Started at the first request (lesson 09's handlers; a start-up loop is
 // never-listens), unref'd, with no probe and no loader of its own.
 
@@ -88,6 +89,7 @@ const BUSY_WATCHER_SOURCE = [
   '    for (const frame of frames) {',
   '      const script = scripts.get(frame.location.scriptId);',
   '      if (!script || found.length >= 3) continue;',
+  '      let file = script.file;',
   '      let line = frame.location.lineNumber + 1;',
   '      let column = (frame.location.columnNumber || 0) + 1;',
   "      if (script.map === undefined && script.sourceMapURL && script.sourceMapURL.startsWith('data:')) {",
@@ -95,9 +97,9 @@ const BUSY_WATCHER_SOURCE = [
   '      }',
   '      if (script.map) {',
   '        const entry = script.map.findEntry(frame.location.lineNumber, frame.location.columnNumber || 0);',
-  "        if (entry && typeof entry.originalLine === 'number') { line = entry.originalLine + 1; column = entry.originalColumn + 1; }",
+  "        if (entry && typeof entry.originalLine === 'number') { file = fileOf(entry.originalSource) || file; line = entry.originalLine + 1; column = entry.originalColumn + 1; }",
   '      }',
-  '      found.push({ file: script.file, line, column });',
+  '      found.push({ file, line, column });',
   '    }',
   '    if (found.length === 0) return;',
   "    const event = JSON.stringify({ t: 'blocked-at', blockedMs, at: found[0], frames: found, ms: Date.now() - probeEpoch }) + '\\n';",
