@@ -92,7 +92,7 @@ export function lessonTable({ runs = 5, only = null, log = console.log } = {}) {
   return rows;
 }
 
-/** `httpdojo dev check` of the whole course at its default two jobs: wall time, CPU time and exit code. */
+/** `httpdojo dev check` of the whole course at its default jobs (DEV_CHECK_JOBS, three): wall time, CPU time and exit code. */
 export function timeDevCheck() {
   const started = performance.now();
   const cpuBefore = childrenCpuMs();

@@ -4,7 +4,7 @@
 //
 // Then the per-lesson table (bench/lessons.js: median of 5 `verify` of each
 // lesson's solution beside the floor its contract imposes) and the wall time of
-// `httpdojo dev check` for the whole course at its default two jobs.
+// `httpdojo dev check` for the whole course at its default three jobs.
 // BENCH_LESSONS=0 or BENCH_DEV_CHECK=0 leaves either out; BENCH_ONLY=6,14 narrows the table.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -49,5 +49,5 @@ if (process.env.BENCH_LESSONS !== '0') {
 if (process.env.BENCH_DEV_CHECK !== '0') {
   const { ms, cpuMs, code } = timeDevCheck();
   const cpu = cpuMs === null ? '' : `, ${(cpuMs / 1000).toFixed(1)} s of CPU`;
-  console.log(`\nhttpdojo dev check (whole course, two jobs): ${(ms / 1000).toFixed(1)} s${cpu}, exit ${code} (budget 90 s ${ms <= 90_000 ? '✓' : '✗'})`);
+  console.log(`\nhttpdojo dev check (whole course, three jobs): ${(ms / 1000).toFixed(1)} s${cpu}, exit ${code} (budget 90 s ${ms <= 90_000 ? '✓' : '✗'})`);
 }

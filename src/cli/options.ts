@@ -204,7 +204,7 @@ export const COMMANDS = {
       kind: 'dev new: the lesson\'s kind (default: server)',
       pitfall: 'dev new: the id of the pitfall the new lesson teaches (default: <slug>-mistake)',
       only: 'comma-separated lessons to check (default: all)',
-      jobs: 'programs verified at once (default 2)',
+      jobs: 'programs verified at once (default 3; 2 with --mutate)',
       mutate: 'check the checks: verify mistakes generated from each solution, print each lesson\'s mutation score and every survivor',
       json: 'with --mutate: one JSON document on stdout',
     },

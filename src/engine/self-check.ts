@@ -68,10 +68,17 @@ export async function selfCheckLesson(lesson: Lesson, options: SelfCheckOptions)
 }
 
 /**
- * Every lesson's content, solution, starter and mistakes, as one queue worked by
- * `jobs` verifies at a time (default 2: the checks' margins are made to hold with
- * another verify beside them, and most of a verify is waiting, not CPU).
+ * How many verifies `dev check` runs at once. Three on two cores: most of a verify
+ * is waiting (a 2 s response deadline, a lesson's own timeouts), not CPU; with the
+ * learner's TypeScript started without tsx's loader (fast-start.ts) the whole course
+ * uses ~64 s of CPU, so three at once load the machine about as two did before
+ * (126 s of CPU in 142 s), the load the checks' margins were proven under. Measured
+ * on the 2-core machine: 100 s with two, 73 s with three, 58 s with four, every
+ * run sound (README, Performance).
  */
+export const DEV_CHECK_JOBS = 3;
+
+/** Every lesson's content, solution, starter and mistakes, as one queue worked by `jobs` verifies at a time. */
 export async function selfCheckCourse(lessons: Lesson[], options: SelfCheckOptions & { jobs?: number }): Promise<SelfCheckItem[]> {
   const items: SelfCheckItem[] = [];
   const add = (item: SelfCheckItem) => {
@@ -116,7 +123,7 @@ export async function selfCheckCourse(lessons: Lesson[], options: SelfCheckOptio
   const worker = async () => {
     for (let task = queue.shift(); task; task = queue.shift()) add(await task());
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? DEV_CHECK_JOBS) }, worker));
   return items;
 }
 

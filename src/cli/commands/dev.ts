@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { CourseError, loadCourse, resolveLesson, type Lesson } from '../../course/lessons.js';
 import { courseStructureProblems, courseStubs, type StructureProblem } from '../../engine/course-structure.js';
 import { killAllLearnerProcesses } from '../../engine/learner-process.js';
-import { selfCheckCourse } from '../../engine/self-check.js';
+import { DEV_CHECK_JOBS, selfCheckCourse } from '../../engine/self-check.js';
 import { style } from '../../report/style.js';
 import { compiledChecksDir, lessonsDirFrom } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -53,7 +53,7 @@ export async function run([task, name]: string[], flags: OptionsOf<'dev'>): Prom
     process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onInterrupt);
-  const jobs = flags.jobs === undefined ? 2 : Number(flags.jobs);
+  const jobs = flags.jobs === undefined ? DEV_CHECK_JOBS : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 8) throw new CliError('--jobs takes a whole number from 1 to 8');
   // Items finish in any order when several verifies run at once: each line names its lesson.
   const all = await selfCheckCourse(lessons, {
