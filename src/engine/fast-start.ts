@@ -154,10 +154,32 @@ export function fastStartFile(file: string): string | null {
   const compilerOptions = tsconfigOptions(dirname(real));
   if (compilerOptions === null) return null;
   const key = createHash('sha1').update(real).update('\0').update(source).update('\0').update(JSON.stringify(compilerOptions ?? null)).digest('hex');
-  if (compiled.has(key)) return compiled.get(key)!;
+  if (compiled.has(key)) {
+    // Most recently used last: what a running verify starts again is never the one evicted.
+    const known = compiled.get(key)!;
+    compiled.delete(key);
+    compiled.set(key, known);
+    return known;
+  }
   const result = transform(real, source, compilerOptions);
   compiled.set(key, result === null ? null : writeProgram(key, result));
+  evictBeyond(KEEP_PROGRAMS);
   return compiled.get(key)!;
+}
+
+/**
+ * Programs kept written: watch mode writes one per save, so a long session would
+ * otherwise fill the folder. `dev check` has ~145 programs but at most three
+ * verifies running, each restarting only its own.
+ */
+const KEEP_PROGRAMS = 64;
+
+function evictBeyond(keep: number): void {
+  for (const [key, file] of compiled) {
+    if (compiled.size <= keep) return;
+    compiled.delete(key);
+    if (file) rmSync(file, { force: true });
+  }
 }
 
 function transform(file: string, source: string, compilerOptions: Record<string, unknown> | undefined): string | null {

@@ -3,7 +3,7 @@
 // (file, line, column, function names), which is what every location rests on.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +117,24 @@ describe('fastStartFile', () => {
       delete process.env.HTTPDOJO_TSX;
     }
     expect(fastStartFile(join(dir, 'ok.ts'))).toMatch(/\.mjs$/);
+  });
+
+  it('keeps the 64 programs used last written, and writes an evicted one again when it is used', () => {
+    const dir = folder('module', {});
+    const files = Array.from({ length: 66 }, (_, i) => {
+      writeFileSync(join(dir, `p${i}.ts`), `const n: number = ${i};\nconsole.log(n);\n`);
+      return join(dir, `p${i}.ts`);
+    });
+    const first = fastStartFile(files[0])!;
+    const second = fastStartFile(files[1])!;
+    for (const file of files.slice(2, 64)) fastStartFile(file);
+    fastStartFile(files[0]); // used again: now the newest
+    fastStartFile(files[64]);
+    fastStartFile(files[65]);
+    expect(existsSync(first)).toBe(true);
+    expect(existsSync(second)).toBe(false);
+    expect(fastStartFile(files[1])).toBe(second);
+    expect(existsSync(second)).toBe(true);
   });
 
   it('gives the output and the stack tsx gives: file, line, column, function and class names', () => {
