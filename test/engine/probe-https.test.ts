@@ -88,3 +88,19 @@ it('an https.Server request is one record with its calls and lines; allowHTTP1 a
     child.kill('SIGKILL');
   }
 });
+
+it('a plain HTTP program under the probe never loads node:tls (telling a tls.Server apart needs it only for one)', { timeout: 10_000 }, async () => {
+  const file = join(dir, 'plain.mjs');
+  writeFileSync(file, [
+    "import http from 'node:http';",
+    'const server = http.createServer((req, res) => res.end());',
+    "server.listen(8080, () => { console.log(JSON.stringify(process.moduleLoadList.filter((name) => /^NativeModule (tls|_tls_wrap|https)$/.test(name)))); server.close(); });",
+  ].join('\n') + '\n');
+  const child = spawn(process.execPath, ['--import', PROBE, file], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, HTTPDOJO_PROBE_FD: '3', NODE_OPTIONS: '' } });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  (child.stdio[3] as NodeJS.ReadableStream).resume();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code).toBe(0);
+  expect(JSON.parse(out)).toEqual([]);
+});

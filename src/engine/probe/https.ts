@@ -10,12 +10,34 @@
 //
 // Not tls.Server.prototype: Http2SecureServer inherits from it, and http2.ts wraps
 // that class's own emit (its allowHTTP1 requests would be recorded twice).
-// https is never loaded here: the class is found from the listening server.
+// https is never loaded here: the class is found from the listening server; nor
+// is tls until a server that can be one listens (a plain HTTP program never pays
+// the 2-5 ms node:tls costs to load).
 // https://nodejs.org/docs/latest-v20.x/api/https.html#class-httpsserver
 
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type * as Tls from 'node:tls';
+
+let tlsModule: typeof Tls | null = null;
+
+/** node:tls, loaded at first need (the learner's program has loaded it by then). */
+function tls(): typeof Tls {
+  tlsModule ??= createRequire(import.meta.url)('node:tls') as typeof Tls;
+  return tlsModule;
+}
+
+/**
+ * Whether `server` is a tls.Server (https.Server, Http2SecureServer). Only a
+ * tls.Server has setSecureContext()
+ * (https://nodejs.org/docs/latest-v20.x/api/tls.html#serversetsecurecontextoptions),
+ * so any other server is answered without loading node:tls.
+ */
+export function isTlsServer(server: object): boolean {
+  if (typeof (server as { setSecureContext?: unknown }).setSecureContext !== 'function') return false;
+  return server instanceof tls().Server;
+}
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 
@@ -23,7 +45,7 @@ export function recordHttpsRequests(): void {
   const originalListen = net.Server.prototype.listen;
   let done = false;
   net.Server.prototype.listen = function listen(this: net.Server, ...args: unknown[]) {
-    if (!done && this instanceof tls.Server && !(this instanceof http.Server)) {
+    if (!done && isTlsServer(this) && !(this instanceof http.Server)) {
       const proto = httpsServerPrototype(this);
       if (proto) {
         done = true;
@@ -37,7 +59,7 @@ export function recordHttpsRequests(): void {
 /** https.Server.prototype: the class directly above tls.Server named Server whose instances have http's request handling. */
 function httpsServerPrototype(server: object): { emit: Emit } | null {
   for (let proto = Object.getPrototypeOf(server) as object | null, depth = 0; proto && depth < 8; proto = Object.getPrototypeOf(proto) as object | null, depth++) {
-    if (Object.getPrototypeOf(proto) !== tls.Server.prototype) continue;
+    if (Object.getPrototypeOf(proto) !== tls().Server.prototype) continue;
     const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as { name?: string } | undefined;
     // https.Server borrows http.Server's setTimeout (lib/https.js); Http2SecureServer does not.
     const borrowsHttp = (proto as { setTimeout?: unknown }).setTimeout === http.Server.prototype.setTimeout;

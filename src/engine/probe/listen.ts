@@ -18,12 +18,12 @@
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import http from 'node:http';
 import net from 'node:net';
-import tls from 'node:tls';
 import util from 'node:util';
 import { addressAsIf, bindingsOverlap, isLocal, type AsIf } from './bind-address.js';
 import type { Location, Probe } from './context.js';
 import { redirectConnects } from './own-port.js';
 import { listenedNow } from './settle.js';
+import { isTlsServer } from './https.js';
 import { here } from './stack.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -122,7 +122,7 @@ function reportListen(server: net.Server): void {
   // listenerCount('listening')); connections are served no earlier than on the
   // next turn of the loop, after 'listening' ran, so nothing reaches the program sooner.
   const call = listenCalls.get(server) ?? { requested: { port: 0, host: undefined }, at: null };
-  probe.emit({ t: 'listen', server: serverId, http: server instanceof http.Server, tls: server instanceof tls.Server, port: real.port, host: real.address, requested: call.requested, at: call.at });
+  probe.emit({ t: 'listen', server: serverId, http: server instanceof http.Server, tls: isTlsServer(server), port: real.port, host: real.address, requested: call.requested, at: call.at });
   // Then a 'settled' event once nothing of the start-up is left to run (settle.ts).
   listenedNow(probe.emit);
 }
