@@ -79,8 +79,12 @@ export function differenceFromTsx(code: string): string | null {
   return null;
 }
 
-/** The module type of a file's scope: the nearest package.json's "type" ("commonjs" when none says). */
-function packageType(dir: string): string {
+/**
+ * The "type" of the nearest package.json ("commonjs" when it names none), or
+ * undefined when no folder up to the root has one: Node's rule for what a .js
+ * (and, to tsx, a .ts) file is. learner-spawn.ts asks the same for .js files.
+ */
+export function nearestPackageType(dir: string): string | undefined {
   for (let current = dir, depth = 0; depth < 50; depth++) {
     try {
       return (JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
@@ -88,10 +92,10 @@ function packageType(dir: string): string {
       // No package.json here (or not JSON): look further up.
     }
     const parent = dirname(current);
-    if (parent === current) break;
+    if (parent === current) return undefined;
     current = parent;
   }
-  return 'commonjs';
+  return undefined;
 }
 
 /** JSON with comments and trailing commas (tsconfig.json) as JSON. */
@@ -150,7 +154,7 @@ export function fastStartFile(file: string): string | null {
   } catch {
     return null;
   }
-  if (!mts && packageType(dirname(real)) !== 'module') return null;
+  if (!mts && nearestPackageType(dirname(real)) !== 'module') return null;
   const compilerOptions = tsconfigOptions(dirname(real));
   if (compilerOptions === null) return null;
   const key = createHash('sha1').update(real).update('\0').update(source).update('\0').update(JSON.stringify(compilerOptions ?? null)).digest('hex');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SpawnOptions } from 'node:child_process';
-import { fastStartFile } from './fast-start.js';
+import { fastStartFile, nearestPackageType } from './fast-start.js';
 
 export interface ProgramOptions {
   file: string;
@@ -128,16 +128,3 @@ export function needsTsx(file: string): boolean {
   }
 }
 
-function nearestPackageType(dir: string): string | undefined {
-  for (let current = dir, depth = 0; depth < 50; depth++) {
-    try {
-      return (JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
-    } catch {
-      // No package.json here (or not JSON): look further up.
-    }
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-  return undefined;
-}
