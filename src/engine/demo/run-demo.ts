@@ -10,6 +10,7 @@ import { HttpClient } from '../clients/http-client.js';
 import { Transcript } from '../clients/transcript.js';
 import { LearnerProcess, type ExitInfo } from '../learner-process.js';
 import type { EventOf } from '../probe-events.js';
+import { trackTempDir, untrackTempDir } from '../verify/temp-dirs.js';
 import { startUpstream, type UpstreamExchange } from './upstream.js';
 import { exchange } from './exchange.js';
 import { describe, evaluate, fmtMs } from './symptom.js';
@@ -100,6 +101,8 @@ export interface RunDemoOptions {
 
 export async function runDemo(demo: Demo, options: RunDemoOptions = {}): Promise<DemoResult> {
   const scratch = mkdtempSync(join(tmpdir(), `httpdojo-demo-${demo.id}-`));
+  // Removed on exit too (Ctrl-C in `explain --demo`): a scratch file may be 128 MiB.
+  trackTempDir(scratch);
   try {
     const args = demo.scenario.file ? [makeScratchFile(scratch, demo.scenario.file.sizeMb)] : [];
     const [broken, fixed] = await Promise.all([
@@ -116,6 +119,7 @@ export async function runDemo(demo: Demo, options: RunDemoOptions = {}): Promise
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    untrackTempDir(scratch);
   }
 }
 
