@@ -28,7 +28,7 @@
 // HTTPDOJO_TSX=1 turns this off (to compare, or to rule it out).
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -209,13 +209,43 @@ function transform(file: string, source: string, compilerOptions: Record<string,
   }
 }
 
+const PROGRAMS_PREFIX = 'httpdojo-programs-';
+
 function writeProgram(key: string, code: string): string {
   if (!cacheDir) {
-    cacheDir = mkdtempSync(join(tmpdir(), 'httpdojo-programs-'));
+    // The pid in the name lets a later httpdojo remove the folder of one that was
+    // killed before its 'exit' handler could run (SIGKILL, a test runner's worker).
+    sweepOrphanPrograms(tmpdir());
+    cacheDir = mkdtempSync(join(tmpdir(), `${PROGRAMS_PREFIX}${process.pid}-`));
     const dir = cacheDir;
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
   const out = join(cacheDir, `${key.slice(0, 16)}.mjs`);
   writeFileSync(out, code);
   return out;
+}
+
+/** Removes the program folders in `dir` whose httpdojo process is gone. */
+export function sweepOrphanPrograms(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(new RegExp(`^${PROGRAMS_PREFIX}(\\d+)-`).exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

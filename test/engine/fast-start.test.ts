@@ -3,12 +3,12 @@
 // (file, line, column, function names), which is what every location rests on.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { differenceFromTsx, fastStartFile, isBuiltin, tsconfigOptions } from '../../src/engine/fast-start.ts';
+import { differenceFromTsx, fastStartFile, isBuiltin, sweepOrphanPrograms, tsconfigOptions } from '../../src/engine/fast-start.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'hdj-fast-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -135,6 +135,15 @@ describe('fastStartFile', () => {
     expect(existsSync(second)).toBe(false);
     expect(fastStartFile(files[1])).toBe(second);
     expect(existsSync(second)).toBe(true);
+  });
+
+  it('removes the program folders of httpdojo processes that are gone, and only those', () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const tmp = folder(null, {});
+    const names = [`httpdojo-programs-${dead.stdout}-aaaaaa`, `httpdojo-programs-${process.pid}-bbbbbb`, `httpdojo-programs-${process.ppid}-cccccc`, 'httpdojo-programs-dddddd', 'httpdojo-XYZ123'];
+    for (const name of names) mkdirSync(join(tmp, name));
+    sweepOrphanPrograms(tmp);
+    expect(readdirSync(tmp).sort()).toEqual(names.slice(1).sort());
   });
 
   it('gives the output and the stack tsx gives: file, line, column, function and class names', () => {
