@@ -28,10 +28,11 @@
 // HTTPDOJO_TSX=1 turns this off (to compare, or to rule it out).
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { removeOrphanEntries } from './platform.js';
 
 /** The part of esbuild this uses (esbuild's own types are not a dependency of ours). */
 interface Esbuild {
@@ -227,25 +228,5 @@ function writeProgram(key: string, code: string): string {
 
 /** Removes the program folders in `dir` whose httpdojo process is gone. */
 export function sweepOrphanPrograms(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(new RegExp(`^${PROGRAMS_PREFIX}(\\d+)-`).exec(name)?.[1] ?? NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
-    rmSync(join(dir, name), { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  removeOrphanEntries(dir, new RegExp(`^${PROGRAMS_PREFIX}(\\d+)-`));
 }

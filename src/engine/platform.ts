@@ -3,7 +3,8 @@
 // documented APIs' behaviour and are not exercised by the test suite.
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const isLinux = process.platform === 'linux';
 const isWindows = process.platform === 'win32';
@@ -105,5 +106,24 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the entries of `dir` whose name carries (in `pidIn`'s first group) the
+ * pid of a process that is gone: what a process killed before its 'exit' handler
+ * (SIGKILL, a test runner ending its worker) could not clean up itself.
+ */
+export function removeOrphanEntries(dir: string, pidIn: RegExp): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(pidIn.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
   }
 }

@@ -6,8 +6,9 @@
 // new one, never half of one. Read defensively: a missing, unreadable or
 // malformed file is reported and rebuilt from what is on disk, never a crash.
 
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeOrphanEntries } from '../engine/platform.js';
 
 export const STATE_SCHEMA = 'httpdojo.state/1';
 export const DATA_DIR = '.httpdojo';
@@ -254,26 +255,5 @@ function tryUnlink(file: string): void {
 
 /** Temp files left by a process killed mid-write (their pid is gone). */
 export function removeStaleTempFiles(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = /\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name);
-    if (!match) continue;
-    const pid = Number(match[1]);
-    if (pid === process.pid || isRunning(pid)) continue;
-    tryUnlink(join(dir, name));
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  removeOrphanEntries(dir, /\.(\d+)\.[a-z0-9]+\.tmp$/);
 }
