@@ -28,8 +28,8 @@
 // HTTPDOJO_TSX=1 turns this off (to compare, or to rule it out).
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { removeOrphanEntries } from './platform.js';
@@ -57,12 +57,8 @@ function loadEsbuild(): Esbuild | null {
   return esbuild;
 }
 
-const BUILTINS = new Set(builtinModules);
-
-/** Whether an import specifier names a Node built-in ('node:http', 'http', 'fs/promises'). */
-export function isBuiltin(specifier: string): boolean {
-  return specifier.startsWith('node:') || BUILTINS.has(specifier);
-}
+/** Whether an import specifier names a Node built-in ('node:http', 'http', 'fs/promises'): Node's own answer. */
+export { isBuiltin };
 
 /**
  * Why the transformed program could behave otherwise than under tsx, or null.
@@ -80,23 +76,31 @@ export function differenceFromTsx(code: string): string | null {
   return null;
 }
 
+/** The first answer `read` gives for `dir` or a folder above it (at most 50 levels), or undefined. */
+function findUp<T>(dir: string, read: (folder: string) => T | undefined): T | undefined {
+  for (let current = dir, depth = 0; depth < 50; depth++) {
+    const found = read(current);
+    if (found !== undefined) return found;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+  return undefined;
+}
+
 /**
  * The "type" of the nearest package.json ("commonjs" when it names none), or
  * undefined when no folder up to the root has one: Node's rule for what a .js
  * (and, to tsx, a .ts) file is. learner-spawn.ts asks the same for .js files.
  */
 export function nearestPackageType(dir: string): string | undefined {
-  for (let current = dir, depth = 0; depth < 50; depth++) {
+  return findUp(dir, (folder) => {
     try {
-      return (JSON.parse(readFileSync(join(current, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
+      return (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { type?: string }).type ?? 'commonjs';
     } catch {
-      // No package.json here (or not JSON): look further up.
+      return undefined; // No package.json here (or not JSON): look further up.
     }
-    const parent = dirname(current);
-    if (parent === current) return undefined;
-    current = parent;
-  }
-  return undefined;
+  });
 }
 
 /** JSON with comments and trailing commas (tsconfig.json) as JSON. */
@@ -111,17 +115,7 @@ function parseJsonc(text: string): unknown {
  * be read the way tsx reads it (a package in `extends`, a file that does not parse).
  */
 export function tsconfigOptions(dir: string): Record<string, unknown> | undefined | null {
-  let file: string | null = null;
-  for (let current = dir, depth = 0; depth < 50 && !file; depth++) {
-    try {
-      readFileSync(join(current, 'tsconfig.json'));
-      file = join(current, 'tsconfig.json');
-    } catch {
-      const parent = dirname(current);
-      if (parent === current) return undefined;
-      current = parent;
-    }
-  }
+  let file = findUp(dir, (folder) => (existsSync(join(folder, 'tsconfig.json')) ? join(folder, 'tsconfig.json') : undefined));
   if (!file) return undefined;
   let options: Record<string, unknown> = {};
   for (let depth = 0; file && depth < 5; depth++) {

@@ -5,20 +5,17 @@
 // stream closed with is the one the client sent (cancel 8, reset 2) or, for a
 // dropped connection, a session already gone. Needs `npm run build`.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckContext } from '../../src/engine/check-api.js';
-import type { ProbeEvent } from '../../src/engine/probe-events.js';
 import { courseCerts } from '../../src/engine/toolkit/tls/certs.js';
 import { h2Sessions, type H2RequestOptions } from '../../src/engine/toolkit/tls/h2.js';
 import { buildRecords } from '../../src/engine/verify/records.js';
+import { PROBE, ProbedProgram, ROOT } from '../support/built-probe.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PROBE = join(ROOT, 'dist', 'engine', 'probe', 'probe.js');
 const certs = courseCerts(join(ROOT, 'lessons'));
 const dir = mkdtempSync(join(tmpdir(), 'hdj-probe-h2-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,34 +73,6 @@ const CORE = [
   'server.listen(8443);',
 ];
 
-class Program {
-  readonly events: ProbeEvent[] = [];
-  readonly child: ChildProcess;
-  constructor(readonly file: string, readonly lines: string[]) {
-    writeFileSync(file, lines.join('\n') + '\n');
-    this.child = spawn(process.execPath, ['--import', PROBE, file, certs.dir], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, HTTPDOJO_PROBE_FD: '3', NODE_OPTIONS: '' } });
-    let rest = '';
-    (this.child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString()).split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) if (line) this.events.push(JSON.parse(line) as ProbeEvent);
-    });
-  }
-  line(mark: string): number {
-    return this.lines.findIndex((line) => line.includes(`// MARK:${mark}`)) + 1;
-  }
-  async waitFor(where: (event: ProbeEvent) => boolean, timeoutMs = 5000): Promise<ProbeEvent> {
-    for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((r) => setTimeout(r, 10))) {
-      const found = this.events.find(where);
-      if (found) return found;
-    }
-    throw new Error(`no such event within ${timeoutMs} ms; events: ${this.events.map((e) => e.t).join(' ')}`);
-  }
-  stop(): void {
-    this.child.kill('SIGKILL');
-  }
-}
-
 const controller = new AbortController();
 afterAll(() => controller.abort());
 function context(port: number): CheckContext {
@@ -124,11 +93,11 @@ describe.each([
   ['compat', COMPAT],
   ['core', CORE],
 ])('the built probe on an HTTP/2 server, %s API', (api, lines) => {
-  let program: Program;
+  let program: ProbedProgram;
   let port = 0;
   beforeAll(async () => {
     expect(existsSync(PROBE), 'run `npm run build` first').toBe(true);
-    program = new Program(join(dir, `${api}.mjs`), lines);
+    program = new ProbedProgram(join(dir, `${api}.mjs`), lines, [certs.dir]);
     const listen = await program.waitFor((event) => event.t === 'listen', 15_000);
     expect(listen).toMatchObject({ tls: true, requested: { port: 8443 } });
     port = (listen as { port: number }).port;
@@ -218,7 +187,7 @@ describe.each([
 describe('the built probe on an HTTP/2 server without allowHTTP1 (no-http1-fallback)', () => {
   const STRICT = [...HEADER, "const server = http2.createSecureServer({ key: read('localhost-key.pem'), cert: read('localhost-cert.pem') }, (req, res) => res.end('x'));", 'server.listen(8443);'];
   it('an HTTP/1.1 client without ALPN (Node answers 403) and one offering only http/1.1 (refused handshake) are both reported', async () => {
-    const program = new Program(join(dir, 'strict.mjs'), STRICT);
+    const program = new ProbedProgram(join(dir, 'strict.mjs'), STRICT, [certs.dir]);
     try {
       const listen = (await program.waitFor((event) => event.t === 'listen', 15_000)) as { port: number };
       const status = await new Promise<number | string>((resolve) => {

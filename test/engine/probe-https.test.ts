@@ -5,19 +5,17 @@
 // recorded once (http2.ts's own patch), and the plain server's requests as before.
 // Needs `npm run build`.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { EventOf, ProbeEvent } from '../../src/engine/probe-events.js';
+import type { EventOf } from '../../src/engine/probe-events.js';
 import { courseCerts } from '../../src/engine/toolkit/tls/certs.js';
 import { buildRecords } from '../../src/engine/verify/records.js';
+import { ProbedProgram, ROOT } from '../support/built-probe.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PROBE = join(ROOT, 'dist', 'engine', 'probe', 'probe.js');
 const certs = courseCerts(join(ROOT, 'lessons'));
 const dir = mkdtempSync(join(tmpdir(), 'hdj-probe-https-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +34,6 @@ const LINES = [
   "http.createServer((req, res) => res.end('plain')).listen(8080);",
   "http2.createSecureServer({ ...tls, allowHTTP1: true }, (req, res) => res.end('h2 server')).listen(9443);",
 ];
-const lineOf = (mark: string) => LINES.findIndex((line) => line.includes(`// MARK:${mark}`)) + 1;
 
 function get(module: typeof http | typeof https, port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,56 +48,41 @@ function get(module: typeof http | typeof https, port: number, path: string): Pr
 }
 
 it('an https.Server request is one record with its calls and lines; allowHTTP1 and plain requests are recorded once each', { timeout: 20_000 }, async () => {
-  const file = join(dir, 'servers.mjs');
-  writeFileSync(file, LINES.join('\n') + '\n');
-  const child = spawn(process.execPath, ['--import', PROBE, file, certs.dir], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, HTTPDOJO_PROBE_FD: '3', NODE_OPTIONS: '' } });
-  const events: ProbeEvent[] = [];
-  let rest = '';
-  (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
-    const parts = (rest + chunk.toString()).split('\n');
-    rest = parts.pop() ?? '';
-    for (const line of parts) if (line) events.push(JSON.parse(line) as ProbeEvent);
-  });
-  const until = async (done: () => boolean, what: string) => {
-    for (const started = Date.now(); Date.now() - started < 5000; await new Promise((r) => setTimeout(r, 10))) if (done()) return;
-    throw new Error(`no ${what} within 5 s; events: ${events.map((e) => e.t).join(' ')}`);
-  };
+  const program = new ProbedProgram(join(dir, 'servers.mjs'), LINES, [certs.dir]);
+  const { events } = program;
   try {
-    await until(() => events.filter((e) => e.t === 'listen').length === 3, 'three listens');
+    await program.until(() => events.filter((e) => e.t === 'listen').length === 3, 'three listens');
     const [secure, plain, h2] = events.filter((e): e is EventOf<'listen'> => e.t === 'listen');
     expect([secure.tls, plain.tls, h2.tls]).toEqual([true, false, true]);
     expect(await get(https, secure.port, '/a?b=1')).toBe('secure');
     expect(await get(http, plain.port, '/p')).toBe('plain');
     expect(await get(https, h2.port, '/h')).toBe('h2 server');
     void get(https, secure.port, '/open').catch(() => ''); // never ends: the socket closes with the program
-    await until(() => events.some((e) => e.t === 'call' && e.fn === 'write'), 'write call');
-    await until(() => events.filter((e) => e.t === 'res-finish').length >= 3, 'three finished responses');
+    await program.until(() => events.some((e) => e.t === 'call' && e.fn === 'write'), 'write call');
+    await program.until(() => events.filter((e) => e.t === 'res-finish').length >= 3, 'three finished responses');
     const records = buildRecords(events);
     expect(records.map((r) => r.url).sort()).toEqual(['/a?b=1', '/h', '/open', '/p']);
     const done = records.find((r) => r.url === '/a?b=1')!;
     expect(done).toMatchObject({ method: 'GET', ended: true, finished: true });
-    expect(done.calls.filter((c) => !c.nested).map((c) => [c.fn, c.at?.line])).toEqual([['writeHead', lineOf('head')], ['end', lineOf('end')]]);
+    expect(done.calls.filter((c) => !c.nested).map((c) => [c.fn, c.at?.line])).toEqual([['writeHead', program.line('head')], ['end', program.line('end')]]);
     const unended = records.find((r) => r.url === '/open')!;
-    expect(unended).toMatchObject({ ended: false, lastCallAt: { line: lineOf('open') } });
+    expect(unended).toMatchObject({ ended: false, lastCallAt: { line: program.line('open') } });
     expect(events.filter((e) => e.t === 'req' && e.server === secure.server)).toHaveLength(2);
-    child.kill('SIGKILL');
   } finally {
-    child.kill('SIGKILL');
+    program.stop();
   }
 });
 
 it('a plain HTTP program under the probe never loads node:tls (telling a tls.Server apart needs it only for one)', { timeout: 10_000 }, async () => {
-  const file = join(dir, 'plain.mjs');
-  writeFileSync(file, [
+  const program = new ProbedProgram(join(dir, 'plain.mjs'), [
     "import http from 'node:http';",
     'const server = http.createServer((req, res) => res.end());',
     "server.listen(8080, () => { console.log(JSON.stringify(process.moduleLoadList.filter((name) => /^NativeModule (tls|_tls_wrap|https)$/.test(name)))); server.close(); });",
-  ].join('\n') + '\n');
-  const child = spawn(process.execPath, ['--import', PROBE, file], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, HTTPDOJO_PROBE_FD: '3', NODE_OPTIONS: '' } });
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  (child.stdio[3] as NodeJS.ReadableStream).resume();
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  expect(code).toBe(0);
-  expect(JSON.parse(out)).toEqual([]);
+  ]);
+  try {
+    expect(await program.exited()).toBe(0);
+    expect(JSON.parse(program.stdout)).toEqual([]);
+  } finally {
+    program.stop();
+  }
 });

@@ -45,7 +45,7 @@ export function recordHttpsRequests(): void {
   const originalListen = net.Server.prototype.listen;
   let done = false;
   net.Server.prototype.listen = function listen(this: net.Server, ...args: unknown[]) {
-    if (!done && isTlsServer(this) && !(this instanceof http.Server)) {
+    if (!done && isTlsServer(this)) {
       const proto = httpsServerPrototype(this);
       if (proto) {
         done = true;

@@ -7,6 +7,7 @@ import type { BodyPart } from '../clients/connection.js';
 import { HttpClient } from '../clients/http-client.js';
 import type { Transcript } from '../clients/transcript.js';
 import type { LearnerProcess } from '../learner-process.js';
+import type { EventOf } from '../probe-events.js';
 import { CheckFailure } from '../verdict.js';
 import { startClient } from './client-run.js';
 import { expectResponse } from './expect.js';
@@ -42,7 +43,7 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
   const { transcript, signal, upstreams, clientRuns } = scope;
   const server = programView(run, scope.startProgram, scope.eventsFrom, signal, scope.currentProgram, scope.ownPorts);
   const http = new HttpClient(() => run.port, transcript, signal, (method, target) => {
-    const reason = run.hangs.hungRoute(method, target) ?? run.hangs.hungServer(serverAt(run.program, run.port), requestedPort(run));
+    const reason = run.hangs.hungRoute(method, target) ?? hungServer(run);
     if (reason) run.checkRefusal ??= reason;
     return reason;
   });
@@ -81,17 +82,16 @@ export function checkContext(run: VerifyRun, scope: CheckScope): CheckContext {
   }, scope.evidence, dirname(run.lesson.dir));
 }
 
-/** The probe's id of the server listening on `port` (the last listen there), or null. */
-function serverAt(program: LearnerProcess | null, port: number): number | null {
-  const listens = program?.events.filter((event) => event.t === 'listen' && event.port === port) ?? [];
-  const last = listens[listens.length - 1];
-  return last?.t === 'listen' ? last.server : null;
-}
-
-/** The port the learner wrote for the server ctx.http talks to (what they recognise), else the one it listens on. */
-function requestedPort(run: VerifyRun): number {
-  const listen = run.program?.events.find((event) => event.t === 'listen' && event.port === run.port);
-  return listen?.t === 'listen' && typeof listen.requested.port === 'number' && listen.requested.port > 0 ? listen.requested.port : run.port;
+/**
+ * Why not to ask the server ctx.http talks to (at run.port) again, or null: it
+ * hung in two checks and never answered (hangs.ts). Named by the port the learner
+ * wrote (8080), which the probe moved; the port it listens on when it asked for none.
+ */
+function hungServer(run: VerifyRun): string | null {
+  const listen = run.program?.events.findLast((event): event is EventOf<'listen'> => event.t === 'listen' && event.port === run.port);
+  if (!listen) return null;
+  const asked = listen.requested.port;
+  return run.hangs.hungServer(listen.server, typeof asked === 'number' && asked > 0 ? asked : run.port);
 }
 
 const bodyBuilders: CheckContext['body'] = {

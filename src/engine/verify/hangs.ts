@@ -21,12 +21,10 @@ export class HangTracker {
   /** Server lessons: checks that failed waiting for an answer that never came, and whether any response was ever completed. */
   private readonly unanswered: string[] = [];
   private answeredAny = false;
-  /** Per route (method and path): the checks a request to it hung in, and the routes that ever completed a response. */
-  private readonly routeHangs = new Map<string, string[]>();
-  private readonly answeredRoutes = new Set<string>();
-  /** Per server (the probe's id, one per listen()): the checks a request to it hung in, and the servers that ever completed a response. */
-  private readonly serverHangs = new Map<number, string[]>();
-  private readonly answeredServers = new Set<number>();
+  /** Per route (method and path, query left out). */
+  private readonly routes = new HangLedger<string>();
+  /** Per server (the probe's id, one per listen()). */
+  private readonly servers = new HangLedger<number>();
 
   /**
    * After a check (`events`: the program's events during it): the reason later
@@ -39,8 +37,7 @@ export class HangTracker {
    */
   afterCheck(result: CheckResult, program: LearnerProcess | null, events: ProbeEvent[], clientLesson: boolean, skipReason: string | null): string | null {
     if (events.some((event) => event.t === 'res-finish')) this.answeredAny = true;
-    this.noteRouteHangs(result, events);
-    this.noteServerHangs(result, events);
+    this.noteRequests(result, events);
     if (result.status !== 'failed') return null;
     if (skipReason) return skipReason;
     if (clientLesson || !program?.running || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return null;
@@ -61,8 +58,8 @@ export class HangTracker {
    */
   hungRoute(method: string, target: string): string | null {
     const key = routeKey(method, target);
-    const checks = this.routeHangs.get(key) ?? [];
-    if (checks.length < 2 || this.answeredRoutes.has(key)) return null;
+    const checks = this.routes.repeats(key);
+    if (!checks) return null;
     return `not run: this check needs an answer to ${key}, and your server never answered it (it hung in "${checks.join('", "')}"), so it would only wait the same way`;
   }
 
@@ -75,43 +72,45 @@ export class HangTracker {
    * since the other server answers, and the per-route rule neither, since each
    * check asks for another route.
    */
-  hungServer(server: number | null, port: number): string | null {
-    if (server === null) return null;
-    const checks = this.serverHangs.get(server) ?? [];
-    if (checks.length < 2 || this.answeredServers.has(server)) return null;
+  hungServer(server: number, port: number): string | null {
+    const checks = this.servers.repeats(server);
+    if (!checks) return null;
     return `not run: this check needs an answer from your server on port ${port}, which has not completed a single response in this run ("${checks.join('", "')}" each waited for one in vain), so it would only wait the same way`;
   }
 
-  /** Which servers hung in this check: those that received a request of a check failed for want of an answer and finished none. */
-  private noteServerHangs(result: CheckResult, events: ProbeEvent[]): void {
+  /**
+   * Which routes and servers hung in this check: those its requests went to, when
+   * it failed for want of an answer and they never completed a response in the run.
+   */
+  private noteRequests(result: CheckResult, events: ProbeEvent[]): void {
+    const records = buildRecords(events);
     const serverOf = new Map<number, number>();
     for (const event of events) if (event.t === 'req' && event.server !== null) serverOf.set(event.id, event.server);
-    for (const event of events) {
-      const server = event.t === 'res-finish' ? serverOf.get(event.id) : undefined;
-      if (server !== undefined) this.answeredServers.add(server);
-    }
-    if (result.status !== 'failed' || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return;
-    for (const server of new Set(serverOf.values())) {
-      if (this.answeredServers.has(server)) continue;
-      const checks = this.serverHangs.get(server) ?? [];
-      if (!checks.includes(result.id)) this.serverHangs.set(server, [...checks, result.id]);
+    const hung = result.status === 'failed' && Boolean(result.pitfall) && NO_ANSWER_IDS.has(result.pitfall!);
+    this.routes.note(records.map((record) => ({ key: routeKey(record.method, record.url), finished: record.finished })), result.id, hung);
+    this.servers.note(records.flatMap((record) => (serverOf.has(record.id) ? [{ key: serverOf.get(record.id)!, finished: record.finished }] : [])), result.id, hung);
+  }
+}
+
+/** Per key (a route, a server): the checks a request to it hung in, and whether it ever completed a response. */
+class HangLedger<K> {
+  private readonly hungIn = new Map<K, string[]>();
+  private readonly answered = new Set<K>();
+
+  /** One check's requests; `hung`: the check failed for want of an answer. A key that ever answered is never counted. */
+  note(requests: Array<{ key: K; finished: boolean }>, checkId: string, hung: boolean): void {
+    for (const { key, finished } of requests) if (finished) this.answered.add(key);
+    if (!hung) return;
+    for (const { key } of requests) {
+      if (this.answered.has(key)) continue;
+      const checks = this.hungIn.get(key) ?? [];
+      if (!checks.includes(checkId)) this.hungIn.set(key, [...checks, checkId]);
     }
   }
 
-  /**
-   * Which routes (method and path, query left out) hung in this check: requests
-   * of a check that failed for want of an answer, never completed. A route that
-   * completed any response in the run is never counted.
-   */
-  private noteRouteHangs(result: CheckResult, events: ProbeEvent[]): void {
-    const records = buildRecords(events);
-    for (const record of records) if (record.finished) this.answeredRoutes.add(routeKey(record.method, record.url));
-    if (result.status !== 'failed' || !result.pitfall || !NO_ANSWER_IDS.has(result.pitfall)) return;
-    for (const record of records) {
-      const key = routeKey(record.method, record.url);
-      if (record.finished || this.answeredRoutes.has(key)) continue;
-      const checks = this.routeHangs.get(key) ?? [];
-      if (!checks.includes(result.id)) this.routeHangs.set(key, [...checks, result.id]);
-    }
+  /** The checks `key` hung in, once it hung in two and never answered; else null. */
+  repeats(key: K): string[] | null {
+    const checks = this.hungIn.get(key) ?? [];
+    return checks.length < 2 || this.answered.has(key) ? null : checks;
   }
 }
